@@ -1,0 +1,1 @@
+"""govstats ETL: documents → quantities → facts → Parquet table."""

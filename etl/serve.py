@@ -1,0 +1,32 @@
+"""`govstats dashboard`: start the Streamlit app on a data folder, building it from the seeds first
+when it holds no table yet."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from etl import pipeline
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", default=pipeline.DEFAULT_OUT, metavar="DIR", help="folder with facts.parquet (default: data/)")
+    parser.add_argument("--port", type=int, default=8501, help="port to serve on (default: 8501)")
+    parser.add_argument("--headless", action="store_true", help="do not open a browser")
+
+
+def run(args: argparse.Namespace) -> int:
+    data = Path(args.data)
+    if not (data / "facts.parquet").exists():
+        print(f"{data / 'facts.parquet'} is missing: building it from seeds/ first")
+        pipeline.run_corpus(list(pipeline.DEFAULT_SOURCES), data)
+    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(args.port)]
+    if args.headless:
+        command += ["--server.headless", "true"]
+    environment = dict(os.environ, GOVSTATS_DATA=str(data.resolve()))
+    return subprocess.call(command, env=environment)
