@@ -30,4 +30,4 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra bench -o requirements.lock -q --python-version 3.11
 
 bench: install
-	$(BIN)/python benchmarks/run_all.py
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
