@@ -1,4 +1,7 @@
-"""Streamlit entry point: `streamlit run dashboard/app.py` (or `govstats dashboard`)."""
+"""Streamlit entry point: `streamlit run dashboard/app.py` (or `govstats dashboard`).
+
+Draws what every page shares (language, sidebar filters), then runs the page the URL names.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +12,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st  # noqa: E402
 
-from dashboard.charts import bar_by_subdistrict  # noqa: E402
-from dashboard.data import data_dir, load_facts  # noqa: E402
+from dashboard import data, ui  # noqa: E402
 
-st.set_page_config(page_title="街道治理数据", layout="wide")
-st.title("街道治理数据")
+PAGES = Path(__file__).resolve().parent / "pages"
 
-facts_path = data_dir() / "facts.parquet"
-if not facts_path.exists():
-    st.error(f"没有找到数据表 {facts_path}: 先运行 `govstats etl`。")
+st.set_page_config(page_title="街道治理数据 · govstats", layout="wide")
+labels = ui.language()
+table = data.current_table()
+if table is None:
+    st.title(labels.text("app_title"))
+    st.error(labels.text("no_table", path=data.data_dir() / data.FACTS_FILE))
     st.stop()
-
-facts = load_facts(str(facts_path))
-st.metric("事实数", len(facts))
-for category, unit, title in [
-    ("investment", "CNY", "投资 (元)"),
-    ("demolition", "m2", "拆除面积 (平方米)"),
-    ("case_resolution", "case", "矛盾纠纷 (起)"),
-]:
-    subset = facts[(facts["category"] == category) & (facts["unit"] == unit) & ~facts["is_target"]]
-    st.plotly_chart(bar_by_subdistrict(subset, title), width="stretch")
+ui.sidebar(table, labels)
+page = st.navigation(
+    [
+        st.Page(PAGES / "overview.py", title=labels.text("overview"), url_path="overview", default=True),
+        st.Page(PAGES / "compare.py", title=labels.text("compare"), url_path="compare"),
+        st.Page(PAGES / "facts.py", title=labels.text("facts"), url_path="facts"),
+    ]
+)
+page.run()

@@ -1,18 +1,105 @@
-"""Pure plot builders: a frame in, a Plotly figure out."""
+"""Pure plot builders: a frame in, a Plotly figure out (no Streamlit, no file access)."""
 
 from __future__ import annotations
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 
+from dashboard.labels import Labels
 
-def bar_by_subdistrict(facts: pd.DataFrame, title: str) -> go.Figure:
-    totals = (
-        facts.dropna(subset=["subdistrict"])
-        .drop_duplicates(subset=["subdistrict", "metric", "year", "value"])
-        .groupby("subdistrict", as_index=False)["value"]
-        .sum()
-        .sort_values("value", ascending=False)
+CONFLICT_PATTERN, TARGET_PATTERN = "/", "x"
+
+
+def _hover_lines(row: pd.Series, unit: str, labels: Labels) -> str:
+    amount = labels.amount(row["value"], unit, "approx" if row["approximate"] else None)
+    lines = [f"<b>{row['subdistrict']}</b>", f"{labels.metric(row['metric'])}: {amount}"]
+    lines.append(f"{labels.text('exact_value')}: {labels.exact(row['value'], unit)}")
+    lines.append(f"{labels.text('year')}: {row['years']}")
+    if row["approximate"]:
+        lines.append(labels.text("approximate"))
+    if row["conflict"]:
+        lines.append(f"⚠ {labels.text('conflict')}")
+    if row["is_target"]:
+        lines.append(labels.text("target"))
+    return "<br>".join(lines)
+
+
+def section_bar(totals: pd.DataFrame, unit: str, title: str, labels: Labels) -> go.Figure:
+    """Bars by subdistrict (largest first), one colour per metric; conflicts hatched, targets crossed.
+
+    `totals` is what dashboard.figures.section_totals returns. Money is drawn in 亿元 or 万元
+    (whichever suits the largest bar); the hover gives the exact value in 元.
+    """
+    figure = go.Figure()
+    scale_divisor, axis_unit = 1.0, labels.unit(unit)
+    if unit == "CNY" and not totals.empty:
+        scale = labels.money_scale(float(totals["value"].abs().max()))
+        scale_divisor, axis_unit = scale.divisor, scale.name
+    order = list(dict.fromkeys(totals["subdistrict"]))
+    for (metric, is_target), rows in totals.groupby(["metric", "is_target"], sort=False):
+        name = labels.metric(metric) + (f" ({labels.text('target')})" if is_target else "")
+        patterns = [
+            TARGET_PATTERN if is_target else (CONFLICT_PATTERN if conflict else "") for conflict in rows["conflict"]
+        ]
+        figure.add_trace(
+            go.Bar(
+                x=rows["subdistrict"],
+                y=rows["value"] / scale_divisor,
+                name=name,
+                marker={"pattern": {"shape": patterns}},
+                opacity=0.55 if is_target else 1.0,
+                hovertext=[_hover_lines(row, unit, labels) for _, row in rows.iterrows()],
+                hoverinfo="text",
+            )
+        )
+    figure.update_layout(
+        title=title,
+        barmode="group",
+        xaxis={"categoryorder": "array", "categoryarray": order, "title": None},
+        yaxis={"title": axis_unit},
+        legend={"orientation": "h", "y": -0.25},
+        margin={"l": 40, "r": 10, "t": 50, "b": 40},
+        height=380,
     )
-    return px.bar(totals, x="subdistrict", y="value", title=title)
+    return figure
+
+
+def compare_bars(rows: pd.DataFrame, labels: Labels) -> go.Figure:
+    """Grouped bars of one unit's metrics (and years), one colour per subdistrict; missing stays empty."""
+    figure = go.Figure()
+    if rows.empty:
+        return figure
+    unit = rows["scaled_unit"].iloc[0]
+    divisor, axis_unit = 1.0, labels.unit(unit)
+    if unit == "CNY":
+        scale = labels.money_scale(float(rows["value"].abs().max()))
+        divisor, axis_unit = scale.divisor, scale.name
+    rows = rows.assign(
+        group=[
+            labels.metric(metric) + ("" if pd.isna(year) else f" {int(year)}")
+            for metric, year in zip(rows["metric"], rows["year"])
+        ]
+    )
+    for subdistrict, own in rows.groupby("subdistrict", sort=False):
+        figure.add_trace(
+            go.Bar(
+                x=own["group"],
+                y=own["value"] / divisor,
+                name=subdistrict,
+                marker={"pattern": {"shape": [CONFLICT_PATTERN if c else "" for c in own["conflict"]]}},
+                hovertext=[
+                    f"<b>{subdistrict}</b><br>{group}: {labels.amount(value, unit)}"
+                    + ("<br>⚠ " + labels.text("conflict") if conflict else "")
+                    for group, value, conflict in zip(own["group"], own["value"], own["conflict"])
+                ],
+                hoverinfo="text",
+            )
+        )
+    figure.update_layout(
+        barmode="group",
+        yaxis={"title": axis_unit},
+        legend={"orientation": "h", "y": -0.25},
+        margin={"l": 40, "r": 10, "t": 30, "b": 40},
+        height=380,
+    )
+    return figure

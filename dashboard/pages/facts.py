@@ -1,0 +1,77 @@
+"""Facts: the filterable table of every fact; a selected row shows its sentence and article."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, tables, ui
+
+PAGE_SIZE = 500
+
+context = ui.context()
+labels, t = context.labels, context.labels.text
+st.title(t("facts"))
+
+search = st.text_input(t("search"), key="q", bind="query-params")
+filters = replace(context.filters, search=search)
+page = st.number_input(t("page"), min_value=1, value=1, step=1, key="page", bind="query-params")
+rows, total = data.fact_rows(context.table, filters, (int(page) - 1) * PAGE_SIZE, PAGE_SIZE)
+first = (int(page) - 1) * PAGE_SIZE + 1 if len(rows) else 0
+st.caption(t("showing", first=first, last=first + len(rows) - 1 if len(rows) else 0, total=f"{total:,}"))
+
+shown = tables.facts_table(rows, labels)
+event = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="facts-table")
+if event.selection.rows:
+    st.query_params["fact"] = rows["fact_id"].iloc[event.selection.rows[0]]
+
+left, right = st.columns(2)
+left.download_button(
+    t("download_csv"), tables.csv_bytes(shown), file_name="govstats-facts.csv", mime="text/csv",
+    key="csv-facts", on_click="ignore",
+)
+right.download_button(
+    t("download_parquet"),
+    lambda: data.filtered_parquet(context.table, filters),
+    file_name="govstats-facts.parquet",
+    mime="application/vnd.apache.parquet",
+    key="parquet-facts",
+    on_click="ignore",
+)
+
+fact_id = st.query_params.get("fact")
+if not fact_id:
+    st.info(t("select_row"))
+else:
+    detail = data.fact_detail(context.table, fact_id)
+    if detail is None:
+        st.warning(t("fact_missing", fact_id=fact_id))
+    else:
+        fact, article = detail["fact"], detail["article"]
+        st.subheader(t("sentence"))
+        st.markdown(
+            '<div class="govstats-sentence">' + tables.highlighted_sentence(fact["sentence"], fact["raw_text"]) + "</div>",
+            unsafe_allow_html=True,
+        )
+        facts_about = [
+            (t("subdistrict"), fact["subdistrict"]),
+            (t("metric"), labels.metric(fact["metric"])),
+            (t("value"), labels.amount(fact["value"], fact["unit"], fact["qualifier"])),
+            (t("year"), fact["year"]),
+            (t("title"), article.get("title")),
+            (t("outlet"), article.get("outlet") or fact["outlet"]),
+            (t("published"), article.get("published") or fact["published"]),
+            (t("source"), fact["source"]),
+        ]
+        lines = [
+            f"<b>{html.escape(name)}</b>: {html.escape(str(value))}"
+            for name, value in facts_about
+            if value is not None and not (isinstance(value, float) and pd.isna(value)) and value is not pd.NaT
+        ]
+        url = article.get("url") or ""
+        if url.startswith(("http://", "https://")):
+            lines.append(f'<a href="{html.escape(url, quote=True)}" rel="noopener noreferrer">{html.escape(url)}</a>')
+        st.markdown("<br>".join(lines), unsafe_allow_html=True)
