@@ -1,78 +1,426 @@
-"""Run the extractor over a corpus and write facts.parquet and documents.parquet.
+"""`govstats etl`: extract the facts of a corpus into OUT/facts.parquet and OUT/documents.parquet.
 
-One row in documents.parquet per input file, whatever happened to it; a broken file is
-reported there and never stops the run.
+Every input file gets a row in documents.parquet saying what happened to it (a .jsonl file, one row
+per article): ok, empty, error (with the reason) or skipped (unchanged since the last run, its facts
+kept). A broken file never stops the run. Outputs are written to temporary files and renamed into
+place at the end, so an interrupted run leaves the previous tables intact. Work is spread over Dask
+workers: local processes by default, or an existing cluster with --scheduler.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import glob
 import os
 import sys
-import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from etl.documents import TEXT_SUFFIXES, DocumentError, read_document
+from etl.documents import (
+    ARTICLE_SUFFIXES,
+    DocumentError,
+    MetadataTable,
+    content_hash_of,
+    parse_bytes,
+)
+from etl.executors import DaskExecutor, InProcess
 from etl.facts import extract_facts
-from etl.schema import DOCUMENT_SCHEMA, FACT_SCHEMA, DocumentRecord, records_to_table
+from etl.schema import FACT_SCHEMA, DocumentRecord, records_to_table
+from etl.tables import PreviousRun, TableWriter, code_fingerprint, file_key
 
 DEFAULT_SOURCES = ("seeds",)
 DEFAULT_OUT = "data"
+# Below this many input bytes a Dask cluster costs more to start (about 3 s) than it saves.
+SMALL_CORPUS_BYTES = 16 * 1024 * 1024
+BATCH_BYTES = 2 * 1024 * 1024
+BATCH_FILES = 200
+MAX_REPORTED_ERRORS = 20
 
 
-def collect_files(sources: list[str]) -> list[Path]:
-    """Every file named, and every article file below every folder named, in a stable order."""
-    files: list[Path] = []
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One file to read: `source` is its name in the tables, `relative` its path below the folder
+    it was found in (for metadata lookup), `problem` why it cannot even be opened."""
+
+    path: str
+    source: str
+    relative: str | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileTask:
+    source: str
+    relative: str | None
+    content_hash: str
+    raw: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What processing one file gave: its rows in documents.parquet and the number of its facts,
+    which are that many consecutive rows of the batch's facts table."""
+
+    records: list[DocumentRecord]
+    n_facts: int
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    files: list[FileResult]
+    facts: pa.Table
+
+
+@dataclass
+class RunSummary:
+    out_dir: Path
+    counts: dict[str, int]
+    n_facts: int
+    n_bytes: int
+    seconds: float
+    executor: str
+    errors: list[str]
+
+    @property
+    def n_documents(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.counts["error"] else 0
+
+    def line(self) -> str:
+        """The closing summary line.
+
+        >>> RunSummary(Path("out"), {"ok": 3, "empty": 0, "error": 1, "skipped": 2}, 40, 2_000_000, 2.0, "", []).line()
+        '6 documents: 3 ok, 0 empty, 1 error, 2 skipped; 40 facts -> out/facts.parquet (2.0 s, 1.0 MB/s)'
+        """
+        parts = ", ".join(f"{n} {status}" for status, n in self.counts.items())
+        speed = self.n_bytes / 1e6 / self.seconds if self.seconds > 0 else 0.0
+        return (
+            f"{self.n_documents} documents: {parts}; {self.n_facts} facts -> {self.out_dir / 'facts.parquet'} "
+            f"({self.seconds:.1f} s, {speed:.1f} MB/s)"
+        )
+
+
+def collect_inputs(sources: list[str]) -> list[InputFile]:
+    """Every file named, every article file below every folder named (recursively, hidden files
+    and folders left out), every file matched by a glob; in a stable order, each once. A source
+    that names nothing becomes an InputFile with a problem, so that it gets its error row."""
+    inputs: dict[str, InputFile] = {}
+
+    def add(entry: InputFile) -> None:
+        inputs.setdefault(entry.path, entry)
+
     for source in sources:
         path = Path(source)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES))
+            found = _article_files(path)
+            if not found:
+                add(InputFile(source, source, problem=f"no article files ({', '.join(ARTICLE_SUFFIXES)}) in this folder"))
+            for file in found:
+                add(InputFile(str(file), str(file), file.relative_to(path).as_posix()))
+        elif path.exists():
+            add(InputFile(source, source))
+        elif glob.has_magic(source):
+            matches = sorted(glob.glob(source, recursive=True))
+            if not matches:
+                add(InputFile(source, source, problem="unreadable: no file matches this pattern"))
+            for match in matches:
+                if Path(match).is_dir():
+                    for file in _article_files(Path(match)):
+                        add(InputFile(str(file), str(file), file.relative_to(match).as_posix()))
+                else:
+                    add(InputFile(match, match))
         else:
-            files.append(path)
-    return files
+            add(InputFile(source, source, problem="unreadable: no such file or folder"))
+    return list(inputs.values())
 
 
-def write_table_atomically(table: pa.Table, destination: Path) -> None:
-    """Write to a temporary file beside the destination, then rename it into place."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
-    os.close(handle)
-    try:
-        pq.write_table(table, temporary)
-        os.replace(temporary, destination)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _article_files(folder: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in folder.rglob("*")
+        if path.suffix.lower() in ARTICLE_SUFFIXES
+        and path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
 
 
-def run_corpus(sources: list[str], out_dir: Path) -> list[DocumentRecord]:
-    facts, records = [], []
-    for path in collect_files(sources):
-        try:
-            document = read_document(path)
-        except DocumentError as error:
-            size = path.stat().st_size if path.is_file() else None
-            records.append(DocumentRecord(source=str(path), status="error", size=size, error=str(error)))
-            continue
-        document_facts = extract_facts(document)
-        facts.extend(document_facts)
-        records.append(
-            DocumentRecord(
-                source=document.source,
-                status="ok" if document.text.strip() else "empty",
-                doc_id=document.doc_id,
-                size=path.stat().st_size,
-                encoding=document.encoding,
-                content_hash=document.content_hash,
-                n_facts=len(document_facts),
+def process_batch(tasks: list[FileTask], metadata: MetadataTable | None) -> BatchResult:
+    """Read, decode and extract the facts of a batch of files (this runs on the workers)."""
+    files, facts = [], []
+    for task in tasks:
+        records, file_facts = _process_file(task, metadata)
+        files.append(FileResult(records, len(file_facts)))
+        facts.extend(file_facts)
+    return BatchResult(files, records_to_table(facts, FACT_SCHEMA))
+
+
+def _process_file(task: FileTask, metadata: MetadataTable | None) -> tuple[list[DocumentRecord], list]:
+    records, facts = [], []
+    for item in parse_bytes(task.raw, task.source, task.content_hash):
+        if isinstance(item, DocumentError):
+            records.append(
+                DocumentRecord(
+                    source=item.source,
+                    status="error",
+                    size=len(task.raw),
+                    content_hash=task.content_hash,
+                    error=str(item),
+                )
             )
+            continue
+        document = item
+        if metadata is not None:
+            found = metadata.lookup(document.source, _line_relative(document.source, task))
+            if found is not None:
+                document = found.apply(document)
+        size = len(task.raw) if document.source == task.source else len(document.text.encode("utf-8"))
+        record = DocumentRecord(
+            source=document.source,
+            status="ok",
+            doc_id=document.doc_id,
+            size=size,
+            encoding=document.encoding,
+            content_hash=document.content_hash,
+            title=document.title,
+            outlet=document.outlet,
+            published=document.published,
+            url=document.url,
+            warning=document.warning,
         )
-    write_table_atomically(records_to_table(facts, FACT_SCHEMA), out_dir / "facts.parquet")
-    write_table_atomically(records_to_table(records, DOCUMENT_SCHEMA), out_dir / "documents.parquet")
-    return records
+        if not document.text.strip():
+            reason = document.warning or ("0 bytes" if not task.raw else "no text, only white space")
+            records.append(dataclasses.replace(record, status="empty", error=f"{document.source}: empty: {reason}", warning=None))
+            continue
+        try:
+            document_facts = extract_facts(document)
+        except Exception as error:  # one article that trips the extractor must not stop the run
+            records.append(
+                dataclasses.replace(
+                    record, status="error", error=f"{document.source}: extractor failed: {type(error).__name__}: {error}"
+                )
+            )
+            continue
+        records.append(dataclasses.replace(record, n_facts=len(document_facts)))
+        facts.extend(document_facts)
+    return records, facts
+
+
+def _line_relative(source: str, task: FileTask) -> str | None:
+    if task.relative is None:
+        return None
+    return task.relative + source[len(task.source) :]
+
+
+def _error_record(entry: InputFile, problem: str, size: int | None = None) -> DocumentRecord:
+    return DocumentRecord(source=entry.source, status="error", size=size, error=f"{entry.source}: {problem}")
+
+
+@dataclass
+class _Slot:
+    """One input file's place in a batch: its rows are ready (skipped, unreadable) or come back
+    from a worker as the next FileResult of the batch."""
+
+    entry: InputFile
+    records: list[DocumentRecord] | None = None
+    facts: pa.Table | None = None
+    kept: bool = False  # unchanged since the last run: its facts are read from the old table when written
+
+
+def _batches(
+    inputs: list[InputFile], previous: PreviousRun | None
+) -> Iterator[tuple[list[_Slot], list[FileTask], int]]:
+    """Group the inputs into batches of about BATCH_BYTES; read each file here (its hash decides
+    whether it changed), so that workers need no access to the files."""
+    slots: list[_Slot] = []
+    tasks: list[FileTask] = []
+    batch_bytes = 0
+    for entry in inputs:
+        slot = _Slot(entry)
+        slots.append(slot)
+        if entry.problem:
+            slot.records = [_error_record(entry, entry.problem)]
+        else:
+            try:
+                raw = Path(entry.path).read_bytes()
+            except OSError as error:
+                slot.records = [_error_record(entry, f"unreadable: {error.strerror or error}")]
+                raw = b""
+            if slot.records is None:
+                content_hash = content_hash_of(raw)
+                batch_bytes += len(raw)
+                kept = previous.unchanged(entry.source, content_hash) if previous else None
+                if kept is not None:
+                    slot.records, slot.kept = kept, True
+                else:
+                    tasks.append(FileTask(entry.source, entry.relative, content_hash, raw))
+        if batch_bytes >= BATCH_BYTES or len(slots) >= BATCH_FILES:
+            yield slots, tasks, batch_bytes
+            slots, tasks, batch_bytes = [], [], 0
+    if slots:
+        yield slots, tasks, batch_bytes
+
+
+def run_corpus(
+    sources: list[str],
+    out_dir: Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    metadata: MetadataTable | None = None,
+    full: bool = False,
+    progress: str = "auto",
+) -> RunSummary:
+    """Extract the facts of every document in `sources` into out_dir (see the module docstring).
+
+    workers: None = as many local processes as cores (in this process for a small corpus),
+    1 = in this process, N = N local Dask worker processes; scheduler: an existing Dask cluster.
+    progress: "bar", "log", "none" or "auto" (a bar on a terminal, log lines otherwise).
+    """
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    inputs = collect_inputs(sources)
+    fingerprint = code_fingerprint(metadata.fingerprint if metadata else "")
+    previous = None if full else PreviousRun.open(out_dir, fingerprint)
+    total_bytes = sum(_size(entry) for entry in inputs)
+    executor = _choose_executor(workers, scheduler, total_bytes)
+    counts = {"ok": 0, "empty": 0, "error": 0, "skipped": 0}
+    errors: list[str] = []
+    n_facts = 0
+    done_bytes = 0
+    reporter = _progress_reporter(progress, len(inputs), total_bytes)
+    try:
+        with TableWriter(out_dir, fingerprint) as writer, executor:
+            reporter.start(executor.description)
+            pairs = _with_results(executor, _batches(inputs, previous), metadata)
+            for slots, batch_bytes, result in pairs:
+                file_results = iter(result.files) if result else iter(())
+                offset = 0
+                for slot in slots:
+                    if slot.records is None:
+                        file_result = next(file_results)
+                        slot.records = file_result.records
+                        slot.facts = result.facts.slice(offset, file_result.n_facts)
+                        offset += file_result.n_facts
+                    elif slot.kept:
+                        slot.facts = previous.facts_of(slot.entry.source)
+                    writer.write(slot.records, slot.facts)
+                    for record in slot.records:
+                        counts[record.status] += 1
+                        n_facts += record.n_facts
+                        if record.status == "error":
+                            errors.append(record.error)
+                done_bytes += batch_bytes
+                reporter.update(len(slots), done_bytes)
+            writer.commit()
+    finally:
+        reporter.close()
+        if previous is not None:
+            previous.close()
+    return RunSummary(out_dir, counts, n_facts, total_bytes, time.perf_counter() - started, executor.description, errors)
+
+
+def _with_results(executor, batches, metadata):
+    """(slots, bytes, BatchResult) per batch, in order; the tasks of each batch go to the executor."""
+    pending: list[tuple[list[_Slot], int, bool]] = []
+
+    def tasks():
+        for slots, batch_tasks, batch_bytes in batches:
+            pending.append((slots, batch_bytes, bool(batch_tasks)))
+            if batch_tasks:
+                yield batch_tasks
+            # A batch with nothing to compute (all skipped) waits for the results before it.
+
+    results = executor.map_ordered(process_batch, tasks(), metadata)
+    while True:
+        while pending and not pending[0][2]:
+            slots, batch_bytes, _ = pending.pop(0)
+            yield slots, batch_bytes, None
+        try:
+            result = next(results)
+        except StopIteration:
+            break
+        while pending and not pending[0][2]:
+            slots, batch_bytes, _ = pending.pop(0)
+            yield slots, batch_bytes, None
+        slots, batch_bytes, _ = pending.pop(0)
+        yield slots, batch_bytes, result
+    for slots, batch_bytes, _ in pending:
+        yield slots, batch_bytes, None
+
+
+def _size(entry: InputFile) -> int:
+    try:
+        return os.stat(entry.path).st_size if not entry.problem else 0
+    except OSError:
+        return 0
+
+
+def _choose_executor(workers: int | None, scheduler: str | None, total_bytes: int):
+    if scheduler:
+        return DaskExecutor(scheduler=scheduler)
+    if workers is None:
+        cores = os.cpu_count() or 1
+        if cores == 1 or total_bytes < SMALL_CORPUS_BYTES:
+            return InProcess()
+        return DaskExecutor(workers=cores)
+    return InProcess() if workers <= 1 else DaskExecutor(workers=workers)
+
+
+class _Progress:
+    """A tqdm bar (documents/s) on a terminal; plain log lines every few seconds otherwise."""
+
+    def __init__(self, mode: str, total_files: int, total_bytes: int, log_every: float = 5.0):
+        self.mode = mode
+        self.total_files = total_files
+        self.total_bytes = total_bytes
+        self.log_every = log_every
+        self.files = 0
+        self.started = time.perf_counter()
+        self.last_log = self.started
+        self.bar = None
+
+    def start(self, where: str) -> None:
+        self.started = self.last_log = time.perf_counter()
+        if self.mode == "bar":
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total_files, unit="doc", desc="etl", file=sys.stderr, dynamic_ncols=True)
+        elif self.mode == "log":
+            print(f"etl: {self.total_files} files, {self.total_bytes / 1e6:.1f} MB, {where}", file=sys.stderr, flush=True)
+
+    def update(self, files: int, done_bytes: int) -> None:
+        self.files += files
+        now = time.perf_counter()
+        elapsed = max(now - self.started, 1e-9)
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{done_bytes / 1e6 / elapsed:.1f} MB/s", refresh=False)
+            self.bar.update(files)
+        elif self.mode == "log" and (now - self.last_log >= self.log_every or self.files == self.total_files):
+            self.last_log = now
+            print(
+                f"etl: {self.files}/{self.total_files} files ({100 * self.files / max(self.total_files, 1):.0f}%), "
+                f"{done_bytes / 1e6:.1f} MB, {self.files / elapsed:.0f} docs/s, {done_bytes / 1e6 / elapsed:.1f} MB/s",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _progress_reporter(mode: str, total_files: int, total_bytes: int) -> _Progress:
+    if mode == "auto":
+        mode = "bar" if sys.stderr.isatty() else "log"
+    return _Progress(mode, total_files, total_bytes)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -80,22 +428,67 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "sources",
         nargs="*",
         metavar="SRC",
-        help="article files or folders (searched recursively); default: seeds/",
+        help="article files, folders (searched recursively for .txt .md .html .htm .jsonl) or globs "
+        "(quote them: 'archive/**/*.html'); default: seeds/",
     )
     parser.add_argument(
         "--out", default=DEFAULT_OUT, metavar="DIR", help="where facts.parquet and documents.parquet go (default: data/)"
     )
+    parser.add_argument(
+        "--meta",
+        metavar="FILE",
+        help="CSV or JSONL with a `source` column and any of published, outlet, title, url; "
+        "it wins over what is found in the articles",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="1 = in this process; N = N local Dask worker processes "
+        "(default: one per core, or this process alone for a corpus under 16 MB)",
+    )
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster (tcp://host:8786)")
+    parser.add_argument("--full", action="store_true", help="reprocess every document, even those unchanged since the last run")
+    parser.add_argument(
+        "--progress",
+        choices=("auto", "bar", "log", "none"),
+        default="auto",
+        help="a progress bar (default on a terminal), log lines (default otherwise), or nothing",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    records = run_corpus(args.sources or list(DEFAULT_SOURCES), Path(args.out))
-    counts = {status: sum(r.status == status for r in records) for status in ("ok", "empty", "error")}
-    for record in records:
-        if record.status == "error":
-            print(f"error: {record.error}", file=sys.stderr)
-    n_facts = sum(r.n_facts for r in records)
-    print(
-        f"{len(records)} files: {counts['ok']} ok, {counts['empty']} empty, {counts['error']} error; "
-        f"{n_facts} facts -> {Path(args.out) / 'facts.parquet'}"
-    )
-    return 1 if counts["error"] else 0
+    metadata = None
+    if args.meta:
+        try:
+            metadata = MetadataTable.load(Path(args.meta))
+        except ValueError as error:
+            print(f"error: --meta {error}", file=sys.stderr)
+            return 2
+        for problem in metadata.problems:
+            print(f"warning: {problem}", file=sys.stderr)
+    if args.workers is not None and args.workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        summary = run_corpus(
+            args.sources or list(DEFAULT_SOURCES),
+            Path(args.out),
+            workers=args.workers,
+            scheduler=args.scheduler,
+            metadata=metadata,
+            full=args.full,
+            progress=args.progress,
+        )
+    except KeyboardInterrupt:
+        print(f"interrupted: {Path(args.out)} is left as it was before this run", file=sys.stderr)
+        return 130
+    for message in summary.errors[:MAX_REPORTED_ERRORS]:
+        print(f"error: {message}", file=sys.stderr)
+    if len(summary.errors) > MAX_REPORTED_ERRORS:
+        print(
+            f"... and {len(summary.errors) - MAX_REPORTED_ERRORS} more errors: see {Path(args.out) / 'documents.parquet'}",
+            file=sys.stderr,
+        )
+    print(summary.line())
+    return summary.exit_code

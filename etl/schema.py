@@ -112,6 +112,7 @@ class DocumentRecord:
     url: str | None = None
     n_facts: int = 0
     error: str | None = None
+    warning: str | None = None
 
 
 FACT_SCHEMA = pa.schema(
@@ -156,6 +157,7 @@ DOCUMENT_SCHEMA = pa.schema(
         pa.field("outlet", pa.string()),
         pa.field("published", pa.date32()),
         pa.field("url", pa.string()),
+        pa.field("warning", pa.string()),
     ]
 )
 

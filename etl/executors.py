@@ -1,0 +1,113 @@
+"""Where batches of documents are processed: in this process, or on Dask's distributed scheduler
+(local worker processes, or an existing cluster). Both give results back in submission order.
+
+>>> with InProcess() as executor:
+...     list(executor.map_ordered(pow, iter([2, 3]), 2))
+[4, 9]
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+
+class InProcess:
+    """Run each task here, one after another: no start-up cost, for small corpora and `--workers 1`."""
+
+    description = "in this process"
+
+    def __enter__(self) -> InProcess:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        pass
+
+    def map_ordered(self, function: Callable, tasks: Iterator, *shared: Any) -> Iterator:
+        for task in tasks:
+            yield function(task, *shared)
+
+
+class DaskExecutor:
+    """Run tasks on Dask's distributed scheduler, at most `window` tasks submitted ahead of the
+    one being handed back, so that memory stays bounded whatever the number of tasks.
+
+    `scheduler` is the address of an existing cluster (tcp://host:8786); without it a LocalCluster
+    of `workers` processes with one thread each is started here and stopped at the end.
+    """
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        self.workers = workers
+        self.scheduler = scheduler
+        self.cluster = None
+        self.client = None
+
+    @property
+    def description(self) -> str:
+        if self.scheduler:
+            return f"on the Dask cluster at {self.scheduler} ({self.worker_count} workers)"
+        return f"on {self.worker_count} local Dask worker processes"
+
+    @property
+    def worker_count(self) -> int:
+        return len(self.client.scheduler_info(n_workers=-1)["workers"]) if self.client else 0
+
+    def __enter__(self) -> DaskExecutor:
+        from distributed import Client, LocalCluster
+
+        if self.scheduler:
+            self.client = Client(self.scheduler)
+        else:
+            self.cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self.client = Client(self.cluster)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def map_ordered(self, function: Callable, tasks: Iterator, *shared: Any) -> Iterator:
+        from distributed import as_completed
+
+        shared_futures = [self.client.scatter(value, broadcast=True) for value in shared]
+        window = 2 * max(1, self.worker_count) + 1
+        tasks = iter(tasks)
+        submitted = 0
+        next_index = 0
+        done: dict[int, Any] = {}
+        index_of: dict[str, int] = {}
+        pending = as_completed()
+
+        def submit_more() -> None:
+            nonlocal submitted
+            while submitted - next_index < window:
+                task = next(tasks, None)
+                if task is None:
+                    return
+                future = self.client.submit(function, task, *shared_futures, pure=False)
+                index_of[future.key] = submitted
+                pending.add(future)
+                submitted += 1
+
+        submit_more()
+        try:
+            while next_index < submitted:
+                future = next(pending)
+                done[index_of.pop(future.key)] = future.result()
+                future.release()
+                while next_index in done:
+                    yield done.pop(next_index)
+                    next_index += 1
+                    submit_more()
+        finally:
+            for future in shared_futures:
+                future.release()
