@@ -64,7 +64,7 @@ def section_bar(totals: pd.DataFrame, unit: str, title: str, labels: Labels) -> 
     return figure
 
 
-def compare_bars(rows: pd.DataFrame, labels: Labels) -> go.Figure:
+def compare_bars(rows: pd.DataFrame, subdistricts: list[str], labels: Labels) -> go.Figure:
     """Grouped bars of one unit's metrics (and years), one colour per subdistrict; missing stays empty."""
     figure = go.Figure()
     if rows.empty:
@@ -80,7 +80,10 @@ def compare_bars(rows: pd.DataFrame, labels: Labels) -> go.Figure:
             for metric, year in zip(rows["metric"], rows["year"])
         ]
     )
-    for subdistrict, own in rows.groupby("subdistrict", sort=False):
+    for subdistrict in subdistricts:
+        own = rows[rows["subdistrict"] == subdistrict]
+        if own.empty:
+            continue
         figure.add_trace(
             go.Bar(
                 x=own["group"],

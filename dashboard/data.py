@@ -173,7 +173,7 @@ def filtered_parquet(table: Table, filters: Filters) -> bytes:
     source, parameters = _filtered(table, filters)
     cursor = _connection().cursor()
     try:
-        arrow = cursor.execute(f"SELECT * FROM {source}", parameters).to_arrow_table()
+        arrow = cursor.sql(f"SELECT * FROM {source}", params=parameters).to_arrow_table()
     finally:
         cursor.close()
     import pyarrow.parquet as pq

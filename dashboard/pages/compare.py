@@ -48,4 +48,4 @@ else:
     units = list(dict.fromkeys(rows["scaled_unit"]))
     if units:
         unit = st.selectbox(t("unit_for_chart"), units, format_func=labels.unit, key="unit", bind="query-params")
-        st.plotly_chart(charts.compare_bars(rows[rows["scaled_unit"] == unit], labels), key="chart-compare")
+        st.plotly_chart(charts.compare_bars(rows[rows["scaled_unit"] == unit], chosen, labels), key="chart-compare")

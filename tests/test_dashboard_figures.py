@@ -1,0 +1,200 @@
+"""The counting rules (dashboard/figures.py), the plot builders (charts.py), the shown tables
+(tables.py) and the labels, on frames built from rows as the seed articles report them."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from dashboard import charts, figures, tables
+from dashboard.labels import labels_for
+from tests.test_dashboard_table import SCRIPT_SENTENCE, fact_rows
+
+ZH, EN = labels_for("zh"), labels_for("en")
+
+
+def span(sub, metric, value, doc="d1", year=2013, unit="CNY", qualifier="exact", target=False, category=None):
+    return {
+        "subdistrict": sub, "metric": metric, "unit": unit, "year": year, "is_target": target,
+        "category": category or ("case_resolution" if unit in ("case", "percent") else "investment"),
+        "value": float(value), "qualifier": qualifier, "doc_id": doc, "source": f"seeds/{doc}.txt",
+    }  # fmt: skip
+
+
+def one_figure(*spans) -> pd.Series:
+    found = figures.reported_figures(pd.DataFrame(list(spans)))
+    assert len(found) == 1, found
+    return found.iloc[0]
+
+
+@pytest.mark.parametrize(
+    "spans, value, conflict, approximate",
+    [
+        # 投资68亿元 in the headline and again in the body: one figure, counted once
+        ([span("林山寨街道", "project_investment", 68e8), span("林山寨街道", "project_investment", 68e8)], 68e8, False, False),
+        # two projects in one article (68亿元, 近2亿元): separate items, added
+        ([span("林山寨街道", "project_investment", 68e8), span("林山寨街道", "project_investment", 2e8, qualifier="nearly")], 70e8, False, True),
+        # two articles report the same 15882起: counted once, no conflict
+        ([span("林山寨街道", "disputes_found", 15882, unit="case"), span("林山寨街道", "disputes_found", 15882, doc="d2", unit="case")], 15882, False, False),
+        # two articles disagree (15882起 vs 15900起): a conflict, never added; the larger is shown
+        ([span("林山寨街道", "disputes_found", 15882, unit="case"), span("林山寨街道", "disputes_found", 15900, doc="d2", unit="case")], 15900, True, False),
+        # two different rates are never added, even in one article
+        ([span("林山寨街道", "resolution_rate", 99.22, unit="percent"), span("林山寨街道", "resolution_rate", 98.3, unit="percent")], 99.22, True, False),
+        # 200多万元 twice in one article: one approximate figure
+        ([span("桐柏路街道", "spending", 2e6, qualifier="more_than"), span("桐柏路街道", "spending", 2e6, qualifier="more_than")], 2e6, False, True),
+    ],
+)
+def test_counting_rules(spans, value, conflict, approximate):
+    figure = one_figure(*spans)
+    assert (figure["value"], figure["conflict"], figure["approximate"]) == (value, conflict, approximate)
+    assert figure["n_spans"] == len(spans)
+
+
+def test_a_conflict_lists_each_article_total_with_its_source():
+    figure = one_figure(
+        span("林山寨街道", "disputes_found", 15882, doc="001", unit="case"),
+        span("林山寨街道", "disputes_found", 15900, doc="001_repeat", unit="case"),
+    )
+    assert [(a["value"], list(a["sources"])) for a in figure["alternatives"]] == [
+        (15900.0, ["001_repeat.txt"]),
+        (15882.0, ["001.txt"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        (span("林山寨街道", "disputes_found", 15882, unit="case"), span("林山寨街道", "disputes_found", 100, unit="case", target=True)),
+        (span("林山寨街道", "disputes_found", 15882, unit="case"), span("林山寨街道", "disputes_found", 100, unit="case", year=2012)),
+        (span("林山寨街道", "disputes_found", 15882, unit="case"), span("绿东村街道", "disputes_found", 8882, unit="case")),
+        (span("林山寨街道", "disputes_found", 15882, unit="case"), span("林山寨街道", "disputes_found", 15882, unit="case", year=None)),
+    ],
+)
+def test_targets_years_and_places_are_kept_apart(first, second):
+    found = figures.reported_figures(pd.DataFrame([first, second]))
+    assert len(found) == 2 and not found["conflict"].any()
+
+
+def test_rows_without_a_subdistrict_are_left_out():
+    rows = pd.DataFrame([span(None, "tax_revenue", 5e7), span("淮河路街道", "spending", 2e5)])
+    assert figures.reported_figures(rows)["subdistrict"].tolist() == ["淮河路街道"]
+
+
+@pytest.fixture
+def reported():
+    return figures.reported_figures(pd.DataFrame(fact_rows()))
+
+
+def test_section_totals_sorts_subdistricts_by_value(reported):
+    totals = figures.section_totals(reported, "investment", "CNY")
+    assert list(dict.fromkeys(totals["subdistrict"])) == ["林山寨街道", "新城街道", "绿东村街道", "桐柏路街道", "淮河路街道"]
+
+
+def test_section_totals_add_years_but_show_a_rate_for_its_latest_year():
+    rows = pd.DataFrame(
+        [
+            span("林山寨街道", "disputes_found", 100, unit="case", year=2012),
+            span("林山寨街道", "disputes_found", 200, unit="case", year=2013),
+            span("林山寨街道", "resolution_rate", 90, unit="percent", year=2012),
+            span("林山寨街道", "resolution_rate", 99.22, unit="percent", year=2013),
+        ]
+    )
+    reported = figures.reported_figures(rows)
+    cases = figures.section_totals(reported, "case_resolution", "case").iloc[0]
+    rate = figures.section_totals(reported, "case_resolution", "percent").iloc[0]
+    assert (cases["value"], cases["years"]) == (300, "2012–2013")
+    assert (rate["value"], rate["years"]) == (99.22, "2013")
+
+
+def test_compare_per_capita_divides_by_reported_population_and_leaves_others_missing(reported):
+    profile = reported[reported["metric"].isin(["population", "area"])]
+    rows = figures.compare_figures(reported, profile, ["新城街道", "林山寨街道"], "per_capita")
+    xincheng = rows[(rows["subdistrict"] == "新城街道") & (rows["metric"] == "project_investment")].iloc[0]
+    linshanzhai = rows[(rows["subdistrict"] == "林山寨街道") & (rows["metric"] == "project_investment")].iloc[0]
+    assert xincheng["value"] == pytest.approx(43.1e8 / 150000) and xincheng["scaled_unit"] == "CNY/person"
+    assert math.isnan(linshanzhai["value"])
+    per_km2 = figures.compare_figures(reported, profile, ["新城街道"], "per_km2")
+    assert per_km2[per_km2["metric"] == "funds_in_place"]["value"].iloc[0] == pytest.approx(28.1e8 / 33.1)
+
+
+def test_compare_table_has_a_column_per_subdistrict_and_shows_missing_as_missing(reported):
+    rows = figures.compare_figures(reported, reported.iloc[:0], ["林山寨街道", "新城街道"])
+    shown = tables.compare_table(rows, ["林山寨街道", "新城街道"], ZH)
+    assert list(shown.columns) == ["类别", "指标", "单位", "年份", "林山寨街道", "新城街道"]
+    cell = shown.set_index(["指标", "年份"]).loc
+    assert cell[("项目投资", "2013"), "林山寨街道"] == "约70亿元"
+    assert cell[("项目投资", "2013"), "新城街道"] == "—"  # not reported: missing, not 0
+    assert cell[("项目投资", "2019"), "新城街道"] == "43.1亿元"
+    assert cell[("排查矛盾", "2013"), "林山寨街道"] == "⚠ 15,900起 / 15,882起"
+
+
+def test_section_bar_draws_money_in_yi_with_exact_hover_and_hatched_conflicts():
+    rows = pd.DataFrame(
+        [
+            span("林山寨街道", "project_investment", 68e8),
+            span("林山寨街道", "funds_in_place", 4e8),
+            span("林山寨街道", "funds_in_place", 5e8, doc="d2"),
+            span("绿东村街道", "project_investment", 12e8),
+        ]
+    )
+    totals = figures.section_totals(figures.reported_figures(rows), "investment", "CNY")
+    figure = charts.section_bar(totals, "CNY", "投资", ZH)
+    by_name = {trace.name: trace for trace in figure.data}
+    assert set(by_name) == {"项目投资", "到位资金"}
+    assert list(by_name["项目投资"].y) == [68, 12] and figure.layout.yaxis.title.text == "亿元"
+    assert "6,800,000,000元" in by_name["项目投资"].hovertext[0]
+    assert list(by_name["到位资金"].marker.pattern.shape) == [charts.CONFLICT_PATTERN]
+    assert list(figure.layout.xaxis.categoryarray) == ["林山寨街道", "绿东村街道"]
+
+
+def test_compare_bars_leave_a_missing_value_empty(reported):
+    rows = figures.compare_figures(reported, reported.iloc[:0], ["林山寨街道", "新城街道"])
+    figure = charts.compare_bars(rows[rows["scaled_unit"] == "CNY"], ["林山寨街道", "新城街道"], EN)
+    assert [trace.name for trace in figure.data] == ["林山寨街道", "新城街道"]
+    assert figure.layout.yaxis.title.text == "100M CNY"
+    assert all(not math.isnan(y) for trace in figure.data for y in trace.y)  # no bar drawn as 0 for absence
+
+
+@pytest.mark.parametrize(
+    "labels, value, unit, qualifier, written",
+    [
+        (ZH, 4e8, "CNY", "exact", "4亿元"),
+        (ZH, 2e6, "CNY", "more_than", "超200万元"),
+        (ZH, 20600, "CNY", "exact", "2.06万元"),
+        (ZH, 5000, "CNY", "approx", "约5,000元"),
+        (ZH, 15000, "m2", "more_than", "超15,000平方米"),
+        (ZH, 299, "household", "exact", "299户"),
+        (ZH, 99.22, "percent", "exact", "99.22%"),
+        (ZH, 28733.3, "CNY/person", "exact", "28,733.3元/人"),
+        (EN, 68e8, "CNY", "exact", "68 100M CNY"),
+        (EN, 2e8, "CNY", "nearly", "nearly 2 100M CNY"),
+        (EN, 15882, "case", "exact", "15,882 cases"),
+        (EN, float("nan"), "case", "exact", "—"),
+    ],
+)
+def test_amounts_read_as_a_reader_writes_them(labels, value, unit, qualifier, written):
+    assert labels.amount(value, unit, qualifier) == written
+
+
+def test_every_page_text_key_exists_in_both_languages():
+    from dashboard.labels import _table
+
+    assert set(_table()["zh"]["text"]) == set(_table()["en"]["text"])
+    assert set(_table()["zh"]["metric"]) == set(_table()["en"]["metric"])
+
+
+def test_sentence_is_escaped_with_the_figure_marked():
+    shown = tables.highlighted_sentence(SCRIPT_SENTENCE, "6500余平方米")
+    assert "<script>" not in shown and "&lt;script&gt;" in shown
+    assert "<mark>6500余平方米</mark>" in shown
+
+
+def test_csv_download_is_utf8_with_bom_and_round_trips_chinese():
+    import io
+
+    frame = pd.DataFrame({"街道/乡镇": ["林山寨街道"], "数值": ["约70亿元"]})
+    data = tables.csv_bytes(frame)
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert pd.read_csv(io.BytesIO(data), encoding="utf-8-sig").equals(frame)

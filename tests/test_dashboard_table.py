@@ -1,0 +1,163 @@
+"""A small fact table with rows as the seed articles report them, and tests of the data-access module.
+
+The rows are written here, not taken from the extractor's output (which is being rewritten), so
+the dashboard tests check the dashboard's behaviour: filters, counting rules, conflicts, escaping.
+Other dashboard tests import `write_tables` from this file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from etl.schema import DOCUMENT_SCHEMA, FACT_SCHEMA, fact_id
+
+SCRIPT_SENTENCE = "<script>alert('x')</script>绿东村街道拆除违章建筑6500余平方米。"
+ARTICLES = {  # doc_id: (source, title, outlet, published, url)
+    "d000": ("seeds/000_8b521fe93934ca3b.txt", "桐柏路街道: 和谐发展", "郑州日报", dt.date(2008, 1, 4), "https://zzrb.example/000"),
+    "d001": ("seeds/001_3f9c860c84535958.txt", "中原区街道工作巡礼", "郑州日报", dt.date(2013, 5, 14), None),
+    "d001b": ("extra/001_repeat.html", "林山寨街道 回头看", "中原网", dt.date(2013, 6, 2), "javascript:alert(1)"),
+    "d002": ("seeds/002_da0759cfda38d731.txt", "新城街道上半年工作", "商丘日报", dt.date(2019, 7, 10), None),
+    "d003": ("seeds/003_200823f155d71e7b.txt", "<b>二七区</b>街道风采", "河南商报", dt.date(2010, 3, 1), None),
+}
+
+# (doc, subdistrict, district, city, category, metric, value, unit, raw_text, qualifier, year, is_target, sentence)
+ROWS = [
+    ("d000", "桐柏路街道", "中原区", "郑州市", "investment", "investment_attracted", 4e8, "CNY", "4亿元", "exact", 2007, False, "2006年以来,共引进10余个企业,招商引资额达到4亿元"),
+    ("d000", "桐柏路街道", "中原区", "郑州市", "investment", "spending", 2e6, "CNY", "200多万元", "more_than", 2007, False, "投入资金200多万元,改造背街小巷"),
+    ("d000", "桐柏路街道", "中原区", "郑州市", "investment", "spending", 2e6, "CNY", "200多万元", "more_than", 2007, False, "标题:投入200多万元改造背街小巷"),
+    ("d000", "桐柏路街道", "中原区", "郑州市", "case_resolution", "disputes_found", 18, "case", "18起", "exact", 2007, False, "排查各类矛盾纠纷18起"),
+    ("d001", "林山寨街道", "中原区", "郑州市", "investment", "project_investment", 68e8, "CNY", "68亿元", "exact", 2013, False, "投资68亿元的郑州国际商贸中心项目"),
+    ("d001", "林山寨街道", "中原区", "郑州市", "investment", "project_investment", 2e8, "CNY", "2亿元", "nearly", 2013, False, "投资近2亿元的嵩阳苑改造项目"),
+    ("d001", "林山寨街道", "中原区", "郑州市", "case_resolution", "disputes_found", 15882, "case", "15882起", "exact", 2013, False, "共排查出各类矛盾问题15882起,办结率达99.22%"),
+    ("d001", "林山寨街道", "中原区", "郑州市", "case_resolution", "resolution_rate", 99.22, "percent", "99.22%", "exact", 2013, False, "共排查出各类矛盾问题15882起,办结率达99.22%"),
+    ("d001", "林山寨街道", "中原区", "郑州市", "demolition", "households_relocated", 299, "household", "299户", "exact", 2013, False, "居民住宅9栋共299户"),
+    ("d001", "林山寨街道", "中原区", "郑州市", "demolition", "illegal_structures_demolished_area", 15000, "m2", "15000余平方米", "more_than", 2013, False, "累计拆除违章建筑15000余平方米"),
+    ("d001", "林山寨街道", "中原区", "郑州市", "demolition", "illegal_structures_demolished_area", 30000, "m2", "3万平方米", "exact", 2014, True, "计划明年拆除违章建筑3万平方米"),
+    ("d001b", "林山寨街道", "中原区", "郑州市", "case_resolution", "disputes_found", 15900, "case", "15900起", "exact", 2013, False, "林山寨街道排查矛盾问题15900起"),
+    ("d001", "绿东村街道", "中原区", "郑州市", "investment", "project_investment", 12e8, "CNY", "12亿元", "exact", 2012, False, "总投资12亿元的绿东村改造项目"),
+    ("d001", "绿东村街道", "中原区", "郑州市", "demolition", "illegal_structures_demolished_area", 6500, "m2", "6500余平方米", "more_than", 2012, False, SCRIPT_SENTENCE),
+    ("d001", "绿东村街道", "中原区", "郑州市", "case_resolution", "disputes_found", 8882, "case", "8882起", "exact", 2012, False, "排查矛盾纠纷8882起,办结率98.3%"),
+    ("d001", "绿东村街道", "中原区", "郑州市", "case_resolution", "resolution_rate", 98.3, "percent", "98.3%", "exact", 2012, False, "排查矛盾纠纷8882起,办结率98.3%"),
+    ("d002", "新城街道", "睢阳区", "商丘市", "profile", "area", 33.1e6, "m2", "33.1平方公里", "exact", 2019, False, "新城街道总面积33.1平方公里,人口15万人"),
+    ("d002", "新城街道", "睢阳区", "商丘市", "profile", "population", 150000, "person", "15万人", "exact", 2019, False, "新城街道总面积33.1平方公里,人口15万人"),
+    ("d002", "新城街道", "睢阳区", "商丘市", "investment", "project_investment", 43.1e8, "CNY", "43.1亿元", "exact", 2019, False, "上半年完成项目投资43.1亿元"),
+    ("d002", "新城街道", "睢阳区", "商丘市", "investment", "funds_in_place", 28.1e8, "CNY", "28.1亿元", "exact", 2019, False, "到位资金28.1亿元"),
+    ("d002", "新城街道", "睢阳区", "商丘市", "demolition", "demolition_area", 22000, "m2", "22000平方米", "approx", 2019, False, "拆迁约22000平方米"),
+    ("d003", "大学路街道", "二七区", "郑州市", "case_resolution", "disputes_received", 94, "case", "94起", "exact", 2009, False, "民事纠纷94起,成功调解92起"),
+    ("d003", "大学路街道", "二七区", "郑州市", "case_resolution", "disputes_mediated", 92, "case", "92起", "exact", 2009, False, "民事纠纷94起,成功调解92起"),
+    ("d003", "淮河路街道", "二七区", "郑州市", "investment", "spending", 2e5, "CNY", "20余万元", "more_than", 2009, False, "投入20余万元"),
+    ("d003", None, "二七区", "郑州市", "fiscal", "tax_revenue", 5e7, "CNY", "五千万元", "more_than", 2009, False, "全区财政税收超五千万元"),
+]  # fmt: skip
+
+
+def fact_rows() -> list[dict]:
+    rows = []
+    for position, (doc, sub, district, city, category, metric, value, unit, raw, qualifier, year, target, sentence) in enumerate(ROWS):
+        source, _, outlet, published, _ = ARTICLES[doc]
+        start = 100 + 20 * position
+        rows.append(
+            {
+                "fact_id": fact_id(doc, start, start + len(raw)), "doc_id": doc, "source": source,
+                "outlet": outlet, "published": published, "province": "河南省", "city": city,
+                "district": district, "subdistrict": sub, "admin_code": None,
+                "level": "subdistrict" if sub else "district", "category": category, "metric": metric,
+                "value": float(value), "unit": unit, "raw_text": raw, "qualifier": qualifier,
+                "is_target": target, "year": year, "period_text": f"{year}年", "sentence": sentence,
+                "char_start": start, "char_end": start + len(raw),
+            }  # fmt: skip
+        )
+    return rows
+
+
+def write_tables(folder: Path, rows: list[dict] | None = None) -> Path:
+    """facts.parquet and documents.parquet with exactly the contract's schemas."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = fact_rows() if rows is None else rows
+    pq.write_table(pa.Table.from_pylist(rows, schema=FACT_SCHEMA), folder / "facts.parquet")
+    documents = [
+        {"source": source, "doc_id": doc, "size": 1000, "status": "ok", "error": None,
+         "n_facts": sum(r["doc_id"] == doc for r in rows), "encoding": "utf-8", "content_hash": doc,
+         "title": title, "outlet": outlet, "published": published, "url": url}  # fmt: skip
+        for doc, (source, title, outlet, published, url) in ARTICLES.items()
+    ]
+    pq.write_table(pa.Table.from_pylist(documents, schema=DOCUMENT_SCHEMA), folder / "documents.parquet")
+    return folder
+
+
+@pytest.fixture
+def table(tmp_path, monkeypatch):
+    from dashboard import data
+
+    monkeypatch.setenv("GOVSTATS_DATA", str(write_tables(tmp_path / "data")))
+    return data.current_table()
+
+
+def test_no_table_gives_none(tmp_path, monkeypatch):
+    from dashboard import data
+
+    monkeypatch.setenv("GOVSTATS_DATA", str(tmp_path))
+    assert data.current_table() is None
+
+
+def test_facets_list_each_filter_value_most_frequent_first(table):
+    from dashboard import data
+
+    choices = data.facets(table)
+    assert choices["city"] == ["郑州市", "商丘市"]
+    assert choices["year"] == [2019, 2014, 2013, 2012, 2009, 2007]
+    assert set(choices["outlet"]) == {"郑州日报", "中原网", "商丘日报", "河南商报"}
+    assert "林山寨街道" in choices["subdistrict"] and None not in choices["subdistrict"]
+
+
+@pytest.mark.parametrize(
+    "filters, documents, facts, subdistricts",
+    [
+        ({}, 5, 24, 6),  # the target row is left out by default
+        ({"include_targets": True}, 5, 25, 6),
+        ({"cities": ("商丘市",)}, 1, 5, 1),
+        ({"districts": ("二七区",)}, 1, 4, 2),
+        ({"years": (2013,)}, 2, 7, 1),
+        ({"categories": ("case_resolution",), "outlets": ("郑州日报",)}, 2, 5, 3),
+        ({"search": "办结率"}, 1, 4, 2),
+    ],
+)
+def test_headline_counts_follow_the_filters(table, filters, documents, facts, subdistricts):
+    from dashboard import data
+
+    counts = data.headline(table, data.Filters(**filters))
+    assert (counts["documents"], counts["facts"], counts["subdistricts"]) == (documents, facts, subdistricts)
+
+
+def test_fact_rows_pages_through_the_filtered_table(table):
+    from dashboard import data
+
+    first, total = data.fact_rows(table, data.Filters(districts=("中原区",)), 0, 5)
+    second, _ = data.fact_rows(table, data.Filters(districts=("中原区",)), 5, 5)
+    assert total == 15 and len(first) == 5 and len(second) == 5
+    assert not set(first["fact_id"]) & set(second["fact_id"])
+    assert set(first["district"]) == {"中原区"}
+
+
+def test_filtered_parquet_holds_every_column_of_every_filtered_row(table):
+    import io
+
+    from dashboard import data
+
+    downloaded = pq.read_table(io.BytesIO(data.filtered_parquet(table, data.Filters(cities=("郑州市",)))))
+    assert downloaded.schema.names == FACT_SCHEMA.names
+    assert downloaded.num_rows == 19 and set(downloaded.column("city").to_pylist()) == {"郑州市"}
+
+
+def test_fact_detail_joins_the_article_record(table):
+    from dashboard import data
+
+    rows, _ = data.fact_rows(table, data.Filters(search="嵩阳苑"), 0, 10)
+    detail = data.fact_detail(table, rows["fact_id"].iloc[0])
+    assert detail["fact"]["raw_text"] == "2亿元"
+    assert detail["article"]["title"] == "中原区街道工作巡礼" and detail["article"]["outlet"] == "郑州日报"
+    assert data.fact_detail(table, "no-such-fact") is None
