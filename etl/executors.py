@@ -17,6 +17,7 @@ class InProcess:
     """Run each task here, one after another: no start-up cost, for small corpora and `--workers 1`."""
 
     description = "in this process"
+    worker_count = 1
 
     def __enter__(self) -> InProcess:
         return self
@@ -42,12 +43,7 @@ class DaskExecutor:
         self.scheduler = scheduler
         self.cluster = None
         self.client = None
-
-    @property
-    def description(self) -> str:
-        if self.scheduler:
-            return f"on the Dask cluster at {self.scheduler} ({self.worker_count} workers)"
-        return f"on {self.worker_count} local Dask worker processes"
+        self.description = "on Dask (not started)"
 
     @property
     def worker_count(self) -> int:
@@ -64,9 +60,13 @@ class DaskExecutor:
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
-                silence_logs=logging.ERROR,
+                silence_logs=logging.CRITICAL,
             )
             self.client = Client(self.cluster)
+        if self.scheduler:
+            self.description = f"on the Dask cluster at {self.scheduler} ({self.worker_count} workers)"
+        else:
+            self.description = f"on {self.worker_count} local Dask worker processes"
         return self
 
     def __exit__(self, *exc_info) -> None:

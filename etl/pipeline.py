@@ -30,7 +30,7 @@ from etl.documents import (
 )
 from etl.executors import DaskExecutor, InProcess
 from etl.facts import extract_facts
-from etl.schema import FACT_SCHEMA, DocumentRecord, records_to_table
+from etl.schema import FACT_SCHEMA, DocumentRecord
 from etl.tables import PreviousRun, TableWriter, code_fingerprint, file_key
 
 DEFAULT_SOURCES = ("seeds",)
@@ -159,7 +159,15 @@ def process_batch(tasks: list[FileTask], metadata: MetadataTable | None) -> Batc
         records, file_facts = _process_file(task, metadata)
         files.append(FileResult(records, len(file_facts)))
         facts.extend(file_facts)
-    return BatchResult(files, records_to_table(facts, FACT_SCHEMA))
+    return BatchResult(files, _table_of(facts, FACT_SCHEMA))
+
+
+def _table_of(records: list, schema: pa.Schema) -> pa.Table:
+    """Arrow table of frozen dataclass records, read attribute by attribute (dataclasses.asdict
+    deep-copies every value and costs more than the extraction of a short article)."""
+    return pa.Table.from_pydict(
+        {name: [getattr(record, name) for record in records] for name in schema.names}, schema=schema
+    )
 
 
 def _process_file(task: FileTask, metadata: MetadataTable | None) -> tuple[list[DocumentRecord], list]:
@@ -235,10 +243,10 @@ class _Slot:
 
 
 def _batches(
-    inputs: list[InputFile], previous: PreviousRun | None
+    inputs: list[InputFile], previous: PreviousRun | None, batch_bytes_target: int = BATCH_BYTES
 ) -> Iterator[tuple[list[_Slot], list[FileTask], int]]:
-    """Group the inputs into batches of about BATCH_BYTES; read each file here (its hash decides
-    whether it changed), so that workers need no access to the files."""
+    """Group the inputs into batches of about `batch_bytes_target`; read each file here (its hash
+    decides whether it changed), so that workers need no access to the files."""
     slots: list[_Slot] = []
     tasks: list[FileTask] = []
     batch_bytes = 0
@@ -261,7 +269,7 @@ def _batches(
                     slot.records, slot.kept = kept, True
                 else:
                     tasks.append(FileTask(entry.source, entry.relative, content_hash, raw))
-        if batch_bytes >= BATCH_BYTES or len(slots) >= BATCH_FILES:
+        if batch_bytes >= batch_bytes_target or len(slots) >= BATCH_FILES:
             yield slots, tasks, batch_bytes
             slots, tasks, batch_bytes = [], [], 0
     if slots:
@@ -299,7 +307,9 @@ def run_corpus(
     try:
         with TableWriter(out_dir, fingerprint) as writer, executor:
             reporter.start(executor.description)
-            pairs = _with_results(executor, _batches(inputs, previous), metadata)
+            # Several batches per worker, so that all are busy to the end; none larger than BATCH_BYTES.
+            target = max(64 * 1024, min(BATCH_BYTES, total_bytes // (4 * max(1, executor.worker_count))))
+            pairs = _with_results(executor, _batches(inputs, previous, target), metadata)
             for slots, batch_bytes, result in pairs:
                 file_results = iter(result.files) if result else iter(())
                 offset = 0
