@@ -14,7 +14,7 @@ import streamlit as st  # noqa: E402
 
 from dashboard import data, ui  # noqa: E402
 
-PAGES = Path(__file__).resolve().parent / "pages"
+PAGES = Path(__file__).resolve().parent / "app_pages"  # not pages/: that name turns on Streamlit's older page discovery
 
 st.set_page_config(page_title="街道治理数据 · govstats", layout="wide")
 labels = ui.language()

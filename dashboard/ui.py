@@ -32,7 +32,7 @@ class Context:
 def language() -> Labels:
     names = {"zh": "中文", "en": "English"}
     chosen = st.sidebar.segmented_control(
-        "语言 / Language", LANGUAGES, format_func=names.get, default="zh", key="lang", bind="query-params"
+        "语言 / Language", LANGUAGES, format_func=lambda code: names[code], default="zh", key="lang", bind="query-params"
     )
     return labels_for(chosen)
 

@@ -20,7 +20,7 @@ chosen = st.multiselect(
 scale = st.segmented_control(
     t("normalize"),
     figures.SCALES,
-    format_func={"absolute": t("absolute"), "per_capita": t("per_capita"), "per_km2": t("per_km2")}.get,
+    format_func=t,
     default="absolute",
     key="scale",
     bind="query-params",
