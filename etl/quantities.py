@@ -1,38 +1,43 @@
-"""Find and parse amounts in Chinese text (first version: Arabic numerals with common units).
+"""Find and parse amounts (number + unit) in Chinese text.
 
->>> [q.raw_text for q in find_quantities("投资68亿元,拆除违章建筑15000余平方米")]
-['68亿元', '15000余平方米']
+One compiled regex finds every numeral followed by a unit or measure word; Python then reads the
+numeral (cached), the unit (from ``etl/data/units.toml``) and the qualifier words around it (from
+``etl/data/quantity_words.toml``). Numbers without a unit, dates, ordinals and numbers inside names
+are not amounts and are not reported by :func:`find_quantities`.
+
+>>> [(q.raw_text, q.value, q.unit, q.qualifier) for q in find_quantities("投资近2亿元,拆除违章建筑15000余平方米")]
+[('2亿元', 200000000.0, 'CNY', 'nearly'), ('15000余平方米', 15000.0, 'm2', 'more_than')]
+>>> parse_quantity("五千万元").value
+50000000.0
+>>> parse_quantity("30余亩").value
+20000.0
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
 
-UNITS = {
-    # raw unit: (base unit, factor)
-    "亿元": ("CNY", 1e8),
-    "万元": ("CNY", 1e4),
-    "元": ("CNY", 1.0),
-    "平方米": ("m2", 1.0),
-    "㎡": ("m2", 1.0),
-    "户": ("household", 1.0),
-    "起": ("case", 1.0),
-    "%": ("percent", 1.0),
-}
+import cn2an
 
-QUALIFIER_WORDS = {"近": "nearly", "约": "approx", "超": "more_than", "超过": "more_than"}
-
-_QUANTITY = re.compile(
-    r"(?P<qualifier>超过|近|约|超)?"
-    r"(?P<raw>(?P<number>\d+(?:\.\d+)?)(?P<inner>余|多)?(?P<unit>"
-    + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
-    + "))"
-)
+DATA = Path(__file__).resolve().parent / "data"
+QUALIFIERS = ("exact", "approx", "more_than", "nearly", "less_than")
+BARE_NUMBER_UNIT = "number"
 
 
 @dataclass(frozen=True, slots=True)
 class Quantity:
+    """An amount read from text: ``text[start:end] == raw_text``; value is in the base unit.
+
+    A range (3至5亿元) has value = the lower bound, qualifier more_than and ``upper`` = the upper
+    bound. ``qualifier_text`` is the qualifier word as written outside raw_text (近, 以上), found at
+    ``qualifier_start``.
+    """
+
     value: float
     unit: str
     raw_text: str
@@ -40,29 +45,467 @@ class Quantity:
     qualifier: str
     start: int
     end: int
+    upper: float | None = None
+    qualifier_text: str | None = None
+    qualifier_start: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRule:
+    """One row of units.toml."""
+
+    written: str
+    base: str
+    factor: Decimal
+    round_to: int | None = None
+    not_before: tuple[str, ...] = ()
+    phase: bool = False
+    phrase_end: bool = False
+    trailing_more: bool = False
+    context_base: str | None = None
+    context_nouns: tuple[str, ...] = ()
+
+
+class QuantityDataError(ValueError):
+    """A data file under etl/data/ is malformed."""
+
+
+def _load_toml(name: str) -> dict:
+    path = DATA / name
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise QuantityDataError(f"{path}: {error}") from error
+
+
+def _load_units(name: str = "units.toml") -> dict[str, UnitRule]:
+    units = {}
+    for written, row in _load_toml(name)["units"].items():
+        try:
+            context = row.get("context", {})
+            units[written] = UnitRule(
+                written=written,
+                base=row["base"],
+                factor=Decimal(str(row["factor"])),
+                round_to=row.get("round"),
+                not_before=tuple(row.get("not_before", ())),
+                phase=bool(row.get("phase", False)),
+                phrase_end=bool(row.get("phrase_end", False)),
+                trailing_more=bool(row.get("trailing_more", False)),
+                context_base=context.get("base"),
+                context_nouns=tuple(context.get("nouns", ())),
+            )
+        except (KeyError, InvalidOperation) as error:
+            raise QuantityDataError(f"{DATA / name}: unit {written!r} lacks or mangles {error}") from error
+    return units
+
+
+UNITS = _load_units()
+_WORDS = _load_toml("quantity_words.toml")
+LEADING: dict[str, str] = _WORDS["leading"]
+LEADING_BARE: dict[str, str] = _WORDS["leading_bare"]
+TRAILING: dict[str, str] = _WORDS["trailing"]
+INNER: dict[str, str] = _WORDS["inner"]
+ORDINAL_PREFIXES = tuple(_WORDS["ordinal_prefix"]["words"])
+IDIOMS = tuple(_WORDS["idioms"]["words"])
+for _table in (LEADING, LEADING_BARE, TRAILING, INNER):
+    for _word, _qualifier in _table.items():
+        if _qualifier not in (*QUALIFIERS, ""):
+            raise QuantityDataError(f"{DATA / 'quantity_words.toml'}: {_word!r} has unknown qualifier {_qualifier!r}")
+_LEADING_LENGTHS = sorted({len(w) for w in LEADING} | {len(w) for w in LEADING_BARE}, reverse=True)
+_TRAILING_LENGTHS = sorted({len(w) for w in TRAILING}, reverse=True)
+_ORDINAL_LENGTHS = sorted({len(w) for w in ORDINAL_PREFIXES}, reverse=True)
+_ORDINAL_SET = frozenset(ORDINAL_PREFIXES)
+
+# ---------------------------------------------------------------------------------------------
+# The one regex
+# ---------------------------------------------------------------------------------------------
+_CN_DIGITS = "零〇一二两兩三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖廿卅"
+_CN_MAGNITUDES = "十拾百佰千仟万萬亿億"
+_FULLWIDTH = "０１２３４５６７８９"
+_ARABIC = rf"[0-9{_FULLWIDTH}]+(?:[,，][0-9{_FULLWIDTH}]{{3}})*(?:[.．][0-9{_FULLWIDTH}]+)?"
+_CHINESE = rf"[{_CN_DIGITS}{_CN_MAGNITUDES}]+(?:点[{_CN_DIGITS}]+)?"
+_NUMERAL = (
+    rf"(?:数(?=[{_CN_MAGNITUDES}]))?(?:{_ARABIC}|{_CHINESE})"
+    rf"(?:[余多]?(?:{_ARABIC}|{_CHINESE}))*[余多]?"
+)
+_UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_RANGE_SEPARATOR = r"(?:至|到|-|~|～|—|－|－|——|--)"
+
+_QUANTITY = re.compile(
+    rf"""
+    (?P<percent_word>百分之|千分之)(?P<percent_numeral>{_NUMERAL})        # 百分之九十
+    | (?P<denominator>{_NUMERAL})分之(?P<numerator>{_NUMERAL})          # 三分之二
+    | (?P<slash_numerator>[0-9]{{1,2}})/(?P<slash_denominator>[0-9]{{1,2}})(?![0-9/.])  # 2/3
+    | (?P<low>{_NUMERAL})(?P<low_unit>{_UNIT})?{_RANGE_SEPARATOR}       # 3至5亿元, 3-5万元
+      (?P<high>{_NUMERAL})(?P<range_unit>{_UNIT})
+    | (?P<numeral>{_NUMERAL})(?P<unit>{_UNIT})                          # 15000余平方米
+    """,
+    re.VERBOSE,
+)
+_BARE_NUMERAL = re.compile(rf"(?P<sign>负|-|－)?(?P<numeral>{_NUMERAL})(?:(?P<range_separator>{_RANGE_SEPARATOR})(?P<high>{_NUMERAL}))?")
+
+# ---------------------------------------------------------------------------------------------
+# Numerals
+# ---------------------------------------------------------------------------------------------
+_NORMALIZE = str.maketrans(
+    {**{f: str(i) for i, f in enumerate(_FULLWIDTH)}, "．": ".", ",": None, "，": None,
+     "兩": "两", "萬": "万", "億": "亿", "貳": "贰", "參": "叁", "陸": "陆", "〇": "零"}
+)
+_MAGNITUDE_VALUES = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10**4, "亿": 10**8}
+_MAGNITUDE_CHARS = frozenset(_CN_MAGNITUDES)
+_DIGIT_CHARS = frozenset("0123456789" + _FULLWIDTH + _CN_DIGITS)
+
+
+@dataclass(frozen=True, slots=True)
+class Numeral:
+    """A numeral read on its own: its value, whether 余/多/数 made it a lower bound, and
+    whether any digit was written (亿 alone has none)."""
+
+    value: Decimal
+    inner_qualifier: str | None
+    has_digit: bool
+    trailing_magnitude: str
+
+
+@lru_cache(maxsize=65536)
+def read_numeral(written: str) -> Numeral | None:
+    """Read one numeral as written (Arabic, Chinese, financial or mixed), else None.
+
+    >>> read_numeral("200多万").value, read_numeral("200多万").inner_qualifier
+    (Decimal('2000000'), 'more_than')
+    >>> read_numeral("一千二百三十四").value
+    Decimal('1234')
+    >>> read_numeral("十几") is None
+    True
+    """
+    text = written.translate(_NORMALIZE)
+    inner = None
+    if text.startswith("数"):
+        text, inner = text[1:], "more_than"
+    for mark, qualifier in INNER.items():
+        if mark in text:
+            if text.count(mark) > 1 or text.startswith(mark):
+                return None
+            text, inner = text.replace(mark, ""), qualifier
+    if not text:
+        return None
+    text = text.replace("廿", "二十").replace("卅", "三十")
+    has_digit = any(c in _DIGIT_CHARS for c in written)
+    if not has_digit:
+        text = "一" + text
+    trailing = ""
+    for char in reversed(written):
+        if char not in _MAGNITUDE_CHARS:
+            break
+        trailing = char + trailing
+    value = _numeral_value(text)
+    if value is None:
+        return None
+    return Numeral(value, inner, has_digit, trailing)
+
+
+def _numeral_value(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)  # plain Arabic, the common case
+    except InvalidOperation:
+        pass
+    head = text.rstrip("十百千万亿拾佰仟")
+    if head and head != text and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", head):
+        value = Decimal(head)  # 5.39亿, 3千万
+        for char in text[len(head):]:
+            value *= _MAGNITUDE_VALUES[char]
+        return value
+    try:
+        result = cn2an.cn2an(text, "smart")
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    return Decimal(str(result))
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding
+# ---------------------------------------------------------------------------------------------
+def _round(value: Decimal, rule: UnitRule) -> float:
+    converted = value * rule.factor
+    if rule.round_to is not None:
+        return round(float(converted), rule.round_to)
+    return float(converted)
+
+
+def _raw_unit(numeral: str, unit: str) -> str:
+    """The unit as conventionally written: 五千万元 → 万元 when 万元 is a unit of its own."""
+    for size in (2, 1):
+        if len(numeral) > size and numeral[-size:] + unit in UNITS:
+            return numeral[-size:] + unit
+    return unit
+
+
+def _leading_qualifier(text: str, start: int, bare: bool) -> tuple[str | None, str | None, int | None]:
+    for size in _LEADING_LENGTHS:
+        if size > start:
+            continue
+        word = text[start - size:start]
+        if bare and word in LEADING_BARE:
+            return LEADING_BARE[word], word, start - size
+        if word in LEADING:
+            qualifier = LEADING[word]
+            if not qualifier:
+                return None, None, None
+            return qualifier, word, start - size
+    return None, None, None
+
+
+def _trailing_qualifier(text: str, end: int, rule: UnitRule | None) -> tuple[str | None, str | None]:
+    for size in _TRAILING_LENGTHS:
+        word = text[end:end + size]
+        if word in TRAILING:
+            return TRAILING[word], word
+    if rule is not None and rule.trailing_more and text.startswith("多", end):
+        return "more_than", "多"
+    return None, None
+
+
+def _is_ordinal_or_name(text: str, start: int) -> bool:
+    if start == 0:
+        return False
+    before = text[start - 1]
+    if before.isascii() and (before.isalnum() or before in "./-_#"):
+        return True
+    if before in "０１２３４５６７８９":
+        return True
+    return any(text[start - size:start] in _ORDINAL_SET for size in _ORDINAL_LENGTHS if size <= start)
+
+
+def _unit_applies(text: str, numeral: str, start: int, end: int, rule: UnitRule) -> bool:
+    if rule.not_before and text.startswith(rule.not_before, end):
+        return False
+    if len(rule.written) == 1 and text.startswith(rule.written, end):
+        return False  # 一处处, 一条条: "one after another", not a count
+    if rule.phrase_end and text[end:end + 1].isalnum():
+        return False
+    if rule.phase and not any(c in "0123456789" + _FULLWIDTH for c in numeral):
+        following = text[end:end + 1]
+        if following and following.isalnum():
+            return False
+    return True
+
+
+_CLAUSE_BREAK = re.compile(r"[,，。;；:：、!！?？\n()（）]")
+
+
+def _context_base(text: str, start: int, end: int, rule: UnitRule) -> str:
+    if rule.context_base is None:
+        return rule.base
+    window_start = max(0, start - 12)
+    before = text[window_start:start]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    if breaks:
+        before = before[breaks[-1].end():]
+    after = text[end:end + 4]
+    if any(noun in before or after.startswith(noun) for noun in rule.context_nouns):
+        return rule.context_base
+    return rule.base
+
+
+def _qualify(text, start, end, numeral_qualifier, bare, rule):
+    """Qualifier from the words around the span: leading, then trailing, then 余/多 inside."""
+    leading, leading_text, leading_start = _leading_qualifier(text, start, bare)
+    trailing, trailing_text = _trailing_qualifier(text, end, rule)
+    if leading is not None and leading != "exact":
+        return leading, leading_text, leading_start
+    if trailing is not None:
+        return trailing, trailing_text, end
+    if numeral_qualifier is not None:
+        return numeral_qualifier, leading_text, leading_start
+    return "exact", leading_text, leading_start
+
+
+def _from_match(text: str, match: re.Match) -> Quantity | None:
+    groups = match.groupdict()
+    start, end = match.span()
+    raw = match.group()
+    if groups["unit"] is not None:
+        return _simple(text, groups["numeral"], groups["unit"], start, end, raw)
+    if groups["range_unit"] is not None:
+        return _range(text, groups, start, end, raw)
+    if groups["percent_word"] is not None:
+        numeral = read_numeral(groups["percent_numeral"])
+        if numeral is None:
+            return None
+        scale = Decimal(1) if groups["percent_word"] == "百分之" else Decimal("0.1")
+        return _fraction_quantity(text, numeral.value * scale, start, end, raw, groups["percent_word"])
+    if groups["denominator"] is not None:
+        denominator, numerator = read_numeral(groups["denominator"]), read_numeral(groups["numerator"])
+        if not denominator or not numerator or denominator.value == 0:
+            return None
+        return _fraction_quantity(text, numerator.value / denominator.value * 100, start, end, raw, "分之")
+    numerator, denominator = int(groups["slash_numerator"]), int(groups["slash_denominator"])
+    if not 0 < numerator < denominator <= 10 or text[end:end + 1] in ("月", "日", "号"):
+        return None  # 7/29 and 2019/7/29 are dates, not fractions
+    return _fraction_quantity(text, Decimal(numerator) / denominator * 100, start, end, raw, "/")
+
+
+def _fraction_quantity(text, value, start, end, raw, raw_unit) -> Quantity | None:
+    if _is_ordinal_or_name(text, start):
+        return None
+    qualifier, qualifier_text, qualifier_start = _qualify(text, start, end, None, False, None)
+    return Quantity(round(float(value), 2), "percent", raw, raw_unit, qualifier, start, end,
+                    None, qualifier_text, qualifier_start)
+
+
+def _simple(text, numeral_text, unit, start, end, raw) -> Quantity | None:
+    rule = UNITS[unit]
+    if _is_ordinal_or_name(text, start):
+        return None
+    if not _unit_applies(text, numeral_text, start, end, rule):
+        for size in range(len(unit) - 1, 0, -1):  # 50多万元整合: not 元整, but 元
+            if unit[:size] in UNITS:
+                cut = len(unit) - size
+                return _simple(text, numeral_text, unit[:size], start, end - cut, raw[:-cut])
+        return None
+    if raw in _IDIOM_STARTS and any(text.startswith(idiom, start) for idiom in _IDIOM_STARTS[raw]):
+        return None
+    numeral = read_numeral(numeral_text)
+    if numeral is None:
+        return None
+    bare = not numeral.has_digit
+    qualifier, qualifier_text, qualifier_start = _qualify(text, start, end, numeral.inner_qualifier, bare, rule)
+    if bare and numeral.inner_qualifier is None and qualifier_text is None:
+        return None  # 千家万户, 万人空巷: a bare magnitude counts only with 余/多 or a qualifier
+    base = _context_base(text, start, end, rule)
+    return Quantity(_round(numeral.value, rule), base, raw, _raw_unit(numeral_text, unit), qualifier,
+                    start, end, None, qualifier_text, qualifier_start)
+
+
+def _range(text, groups, start, end, raw) -> Quantity | None:
+    rule = UNITS[groups["range_unit"]]
+    if _is_ordinal_or_name(text, start):
+        return None
+    low_unit = groups["low_unit"]
+    if low_unit is not None and UNITS[low_unit].base != rule.base:
+        return None
+    low, high = read_numeral(groups["low"]), read_numeral(groups["high"])
+    if low is None or high is None or not low.has_digit or not high.has_digit:
+        return None
+    low_value = low.value
+    if low_unit is None and not low.trailing_magnitude and high.trailing_magnitude:
+        for char in high.trailing_magnitude:  # 3至5亿元: the 3 is 3亿
+            low_value *= _MAGNITUDE_VALUES[char.translate(_NORMALIZE)]
+    elif low_unit is not None and UNITS[low_unit].factor != rule.factor:
+        low_value = low_value * UNITS[low_unit].factor / rule.factor
+    if low_value > high.value:
+        return None  # 2013-3倍 is not a range
+    _, qualifier_text, qualifier_start = _qualify(text, start, end, None, False, rule)
+    return Quantity(_round(low_value, rule), rule.base, raw, groups["range_unit"], "more_than", start, end,
+                    _round(high.value, rule), qualifier_text, qualifier_start)
+
+
+def _idiom_starts() -> dict[str, tuple[str, ...]]:
+    starts: dict[str, list[str]] = {}
+    for idiom in IDIOMS:
+        match = _QUANTITY.match(idiom)
+        if match:
+            starts.setdefault(match.group(), []).append(idiom)
+    return {key: tuple(value) for key, value in starts.items()}
+
+
+_IDIOM_STARTS = _idiom_starts()
 
 
 def find_quantities(text: str) -> list[Quantity]:
-    quantities = []
+    """Every amount (a numeral with a unit or measure word) in text, in text order, non-overlapping.
+
+    >>> [(q.raw_text, q.value, q.qualifier) for q in find_quantities("签订征收补偿协议上百户,8日,达258户")]
+    [('百户', 100.0, 'more_than'), ('258户', 258.0, 'exact')]
+    >>> find_quantities("2007年12月13日第05版")
+    []
+    """
+    found = []
     for match in _QUANTITY.finditer(text):
-        base_unit, factor = UNITS[match["unit"]]
-        qualifier = QUALIFIER_WORDS.get(match["qualifier"] or "", "exact")
-        if match["inner"] and qualifier == "exact":
-            qualifier = "more_than"
-        quantities.append(
-            Quantity(
-                value=round(float(match["number"]) * factor, 2),
-                unit=base_unit,
-                raw_text=match["raw"],
-                raw_unit=match["unit"],
-                qualifier=qualifier,
-                start=match.start("raw"),
-                end=match.end("raw"),
-            )
-        )
-    return quantities
+        quantity = _from_match(text, match)
+        if quantity is not None:
+            found.append(quantity)
+    return found
 
 
 def parse_quantity(text: str) -> Quantity | None:
-    found = find_quantities(text)
-    return found[0] if found else None
+    """Parse one whole expression (qualifier words around it allowed), else None.
+
+    A numeral with no unit parses with unit ``"number"`` (find_quantities never reports those).
+
+    >>> q = parse_quantity("3至5亿元")
+    >>> q.value, q.upper, q.qualifier
+    (300000000.0, 500000000.0, 'more_than')
+    >>> parse_quantity("近2亿元").qualifier
+    'nearly'
+    >>> parse_quantity("十几") is None
+    True
+    """
+    stripped = text.strip()
+    offset = len(text) - len(text.lstrip())
+    lead = 0
+    for size in _LEADING_LENGTHS:
+        word = stripped[:size]
+        if len(stripped) > size and (LEADING.get(word) or LEADING_BARE.get(word)):
+            lead = size
+            break
+    core_end = len(stripped)
+    for size in _TRAILING_LENGTHS:
+        if len(stripped) - lead > size and stripped[-size:] in TRAILING:
+            core_end -= size
+            break
+    core = stripped[lead:core_end]
+    match = _QUANTITY.fullmatch(stripped, lead, core_end) if core else None
+    if match is not None:
+        quantity = _from_match(stripped, match)
+        if quantity is None and match.group("unit") is not None:
+            quantity = _whole_simple(stripped, match, lead)
+        return _shift(quantity, offset) if quantity else None
+    bare = _BARE_NUMERAL.fullmatch(stripped, lead, core_end) if core else None
+    if bare is None:
+        return None
+    numeral = read_numeral(bare["numeral"])
+    if numeral is None or (not numeral.has_digit and numeral.inner_qualifier is None and not lead):
+        return None
+    sign = -1 if bare["sign"] else 1
+    upper = None
+    value = numeral.value
+    if bare["high"] is not None:
+        high = read_numeral(bare["high"])
+        if high is None:
+            return None
+        if not numeral.trailing_magnitude:
+            for char in high.trailing_magnitude:
+                value *= _MAGNITUDE_VALUES[char.translate(_NORMALIZE)]
+        upper = float(high.value)
+    start, end = bare.span()
+    qualifier, qualifier_text, qualifier_start = _qualify(stripped, start, end, numeral.inner_qualifier,
+                                                          not numeral.has_digit, None)
+    if upper is not None:
+        qualifier = "more_than"
+    quantity = Quantity(sign * float(value), BARE_NUMBER_UNIT, stripped[start:end], "", qualifier, start, end,
+                        upper, qualifier_text, qualifier_start)
+    return _shift(quantity, offset)
+
+
+def _whole_simple(text: str, match: re.Match, lead: int) -> Quantity | None:
+    """A whole expression the finder would skip for its context (一起, 两个月) still parses."""
+    numeral = read_numeral(match["numeral"])
+    if numeral is None:
+        return None
+    rule = UNITS[match["unit"]]
+    start, end = match.span()
+    qualifier, qualifier_text, qualifier_start = _qualify(text, start, end, numeral.inner_qualifier,
+                                                          not numeral.has_digit, rule)
+    return Quantity(_round(numeral.value, rule), rule.base, match.group(), _raw_unit(match["numeral"], match["unit"]),
+                    qualifier, start, end, None, qualifier_text, qualifier_start)
+
+
+def _shift(quantity: Quantity, offset: int) -> Quantity:
+    if not offset:
+        return quantity
+    return Quantity(quantity.value, quantity.unit, quantity.raw_text, quantity.raw_unit, quantity.qualifier,
+                    quantity.start + offset, quantity.end + offset, quantity.upper, quantity.qualifier_text,
+                    None if quantity.qualifier_start is None else quantity.qualifier_start + offset)
