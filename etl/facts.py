@@ -1,41 +1,368 @@
-"""Turn a document's quantities into facts (first version: keep every quantity, attribute by the
-nearest subdistrict name written before it)."""
+"""Turn a document's quantities into facts: keep the reported figures, classify them, and
+attribute each to a place and a period (the rules are docs/FACTS.md).
+
+Everything about the document is computed once (layout, keyword hits, places, periods, quotes,
+scopes); each quantity then bisects into those lists.
+
+>>> from etl.documents import Document
+>>> [(f.raw_text, f.category, f.subdistrict) for f in extract_facts(Document.from_text(
+...     "中原区林山寨街道\\n截至2013年4月底,该街道共排查出各类矛盾问题15882起,办结率达99.22%。"))]
+[('15882起', 'case_resolution', '林山寨街道'), ('99.22%', 'case_resolution', '林山寨街道')]
+"""
 
 from __future__ import annotations
 
+import bisect
 import re
+from dataclasses import dataclass
 
+from etl.classify import KeywordHits, load_fact_rules, load_lexicon
 from etl.documents import Document
-from etl.quantities import find_quantities
+from etl.periods import PeriodMention, find_periods
+from etl.places import Division, PlaceMention, find_places, find_referents, load_gazetteer
+from etl.provenance import read_provenance
+from etl.quantities import Quantity, find_quantities
 from etl.schema import Fact, fact_id
+from etl.sentences import Layout, simplified_view
 
-_SUBDISTRICT = re.compile(r"([\u4e00-\u9fff]{2,5}?)(?:街道办事处|街道|办事处)")
-_SENTENCE_END = re.compile(r"[。!?！？\n]")
-
-_CATEGORY_BY_UNIT = {
-    "CNY": ("investment", "investment"),
-    "m2": ("demolition", "demolition_area"),
-    "household": ("demolition", "households_relocated"),
-    "case": ("case_resolution", "disputes_found"),
-    "percent": ("other", "share"),
-}
+# A line that starts a news item: a dateline or a byline (本报讯, 本报记者 X 通讯员 Y, 河南商报见习记者 X).
+_ITEM_START = re.compile(r"^\s*(?:本报讯|[\u4e00-\u9fff]{0,8}记者\s|通讯员\s)")
+_REFER_FORWARD = re.compile(r"^\s*(?:这是|这些|以上|上述)")
+_COMPOUND = re.compile(r"\d+号院")
+_MAX_HEADER_BLOCK = 4
 
 
-def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    right_match = _SENTENCE_END.search(text, end)
-    return left, right_match.end() if right_match else len(text)
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose figures the text is reporting at some point: the running subject of the article."""
+
+    subdistrict: PlaceMention | None = None
+    district: Division | None = None
+    city: Division | None = None
+    last_subdistrict: PlaceMention | None = None
+    item: int = 0  # which news item (a roundup holds several)
+
+
+@dataclass(frozen=True)
+class DocumentIndex:
+    """What every quantity of one document looks up, computed once."""
+
+    text: str
+    simplified: str
+    layout: Layout
+    hits: KeywordHits
+    places: list[PlaceMention]
+    place_starts: list[int]
+    scope_positions: list[int]
+    scopes: list[Scope]
+    community_items: frozenset[int]
+    periods: list[PeriodMention]
+    period_starts: list[int]
+    header_years: list[tuple[int, PeriodMention]]
+    quotes: list[tuple[int, int]]
+    quoted_digits: list[tuple[int, int, str]]  # quoted labels with digits (“232”) and where they are
+    published_year: int | None
+
+    @classmethod
+    def build(cls, document: Document, published_year: int | None) -> DocumentIndex:
+        text = document.text
+        simplified = simplified_view(text)
+        layout = Layout.of(simplified)
+        places = find_places(simplified, load_gazetteer())
+        scope_positions, scopes, community_items = _scope_timeline(simplified, layout, places)
+        periods = [p for p in find_periods(simplified) if not p.baseline]
+        rules = load_fact_rules()
+        quotes = [(m.start(), m.end()) for m in rules.quotes.finditer(simplified)]
+        quoted_digits = [(s, e, "".join(c for c in simplified[s:e] if c.isdigit())) for s, e in quotes]
+        header_years = [
+            (layout.line_starts[layout.line_index(p.start)], p)
+            for p in periods
+            if not p.relative and layout.is_header_line(layout.line_index(p.start))
+        ]
+        return cls(
+            text=text,
+            simplified=simplified,
+            layout=layout,
+            hits=KeywordHits.of(simplified, load_lexicon()),
+            places=places,
+            place_starts=[p.start for p in places],
+            scope_positions=scope_positions,
+            scopes=scopes,
+            community_items=community_items,
+            periods=periods,
+            period_starts=[p.start for p in periods],
+            header_years=header_years,
+            quotes=quotes,
+            quoted_digits=[q for q in quoted_digits if q[2]],
+            published_year=published_year,
+        )
+
+    def scope_at(self, offset: int) -> Scope:
+        index = bisect.bisect_right(self.scope_positions, offset) - 1
+        return self.scopes[index] if index >= 0 else Scope()
+
+    def places_between(self, start: int, end: int) -> list[PlaceMention]:
+        return self.places[bisect.bisect_left(self.place_starts, start) : bisect.bisect_left(self.place_starts, end)]
+
+    def periods_between(self, start: int, end: int) -> list[PeriodMention]:
+        return self.periods[bisect.bisect_left(self.period_starts, start) : bisect.bisect_left(self.period_starts, end)]
+
+    def in_quotes(self, start: int, end: int) -> bool:
+        index = bisect.bisect_right(self.quotes, (start, float("inf"))) - 1
+        return index >= 0 and self.quotes[index][0] < start and end < self.quotes[index][1]
+
+
+def _scope_timeline(text: str, layout: Layout, places: list[PlaceMention]):
+    """The running scope after every event that changes it (item starts, headers, mentions)."""
+    events: list[tuple[int, int, str, object]] = []  # (offset, order, kind, payload)
+    item_starts = []
+    for index in range(len(layout.line_starts)):
+        line = layout.line_text(index)
+        if not _ITEM_START.match(line):
+            continue
+        block_start = index
+        cursor = index - 1
+        while cursor >= 0 and index - cursor <= _MAX_HEADER_BLOCK:
+            if not layout.line_text(cursor).strip():
+                cursor -= 1
+                continue
+            if not layout.is_header_line(cursor):
+                break
+            block_start = cursor
+            cursor -= 1
+        item_starts.append(layout.line_starts[block_start])
+    for offset in sorted(set(item_starts)):
+        events.append((offset, 0, "reset", None))
+    for mention in places:
+        line = layout.line_index(mention.start)
+        if layout.is_header_line(line):
+            events.append((layout.line_starts[line], 1, "header", mention))
+        else:
+            events.append((mention.end, 2, "mention", mention))
+    for offset in find_referents(text):
+        events.append((offset, 3, "referent", None))
+    events.sort(key=lambda e: (e[0], e[1]))
+
+    positions, scopes = [], []
+    scope = Scope()
+    community_counts: dict[int, dict[str, int]] = {}
+    items_with_subdistrict: set[int] = set()
+    for offset, _, kind, payload in events:
+        if kind == "reset":
+            scope = Scope(item=scope.item + 1)
+        elif kind == "referent":
+            if scope.subdistrict is None and scope.last_subdistrict is not None:
+                scope = _replace(scope, subdistrict=scope.last_subdistrict)
+        else:
+            mention: PlaceMention = payload
+            division = mention.division
+            if mention.kind == "township":
+                items_with_subdistrict.add(scope.item)
+                district = _division_of(division, "district") or scope.district
+                scope = _replace(scope, subdistrict=mention, last_subdistrict=mention, district=district)
+            elif mention.kind == "district" and division is not None:
+                if kind == "header":
+                    scope = _replace(scope, subdistrict=None, district=division)
+                elif scope.subdistrict is None:
+                    scope = _replace(scope, district=division)
+            elif mention.kind == "city" and division is not None and scope.city is None:
+                scope = _replace(scope, city=division)
+            elif mention.kind == "community":
+                stem = mention.surface[:-2]
+                if not re.search(r"[区市县]", stem):
+                    counts = community_counts.setdefault(scope.item, {})
+                    counts[stem] = counts.get(stem, 0) + 1
+        positions.append(offset)
+        scopes.append(scope)
+    community_items = frozenset(
+        item
+        for item, counts in community_counts.items()
+        if item not in items_with_subdistrict and any(n >= 2 for n in counts.values())
+    )
+    return positions, scopes, community_items
+
+
+def _replace(scope: Scope, **changes) -> Scope:
+    values = {name: getattr(scope, name) for name in Scope.__slots__}
+    values.update(changes)
+    return Scope(**values)
+
+
+def _division_of(division: Division | None, level: str) -> Division | None:
+    if division is None:
+        return None
+    if level == "district" and division.district_code:
+        return load_gazetteer().by_code.get(division.district_code)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    province: str | None
+    city: str | None
+    district: str | None
+    subdistrict: str | None
+    admin_code: str | None
+    level: str
+
+
+def attribute_place(index: DocumentIndex, start: int) -> Place:
+    """The most specific unit the text makes the figure at `start` about."""
+    sentence = index.layout.sentence_span(start)
+    in_sentence = index.places_between(*sentence)
+    townships = [m for m in in_sentence if m.kind == "township"]
+    districts = [m for m in in_sentence if m.kind == "district" and m.division is not None]
+    scope = index.scope_at(start)
+    subdistrict: PlaceMention | None = None
+    district: Division | None = scope.district
+    if townships:
+        before = [m for m in townships if m.start < start]
+        subdistrict = before[-1] if before else townships[0]
+        district = _division_of(subdistrict.division, "district") or district
+    elif districts and (scope.district is None or districts[-1].division.code != scope.district.code):
+        before = [m for m in districts if m.start < start]
+        district = (before[-1] if before else districts[0]).division
+    else:
+        subdistrict = scope.subdistrict
+        if subdistrict is not None:
+            district = _division_of(subdistrict.division, "district") or district
+    division = subdistrict.division if subdistrict else None
+    unit = division or district or scope.city
+    if subdistrict is not None:
+        level = "township" if subdistrict.canonical.endswith(("乡", "镇")) else "subdistrict"
+    elif district is not None:
+        level = "district"
+    else:
+        level = "city" if scope.city is not None else "district"
+    compound = _COMPOUND.search(index.simplified, sentence[0], start)
+    if compound or (subdistrict is None and scope.item in index.community_items):
+        level = "community"
+    return Place(
+        province=unit.province if unit else None,
+        city=unit.city if unit else None,
+        district=(division.district if division else district.name if district else None),
+        subdistrict=subdistrict.canonical if subdistrict else None,
+        admin_code=unit.code if unit else None,
+        level=level,
+    )
+
+
+def attribute_period(index: DocumentIndex, start: int, end: int, figure_sentences: set[int]) -> tuple[int | None, str | None]:
+    """(year, period_text) of the figure at text[start:end], by the FACTS.md rule."""
+    layout = index.layout
+    sentence = layout.sentence_span(start)
+    clause = layout.clause_span(start)
+    paragraph = layout.paragraph_span(start)
+    published = index.published_year
+    in_sentence = index.periods_between(*sentence)
+    following_sentence = layout.sentence_span(sentence[1]) if sentence[1] < len(index.text) else None
+    if following_sentence and _REFER_FORWARD.match(index.simplified, following_sentence[0]):
+        in_sentence = in_sentence + index.periods_between(*following_sentence)  # 这是…自2009年来受理的
+    before = [p for p in in_sentence if p.end <= start]
+    same_clause_after = [p for p in in_sentence if p.start >= end and p.start < clause[1]]
+    later = [p for p in in_sentence if p.start >= sentence[1]]  # the 这是 sentence
+    period_words = [p for p in before if not p.in_name]
+    text_mention = period_words[-1] if period_words else next((p for p in same_clause_after + later if not p.in_name), None)
+
+    explicit = [p for p in before if not p.relative]
+    explicit_after = [p for p in same_clause_after + later if not p.relative]
+    if explicit:
+        year = explicit[-1].year
+    elif explicit_after:
+        year = explicit_after[0].year
+    elif text_mention is not None:
+        year = text_mention.resolved_year(published)
+    else:
+        year, text_mention = _paragraph_period(index, paragraph, sentence, figure_sentences)
+        if year is None and text_mention is None:
+            year = _header_year(index, start)
+        if year is None and (text_mention is None or text_mention.relative):
+            year = published if text_mention is None else text_mention.resolved_year(published)
+    return year, (text_mention.text if text_mention else None)
+
+
+def _paragraph_period(index, paragraph, sentence, figure_sentences) -> tuple[int | None, PeriodMention | None]:
+    """The period that scopes the paragraph before this sentence: an explicit year, or a
+    '…以来' phrase opening a sentence that reports nothing itself (去年以来,街道…强力推进重点项目。)."""
+    for mention in reversed(index.periods_between(paragraph[0], sentence[0])):
+        if not mention.relative:
+            return mention.year, (None if mention.in_name else mention)
+        if mention.text.endswith("以来") and index.layout.sentence_span(mention.start)[0] not in figure_sentences:
+            return mention.resolved_year(index.published_year), mention
+    return None, None
+
+
+def _header_year(index: DocumentIndex, start: int) -> int | None:
+    """The year of a header above (2015年工作总结 scopes the whole report), within the same item."""
+    scope = index.scope_at(start)
+    for line_start, mention in reversed(index.header_years):
+        if line_start <= start and index.scope_at(line_start).item == scope.item:
+            return mention.year
+    return None
+
+
+def nonfact_reason(index: DocumentIndex, quantity: Quantity, previous: Quantity | None) -> str | None:
+    """Why a quantity is not a reported figure (None when it is one)."""
+    text = index.simplified
+    if index.in_quotes(quantity.start, quantity.end):
+        return "inside a quoted slogan or label"
+    rules = load_fact_rules()
+    reason = rules.nonfact_reason(text, quantity.start, quantity.end, index.text[quantity.start : quantity.end], quantity.raw_unit)
+    if reason:
+        return reason
+    if previous is not None and previous.unit in ("item", "person", "household") and _adjacent(text, previous, quantity):
+        return "a size class or class name right after a count (5个上亿元项目, 56个三类楼院)"
+    if quantity.unit == "item" and quantity.value < 10 and index.quoted_digits:
+        sentence = index.layout.sentence_span(quantity.start)
+        for start, end, digits in index.quoted_digits:
+            if sentence[0] <= start and end <= quantity.start and "即" in text[end : quantity.start]:
+                if str(int(quantity.value)) in digits:
+                    return "spells out a numeric slogan (“232”的工作思路,即…两个产业)"
+    return None
+
+
+def _adjacent(text: str, previous: Quantity, quantity: Quantity) -> bool:
+    gap = text[previous.end : quantity.start]
+    return len(gap) <= 1 and gap in ("", "上", "近", "超")
 
 
 def extract_facts(document: Document) -> list[Fact]:
-    text = document.text
+    """Every reported figure of the document, as Fact rows (see docs/FACTS.md)."""
+    return facts_from_quantities(document, find_quantities(document.text))
+
+
+def facts_from_quantities(document: Document, quantities: list[Quantity]) -> list[Fact]:
+    """Keep, classify and attribute the given quantities of the document."""
+    provenance = read_provenance(document.text)
+    outlet = document.outlet or provenance.outlet
+    published = document.published or provenance.published
+    index = DocumentIndex.build(document, published.year if published else None)
+    lexicon = load_lexicon()
+    rules = load_fact_rules()
     doc_id = document.doc_id
-    places = [(m.end(), m.group(1) + "街道") for m in _SUBDISTRICT.finditer(text)]
-    facts = []
-    for quantity in find_quantities(text):
-        before = [name for end, name in places if end <= quantity.start]
-        category, metric = _CATEGORY_BY_UNIT[quantity.unit]
-        left, right = sentence_bounds(text, quantity.start, quantity.end)
+    layout = index.layout
+    kept: list[Quantity] = []
+    previous = None
+    for quantity in sorted(quantities, key=lambda q: q.start):
+        if nonfact_reason(index, quantity, previous) is None:
+            kept.append(quantity)
+        previous = quantity
+    figure_sentences = {layout.sentence_span(q.start)[0] for q in quantities}
+    facts: list[Fact] = []
+    previous_in_sentence: tuple[tuple[int, int], str] | None = None
+    for quantity in kept:
+        sentence = layout.sentence_span(quantity.start)
+        clause = layout.clause_span(quantity.start)
+        previous_category = (
+            previous_in_sentence[1] if previous_in_sentence and previous_in_sentence[0] == sentence else None
+        )
+        category, metric = lexicon.choose(
+            index.hits, index.simplified, quantity.start, quantity.end, quantity.unit, quantity.raw_unit,
+            clause, sentence, previous_category,
+        )
+        previous_in_sentence = (sentence, category)
+        place = attribute_place(index, quantity.start)
+        year, period_text = attribute_period(index, quantity.start, quantity.end, figure_sentences)
         facts.append(
             Fact(
                 fact_id=fact_id(doc_id, quantity.start, quantity.end),
@@ -47,14 +374,24 @@ def extract_facts(document: Document) -> list[Fact]:
                 qualifier=quantity.qualifier,
                 category=category,
                 metric=metric,
-                level="subdistrict" if before else "district",
-                is_target=False,
-                sentence=text[left:right].strip(),
+                level=place.level,
+                is_target=rules.is_target(index.simplified, quantity.start, sentence[0], quantity.unit),
+                sentence=_sentence(document.text, sentence),
                 char_start=quantity.start,
                 char_end=quantity.end,
-                outlet=document.outlet,
-                published=document.published,
-                subdistrict=before[-1] if before else None,
+                outlet=outlet,
+                published=published,
+                province=place.province,
+                city=place.city,
+                district=place.district,
+                subdistrict=place.subdistrict,
+                admin_code=place.admin_code,
+                year=year,
+                period_text=period_text,
             )
         )
     return facts
+
+
+def _sentence(text: str, span: tuple[int, int]) -> str:
+    return re.sub(r"\s*\n\s*", "", text[span[0] : span[1]]).strip()
