@@ -30,6 +30,7 @@ _ITEM_START = re.compile(r"^\s*(?:本报讯|[\u4e00-\u9fff]{0,8}记者\s|通讯�
 _REFER_FORWARD = re.compile(r"^\s*(?:这是|这些|以上|上述)")
 _COMPOUND = re.compile(r"\d+号院")
 _MAX_HEADER_BLOCK = 4
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,11 +308,14 @@ def nonfact_reason(index: DocumentIndex, quantity: Quantity, previous: Quantity 
     if index.in_quotes(quantity.start, quantity.end):
         return "inside a quoted slogan or label"
     rules = load_fact_rules()
-    reason = rules.nonfact_reason(text, quantity.start, quantity.end, index.text[quantity.start : quantity.end], quantity.raw_unit)
+    reason = rules.nonfact_reason(
+        text, quantity.start, quantity.end, index.text[quantity.start : quantity.end], quantity.raw_unit, quantity.unit
+    )
     if reason:
         return reason
     if previous is not None and previous.unit in ("item", "person", "household") and _adjacent(text, previous, quantity):
-        return "a size class or class name right after a count (5个上亿元项目, 56个三类楼院)"
+        if quantity.unit not in ("item", "person", "household", "case") and _HAN.match(text, quantity.end):
+            return "a size class right after a count (5个上亿元项目)"
     if quantity.unit == "item" and quantity.value < 10 and index.quoted_digits:
         sentence = index.layout.sentence_span(quantity.start)
         for start, end, digits in index.quoted_digits:

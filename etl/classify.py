@@ -1,0 +1,286 @@
+"""What a figure counts (category, metric), whether it is a plan (is_target), and whether it is a
+reported fact at all. The language lives in etl/data/metrics.toml and etl/data/facts.toml.
+
+Keywords are found once per document by one compiled alternation (longest first); a figure then
+looks at the hits around it in its clause and sentence, nearest first.
+
+>>> lexicon = load_lexicon()
+>>> text = "累计拆除违章建筑15000余平方米"
+>>> hits = KeywordHits.of(text, lexicon)
+>>> lexicon.choose(hits, text, 8, 18, "m2", "平方米", (0, len(text)), (0, len(text)))
+('demolition', 'illegal_structures_demolished_area')
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+COUNT_UNITS = frozenset({"item", "person", "household", "case", "times", "person_time"})
+_DELIMITER = re.compile(r"[，,；;：:。！？!?、\n]")
+_CHINESE_NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万亿]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    category: str
+    metric: str
+    units: frozenset[str] | None = None
+    raw_units: frozenset[str] | None = None
+    requires: tuple[str, ...] = ()
+    after: re.Pattern | None = None
+
+    def admits(self, unit: str, raw_unit: str, sentence: str, following: str) -> bool:
+        if self.units is not None and unit not in self.units:
+            return False
+        if self.raw_units is not None and raw_unit not in self.raw_units:
+            return False
+        if self.requires and not any(word in sentence for word in self.requires):
+            return False
+        return self.after is None or bool(self.after.search(following))
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordHits:
+    """Every keyword occurrence in one text, sorted by start offset."""
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    words: tuple[str, ...]
+
+    @classmethod
+    def of(cls, simplified: str, lexicon: Lexicon) -> KeywordHits:
+        found = [(m.start(), m.end(), m.group()) for m in lexicon.pattern.finditer(simplified)]
+        return cls(tuple(f[0] for f in found), tuple(f[1] for f in found), tuple(f[2] for f in found))
+
+    def between(self, start: int, end: int) -> range:
+        """Indexes of the hits that lie entirely inside [start, end)."""
+        first = bisect.bisect_left(self.starts, start)
+        last = bisect.bisect_left(self.starts, end)
+        return range(first, last)
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    rules: dict[str, tuple[Rule, ...]]  # keyword → rules, in file order
+    pattern: re.Pattern
+    named_metrics: frozenset[str]
+
+    def _first_rule(self, word, unit, raw_unit, sentence, following) -> Rule | None:
+        for rule in self.rules[word]:
+            if rule.admits(unit, raw_unit, sentence, following):
+                return rule
+        return None
+
+    def choose(
+        self,
+        hits: KeywordHits,
+        text: str,
+        start: int,
+        end: int,
+        unit: str,
+        raw_unit: str,
+        clause: tuple[int, int],
+        sentence: tuple[int, int],
+        previous_category: str | None = None,
+    ) -> tuple[str, str]:
+        """The (category, metric) of the figure at text[start:end], from the nearest keyword."""
+        sentence_text = text[sentence[0] : sentence[1]]
+        following = text[end : min(end + 4, sentence[1])]
+        for index in self._ordered_hits(hits, text, start, end, unit, clause, sentence):
+            word = hits.words[index]
+            rule = self._first_rule(word, unit, raw_unit, sentence_text, following)
+            if rule is None:
+                continue
+            if rule.category == "inherit":
+                return self._inherited(hits, text, start, sentence, previous_category, unit, raw_unit), rule.metric
+            return rule.category, rule.metric
+        return "other", _FALLBACK_METRIC.get(unit, "count")
+
+    def _ordered_hits(self, hits, text, start, end, unit, clause, sentence):
+        # 1. the noun right after the figure (19个社区, 3810平方米草坪)
+        reach = 8 if unit in COUNT_UNITS else 3
+        after_limit = _delimiter_after(text, end, min(end + reach, clause[1]))
+        right_after = sorted(hits.between(end, after_limit + 8), key=lambda i: (hits.starts[i], -len(hits.words[i])))
+        right_after = [i for i in right_after if hits.starts[i] < after_limit]
+        yield from right_after
+        # 2. before it in its clause, nearest first; 3. after it in its clause
+        before = [i for i in hits.between(clause[0], start) if hits.ends[i] <= start]
+        yield from sorted(before, key=lambda i: (-hits.ends[i], -len(hits.words[i])))
+        later = [i for i in hits.between(end, clause[1]) if i not in right_after]
+        yield from sorted(later, key=lambda i: (hits.starts[i], -len(hits.words[i])))
+        # 4. earlier clauses of the sentence, nearest first; 5. later ones
+        earlier = [i for i in hits.between(sentence[0], clause[0]) if hits.ends[i] <= clause[0]]
+        yield from sorted(earlier, key=lambda i: (-hits.ends[i], -len(hits.words[i])))
+        yield from hits.between(clause[1], sentence[1])
+
+    def _inherited(self, hits, text, start, sentence, previous_category, unit, raw_unit) -> str:
+        if previous_category:
+            return previous_category
+        sentence_text = text[sentence[0] : sentence[1]]
+        earlier = [i for i in hits.between(sentence[0], start) if hits.ends[i] <= start]
+        for index in sorted(earlier, key=lambda i: -hits.ends[i]):
+            for rule in self.rules[hits.words[index]]:
+                if rule.category != "inherit" and (rule.requires == () or any(w in sentence_text for w in rule.requires)):
+                    return rule.category
+        return "other"
+
+
+_FALLBACK_METRIC = {
+    "CNY": "amount",
+    "USD": "amount",
+    "m2": "area",
+    "m": "length",
+    "ton": "weight",
+    "household": "households",
+    "person": "people",
+    "person_time": "person_times",
+    "case": "cases",
+    "item": "count",
+    "percent": "share",
+    "percentage_point": "share_change",
+    "times": "events",
+    "multiple": "multiple",
+}
+
+
+def _delimiter_after(text: str, start: int, limit: int) -> int:
+    match = _DELIMITER.search(text, start, limit)
+    return match.start() if match else limit
+
+
+@functools.cache
+def load_lexicon(path: Path = DATA / "metrics.toml") -> Lexicon:
+    """Read metrics.toml once; raise ValueError naming the file and the rule when it is malformed."""
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    rules: dict[str, list[Rule]] = {}
+    for number, entry in enumerate(data.get("rule", []), start=1):
+        try:
+            rule = Rule(
+                category=entry["category"],
+                metric=entry["metric"],
+                units=frozenset(entry["units"]) if "units" in entry else None,
+                raw_units=frozenset(entry["raw_units"]) if "raw_units" in entry else None,
+                requires=tuple(entry.get("requires", ())),
+                after=re.compile(entry["after"]) if "after" in entry else None,
+            )
+            keywords = entry["keywords"]
+        except (KeyError, re.error) as error:
+            raise ValueError(f"{path}: rule {number} is malformed: {error}") from error
+        for keyword in keywords:
+            rules.setdefault(keyword, []).append(rule)
+    pattern = re.compile("|".join(map(re.escape, sorted(rules, key=len, reverse=True))))
+    return Lexicon({k: tuple(v) for k, v in rules.items()}, pattern, frozenset(data.get("named_metrics", ())))
+
+
+@dataclass(frozen=True)
+class FactRules:
+    """Targets and non-facts, compiled from facts.toml."""
+
+    target_words: re.Pattern
+    target_not_within: tuple[str, ...]
+    result_before: tuple[str, ...]
+    nonfact_before: tuple[re.Pattern, ...]
+    nonfact_after: tuple[re.Pattern, ...]
+    rank_before: re.Pattern
+    rank_units: frozenset[str]
+    rank_after: re.Pattern
+    slogan_nouns: tuple[str, ...]
+    article_one_units: frozenset[str]
+    class_units: frozenset[str]
+    quotes: re.Pattern
+    slogan_noun: re.Pattern
+    frequency_before: re.Pattern
+    frequency_units: frozenset[str]
+
+    def is_target(self, text: str, start: int, sentence_start: int, unit: str) -> bool:
+        """A plan word governs the figure: before it in its sentence, not past a ； or 。."""
+        window_start = max(sentence_start, max((text.rfind(c, sentence_start, start) for c in "；;"), default=-1) + 1)
+        window = text[window_start:start]
+        for match in reversed(list(self.target_words.finditer(window))):
+            around = window[max(0, match.start() - 3) : match.end() + 3]
+            if any(word in around and _covers(window, match, word) for word in self.target_not_within):
+                continue
+            between = window[match.end() :]
+            if any(word in between for word in self.result_before):
+                return False
+            if unit in ("percent", "percentage_point") and "的" in between:
+                return False  # 占目标任务的70.7%: a completion ratio, not the target
+            return True
+        return False
+
+    def nonfact_reason(self, text: str, start: int, end: int, raw_text: str, raw_unit: str, unit: str) -> str | None:
+        """Why text[start:end] is not a reported figure, or None when it is one."""
+        before = text[max(0, start - 12) : start]
+        after = text[end : end + 8]
+        for pattern in self.nonfact_before:
+            if pattern.search(before):
+                return f"context before: {pattern.pattern}"
+        for pattern in self.nonfact_after:
+            if pattern.search(after):
+                return f"context after: {pattern.pattern}"
+        if raw_unit in self.rank_units and self.rank_before.search(before) and self.rank_after.search(after):
+            return "rank"
+        chinese = bool(_CHINESE_NUMERAL.match(raw_text)) and not any(c.isdigit() for c in raw_text)
+        numeral = raw_text[: len(raw_text) - len(raw_unit)] if raw_text.endswith(raw_unit) else raw_text
+        if chinese and numeral == "一" and raw_unit in self.article_one_units:
+            return "the article 一 (a), not a count"
+        if chinese and raw_unit in self.class_units:
+            return "a class or phase name (三大, 三类, 一期)"
+        counted = re.sub(r"^[\d.]+|^[零〇一二两三四五六七八九十百千万]+", "", raw_text)
+        if unit == "item" and self.slogan_noun.match(counted + after):
+            return "counts the parts of a slogan or method"
+        if raw_unit in self.frequency_units and self.frequency_before.search(before):
+            return "a frequency (每周两次)"
+        return None
+
+
+def _covers(window: str, match: re.Match, word: str) -> bool:
+    """Whether an occurrence of `word` in window overlaps the target word at match."""
+    for occurrence in re.finditer(re.escape(word), window):
+        if occurrence.start() <= match.start() and match.end() <= occurrence.end():
+            return True
+    return False
+
+
+@functools.cache
+def load_fact_rules(path: Path = DATA / "facts.toml") -> FactRules:
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    try:
+        target, nonfact = data["target"], data["nonfact"]
+        quote_chars = nonfact["quote_pairs"]
+        limit = int(nonfact["quote_max_chars"])
+        quotes = re.compile(
+            "|".join(f"{re.escape(pair[0])}[^{re.escape(pair[1])}\\n]{{1,{limit}}}{re.escape(pair[1])}" for pair in quote_chars)
+        )
+        return FactRules(
+            target_words=re.compile("|".join(map(re.escape, sorted(target["words"], key=len, reverse=True)))),
+            target_not_within=tuple(target["not_within"]),
+            result_before=tuple(target["result_before"]),
+            nonfact_before=tuple(re.compile(p) for p in nonfact["before"]),
+            nonfact_after=tuple(re.compile(p) for p in nonfact["after"]),
+            rank_before=re.compile(nonfact["rank_before"]),
+            rank_units=frozenset(nonfact["rank_units"]),
+            rank_after=re.compile(nonfact["rank_after"]),
+            slogan_nouns=tuple(nonfact["slogan_nouns"]),
+            article_one_units=frozenset(nonfact["article_one_units"]),
+            class_units=frozenset(nonfact["class_units"]),
+            quotes=quotes,
+            frequency_before=re.compile(nonfact["frequency_before"]),
+            frequency_units=frozenset(nonfact["frequency_units"]),
+            # the counted noun, after at most a two-character modifier (重点领域, 专项整顿), ends its phrase
+            slogan_noun=re.compile(
+                r"^(?:(?!的)[\u4e00-\u9fff]){0,3}?(?:"
+                + "|".join(map(re.escape, nonfact["slogan_nouns"]))
+                + r")(?:$|[，,；;。、：:”）)]|的|作用|建设|工作|\s)"
+            ),
+        )
+    except (KeyError, TypeError, re.error) as error:
+        raise ValueError(f"{path}: malformed: {error}") from error

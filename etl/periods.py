@@ -1,0 +1,102 @@
+"""Period words in an article (2012年, 截至2013年4月底, 2013年以来, 今年, 前三季度, 目前) and the
+year each one gives, found in one pass.
+
+A year can be a baseline rather than the figure's period (达到2013年的3倍, 比2012年增长): such
+mentions are marked and never give a figure its year. A year inside a name (郑州市2013年重点工程)
+gives a year but is not a period phrase.
+
+>>> [(p.text, p.year, p.relative) for p in find_periods("截至2013年4月底,今年以来,达到2013年的3倍")]
+[('截至2013年4月底', 2013, False), ('今年以来', None, True), ('2013年', 2013, False)]
+>>> find_periods("达到2013年的3倍")[0].baseline
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+def _spaced(word: str) -> str:
+    """A pattern for the word that tolerates line breaks between its characters (活\\n\\n动开展以来)."""
+    return r"\s*".join(map(re.escape, word))
+
+
+_RELATIVE_WORDS = (
+    # longest first; each gives its year from the publication date (offset in years)
+    ("截至目前", 0),
+    ("截至昨日", 0),
+    ("截至今日", 0),
+    ("截至年底", 0),
+    ("今年以来", 0),
+    ("去年以来", -1),
+    ("今年上半年", 0),
+    ("今年下半年", 0),
+    ("前三季度", 0),
+    ("上半年", 0),
+    ("下半年", 0),
+    ("一季度", 0),
+    ("第一季度", 0),
+    ("今年", 0),
+    ("去年", -1),
+    ("前年", -2),
+    ("明年", 1),
+    ("目前", 0),
+)
+_RELATIVE_YEAR = dict(_RELATIVE_WORDS)
+
+_PERIOD = re.compile(
+    r"(?P<explicit>"
+    r"(?:截至|截止到?|自|从)?"
+    r"(?P<year>(?:19|20)\d\d)\s*年"
+    r"(?:\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:份)?(?:\s*(?:\d{1,2})\s*日)?)?"
+    r"(?:底|末|初|上半年|下半年|前三季度|一季度|全年)?"
+    r"(?:以来|来)?"
+    r")"
+    r"|(?P<relative>" + "|".join(_spaced(w) for w, _ in _RELATIVE_WORDS) + r")"
+    r"|(?P<since>(?:[\u4e00-\u9fff]\s*){2,4}?(?:开\s*展|实\s*施|启\s*动)\s*以\s*来)"
+)
+# 比2012年, 较2012年, 达到2013年的3倍, 为2013年的: the year is a baseline of comparison.
+_BASELINE_BEFORE = re.compile(r"(?:比|较|相当于|同比|是|为|达到|达|超过)$")
+_BASELINE_AFTER = re.compile(r"^(?:的|同期)")
+# 郑州市2013年重点工程: a year right after a place name belongs to a name.
+_NAME_BEFORE = re.compile(r"[市省区县]$")
+# 2007年12月13日 is a date of an event, not a period; it still gives its year.
+_FULL_DATE = re.compile(r"月\s*\d{1,2}\s*日")
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodMention:
+    start: int
+    end: int
+    text: str  # as written, without line breaks
+    year: int | None  # the explicit year; None for relative words
+    relative: bool
+    year_offset: int = 0  # for relative words: 去年 = -1
+    baseline: bool = False
+    in_name: bool = False  # a year that only dates a name or an event
+
+    def resolved_year(self, published_year: int | None) -> int | None:
+        if not self.relative:
+            return self.year
+        return None if published_year is None else published_year + self.year_offset
+
+
+def find_periods(text: str) -> list[PeriodMention]:
+    """Every period phrase of the text, in order."""
+    found = []
+    for match in _PERIOD.finditer(text):
+        written = re.sub(r"\s+", "", match.group())
+        if match["explicit"]:
+            before = text[max(0, match.start() - 3) : match.start()]
+            after = text[match.end() : match.end() + 2]
+            prefixed = written[:2] in ("截至", "截止") or written[0] in "自从"
+            baseline = not prefixed and bool(_BASELINE_BEFORE.search(before)) and bool(_BASELINE_AFTER.match(after))
+            baseline = baseline or before.endswith(("比", "较"))
+            in_name = not prefixed and bool(_NAME_BEFORE.search(before)) or bool(_FULL_DATE.search(written))
+            found.append(PeriodMention(match.start(), match.end(), written, int(match["year"]), False, 0, baseline, in_name))
+        elif match["relative"]:
+            found.append(PeriodMention(match.start(), match.end(), written, None, True, _RELATIVE_YEAR[written]))
+        else:
+            found.append(PeriodMention(match.start(), match.end(), written, None, True, 0))
+    return found

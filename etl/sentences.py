@@ -1,0 +1,137 @@
+"""The layout of an article, computed once: lines, headers, paragraphs, sentences and clauses.
+
+Everything downstream asks "which sentence / clause / paragraph holds offset i?" by bisecting
+these sorted boundary lists, so no quantity ever rescans the document.
+
+A printed page often breaks a paragraph across lines (and blank lines) mid-sentence; a long line
+that does not end in punctuation continues on the next non-empty line. A short line without
+closing punctuation is a header (a title, a section head, a place line in a news roundup).
+
+>>> layout = Layout.of("西大街街道\\n\\n前三季度,GDP完成4亿元。同比增长5.8%")
+>>> layout.is_header_line(0), layout.sentence_span(18)
+(True, (7, 21))
+>>> layout.clause_span(18)
+(12, 21)
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from dataclasses import dataclass
+
+HEADER_MAX_CHARS = 34
+# A page-wrapped paragraph line is long; headers and captions are short.
+WRAPPED_LINE_MIN_CHARS = 40
+_SENTENCE_END = "。！？!?"
+_LINE_CLOSERS = "。！？!?；;：:，,”」）)…"
+_CLAUSE_DELIMITERS = re.compile(r"[，,；;：:。！？!?\n]")
+_SENTENCE_DELIMITERS = re.compile(r"[。！？!?]+[”」]?")
+
+
+@functools.cache
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified_view(text: str) -> str:
+    """The text in simplified characters, offset for offset (keywords are matched on this view).
+
+    >>> simplified_view("拆遷違章建築15000餘平方米")
+    '拆迁违章建筑15000余平方米'
+    """
+    if text.isascii():
+        return text
+    converted = _t2s().convert(text)
+    if len(converted) == len(text):
+        return converted
+    # A phrase conversion changed the length: convert character by character instead.
+    convert = _t2s().convert
+    chars = []
+    for char in text:
+        single = convert(char)
+        chars.append(single if len(single) == 1 else char)
+    return "".join(chars)
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Sorted boundary offsets of one text's lines, paragraphs, sentences and clauses."""
+
+    text: str
+    line_starts: tuple[int, ...]
+    line_ends: tuple[int, ...]
+    header_lines: frozenset[int]  # indexes into line_starts
+    paragraph_starts: tuple[int, ...]
+    sentence_starts: tuple[int, ...]
+    clause_starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Layout:
+        line_starts, line_ends = [], []
+        position = 0
+        for line in text.split("\n"):
+            line_starts.append(position)
+            line_ends.append(position + len(line))
+            position += len(line) + 1
+        headers = set()
+        paragraph_starts = []
+        continues = False  # the previous non-empty line runs on into this one
+        for index, (start, end) in enumerate(zip(line_starts, line_ends)):
+            stripped = text[start:end].strip()
+            if not stripped:
+                continue
+            if not continues:
+                paragraph_starts.append(start)
+                if len(stripped) <= HEADER_MAX_CHARS and stripped[-1] not in _LINE_CLOSERS:
+                    headers.add(index)
+            continues = len(stripped) >= WRAPPED_LINE_MIN_CHARS and stripped[-1] not in _LINE_CLOSERS
+        sentence_starts = {0}
+        sentence_starts.update(m.end() for m in _SENTENCE_DELIMITERS.finditer(text))
+        sentence_starts.update(paragraph_starts)
+        for index in headers:  # a header is its own sentence
+            sentence_starts.add(line_starts[index])
+            sentence_starts.add(line_ends[index])
+        clause_starts = set(sentence_starts)
+        clause_starts.update(m.end() for m in _CLAUSE_DELIMITERS.finditer(text))
+        return cls(
+            text,
+            tuple(line_starts),
+            tuple(line_ends),
+            frozenset(headers),
+            tuple(paragraph_starts),
+            tuple(sorted(sentence_starts)),
+            tuple(sorted(clause_starts)),
+        )
+
+    @staticmethod
+    def _span(starts: tuple[int, ...], offset: int, length: int) -> tuple[int, int]:
+        index = bisect.bisect_right(starts, offset) - 1
+        start = starts[index] if index >= 0 else 0
+        end = starts[index + 1] if index + 1 < len(starts) else length
+        return start, end
+
+    def line_index(self, offset: int) -> int:
+        return bisect.bisect_right(self.line_starts, offset) - 1
+
+    def is_header_line(self, index: int) -> bool:
+        return index in self.header_lines
+
+    def line_text(self, index: int) -> str:
+        return self.text[self.line_starts[index] : self.line_ends[index]]
+
+    def sentence_span(self, offset: int) -> tuple[int, int]:
+        return self._span(self.sentence_starts, offset, len(self.text))
+
+    def clause_span(self, offset: int) -> tuple[int, int]:
+        return self._span(self.clause_starts, offset, len(self.text))
+
+    def paragraph_span(self, offset: int) -> tuple[int, int]:
+        return self._span(self.paragraph_starts, offset, len(self.text))
+
+    def sentence_text(self, offset: int) -> str:
+        start, end = self.sentence_span(offset)
+        return re.sub(r"\s*\n\s*", "", self.text[start:end]).strip()
