@@ -11,6 +11,7 @@ import sys
 
 VERBS = {
     "etl": ("etl.pipeline", "extract facts from articles into Parquet tables"),
+    "eval": ("etl.evaluate", "score the extractor against hand-annotated facts (precision, recall, attributes)"),
     "dashboard": ("etl.serve", "explore the facts in the browser (Streamlit)"),
 }
 
