@@ -231,7 +231,8 @@ def _html_document(raw: bytes, source: str, content_hash: str) -> Document:
 
     decoded = decode(raw, source)
     page = trafilatura.bare_extraction(
-        decoded.text, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False
+        decoded.text, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False,
+        favor_precision=True,  # figures in navigation links and teasers are not the article's facts
     )
     text = (page.text if page is not None else "") or ""
     published = None
