@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
+RATIO_UNITS = frozenset({"percent", "percentage_point", "multiple"})
 COUNT_UNITS = frozenset({"item", "person", "household", "case", "times", "person_time"})
 _DELIMITER = re.compile(r"[，,；;：:。！？!?、\n]")
 _CHINESE_NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万亿]+")
@@ -34,6 +35,7 @@ class Rule:
     raw_units: frozenset[str] | None = None
     requires: tuple[str, ...] = ()
     after: re.Pattern | None = None
+    weak: bool = False  # a generic noun (社区, 项目): a specific keyword elsewhere in the sentence wins
 
     def admits(self, unit: str, raw_unit: str, sentence: str, following: str) -> bool:
         if self.units is not None and unit not in self.units:
@@ -54,8 +56,13 @@ class KeywordHits:
     words: tuple[str, ...]
 
     @classmethod
-    def of(cls, simplified: str, lexicon: Lexicon) -> KeywordHits:
-        found = [(m.start(), m.end(), m.group()) for m in lexicon.pattern.finditer(simplified)]
+    def of(cls, simplified: str, lexicon: Lexicon, ignore: list[tuple[int, int]] = ()) -> KeywordHits:
+        """The hits in the text, except inside the `ignore` spans (long quotations)."""
+        # the longest keyword at every offset, overlaps included (三级网格员 holds 三级网格 and 网格员)
+        found = [(m.start(), m.start() + len(m[1]), m[1]) for m in lexicon.pattern.finditer(simplified)]
+        if ignore:
+            starts = [span[0] for span in ignore]
+            found = [f for f in found if not _inside(ignore, starts, f[0])]
         return cls(tuple(f[0] for f in found), tuple(f[1] for f in found), tuple(f[2] for f in found))
 
     def between(self, start: int, end: int) -> range:
@@ -92,17 +99,31 @@ class Lexicon:
         """The (category, metric) of the figure at text[start:end], from the nearest keyword."""
         sentence_text = text[sentence[0] : sentence[1]]
         following = text[end : min(end + 4, sentence[1])]
+        weak_choice = None
         for index in self._ordered_hits(hits, text, start, end, unit, clause, sentence):
+            if index is None:  # other clauses serve only when the figure's own clause has no keyword
+                if weak_choice is not None:
+                    break
+                continue
             word = hits.words[index]
             rule = self._first_rule(word, unit, raw_unit, sentence_text, following)
             if rule is None:
                 continue
+            if rule.weak:
+                weak_choice = weak_choice or rule
+                continue
             if rule.category == "inherit":
-                return self._inherited(hits, text, start, sentence, previous_category, unit, raw_unit), rule.metric
+                return self._inherited(hits, text, start, sentence, previous_category), rule.metric
             return rule.category, rule.metric
+        if weak_choice is not None:
+            return weak_choice.category, weak_choice.metric
+        if unit in RATIO_UNITS:  # a share or multiple with no word of its own qualifies what precedes it
+            return self._inherited(hits, text, start, sentence, previous_category), _FALLBACK_METRIC[unit]
         return "other", _FALLBACK_METRIC.get(unit, "count")
 
     def _ordered_hits(self, hits, text, start, end, unit, clause, sentence):
+        # 0. a noun written as the figure's own unit (6大模块, 20大类)
+        yield from (i for i in hits.between(start, end) if hits.ends[i] <= end and len(hits.words[i]) >= 2)
         # 1. the noun right after the figure (19个社区, 3810平方米草坪)
         reach = 8 if unit in COUNT_UNITS else 3
         after_limit = _delimiter_after(text, end, min(end + reach, clause[1]))
@@ -114,12 +135,13 @@ class Lexicon:
         yield from sorted(before, key=lambda i: (-hits.ends[i], -len(hits.words[i])))
         later = [i for i in hits.between(end, clause[1]) if i not in right_after]
         yield from sorted(later, key=lambda i: (hits.starts[i], -len(hits.words[i])))
+        yield None
         # 4. earlier clauses of the sentence, nearest first; 5. later ones
         earlier = [i for i in hits.between(sentence[0], clause[0]) if hits.ends[i] <= clause[0]]
         yield from sorted(earlier, key=lambda i: (-hits.ends[i], -len(hits.words[i])))
         yield from hits.between(clause[1], sentence[1])
 
-    def _inherited(self, hits, text, start, sentence, previous_category, unit, raw_unit) -> str:
+    def _inherited(self, hits, text, start, sentence, previous_category) -> str:
         if previous_category:
             return previous_category
         sentence_text = text[sentence[0] : sentence[1]]
@@ -149,6 +171,11 @@ _FALLBACK_METRIC = {
 }
 
 
+def _inside(spans: list[tuple[int, int]], starts: list[int], offset: int) -> bool:
+    index = bisect.bisect_right(starts, offset) - 1
+    return index >= 0 and offset < spans[index][1]
+
+
 def _delimiter_after(text: str, start: int, limit: int) -> int:
     match = _DELIMITER.search(text, start, limit)
     return match.start() if match else limit
@@ -169,13 +196,14 @@ def load_lexicon(path: Path = DATA / "metrics.toml") -> Lexicon:
                 raw_units=frozenset(entry["raw_units"]) if "raw_units" in entry else None,
                 requires=tuple(entry.get("requires", ())),
                 after=re.compile(entry["after"]) if "after" in entry else None,
+                weak=bool(entry.get("weak", False)),
             )
             keywords = entry["keywords"]
         except (KeyError, re.error) as error:
             raise ValueError(f"{path}: rule {number} is malformed: {error}") from error
         for keyword in keywords:
             rules.setdefault(keyword, []).append(rule)
-    pattern = re.compile("|".join(map(re.escape, sorted(rules, key=len, reverse=True))))
+    pattern = re.compile("(?=(" + "|".join(map(re.escape, sorted(rules, key=len, reverse=True))) + "))")
     return Lexicon({k: tuple(v) for k, v in rules.items()}, pattern, frozenset(data.get("named_metrics", ())))
 
 
@@ -204,6 +232,8 @@ class FactRules:
         window_start = max(sentence_start, max((text.rfind(c, sentence_start, start) for c in "；;"), default=-1) + 1)
         window = text[window_start:start]
         for match in reversed(list(self.target_words.finditer(window))):
+            if _enclosed(window, match.start()):
+                continue  # “围绕一个目标…”, 《…目标细则》: a slogan or a title, not a plan
             around = window[max(0, match.start() - 3) : match.end() + 3]
             if any(word in around and _covers(window, match, word) for word in self.target_not_within):
                 continue
@@ -239,6 +269,14 @@ class FactRules:
         if raw_unit in self.frequency_units and self.frequency_before.search(before):
             return "a frequency (每周两次)"
         return None
+
+
+def _enclosed(text: str, offset: int) -> bool:
+    """Whether offset lies inside an unclosed “…” or 《…》 that opened before it."""
+    for opening, closing in (("“", "”"), ("《", "》")):
+        if text.rfind(opening, 0, offset) > text.rfind(closing, 0, offset):
+            return True
+    return False
 
 
 def _covers(window: str, match: re.Match, word: str) -> bool:

@@ -27,9 +27,10 @@ from etl.sentences import Layout, simplified_view
 
 # A line that starts a news item: a dateline or a byline (本报讯, 本报记者 X 通讯员 Y, 河南商报见习记者 X).
 _ITEM_START = re.compile(r"^\s*(?:本报讯|[\u4e00-\u9fff]{0,8}记者\s|通讯员\s)")
-_REFER_FORWARD = re.compile(r"^\s*(?:这是|这些|以上|上述)")
+_REFER_FORWARD = re.compile(r"\s*(?:这是|这些|以上|上述)")  # used with match(text, pos)
 _COMPOUND = re.compile(r"\d+号院")
 _MAX_HEADER_BLOCK = 4
+_LONG_QUOTE = re.compile(r"“[^”\n]{10,300}”")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -69,11 +70,15 @@ class DocumentIndex:
         text = document.text
         simplified = simplified_view(text)
         layout = Layout.of(simplified)
-        places = find_places(simplified, load_gazetteer())
-        scope_positions, scopes, community_items = _scope_timeline(simplified, layout, places)
-        periods = [p for p in find_periods(simplified) if not p.baseline]
         rules = load_fact_rules()
         quotes = [(m.start(), m.end()) for m in rules.quotes.finditer(simplified)]
+        quoted = set()
+        for start, end in quotes:
+            quoted.update(range(start, end))
+        # “平安街道” is a campaign's name, not a place
+        places = [m for m in find_places(simplified, load_gazetteer()) if m.start not in quoted]
+        scope_positions, scopes, community_items = _scope_timeline(simplified, layout, places)
+        periods = [p for p in find_periods(simplified) if not p.baseline]
         quoted_digits = [(s, e, "".join(c for c in simplified[s:e] if c.isdigit())) for s, e in quotes]
         header_years = [
             (layout.line_starts[layout.line_index(p.start)], p)
@@ -84,7 +89,8 @@ class DocumentIndex:
             text=text,
             simplified=simplified,
             layout=layout,
-            hits=KeywordHits.of(simplified, load_lexicon()),
+            # a quotation of a sentence or more says nothing about the figures around it
+            hits=KeywordHits.of(simplified, load_lexicon(), [m.span() for m in _LONG_QUOTE.finditer(simplified)]),
             places=places,
             place_starts=[p.start for p in places],
             scope_positions=scope_positions,
