@@ -50,6 +50,21 @@ class Quantity:
     qualifier_start: int | None = None
 
 
+_SETTERS = tuple(getattr(Quantity, name).__set__ for name in Quantity.__slots__)
+
+
+def _new_quantity(value, unit, raw_text, raw_unit, qualifier, start, end, upper, qualifier_text, qualifier_start,
+                  _new=object.__new__, _setters=_SETTERS) -> Quantity:
+    """Quantity(...) for the hot loop: fills the slots directly, skipping the frozen __setattr__ checks
+    (the same object, built in about half the time)."""
+    quantity = _new(Quantity)
+    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = _setters
+    s0(quantity, value), s1(quantity, unit), s2(quantity, raw_text), s3(quantity, raw_unit)
+    s4(quantity, qualifier), s5(quantity, start), s6(quantity, end), s7(quantity, upper)
+    s8(quantity, qualifier_text), s9(quantity, qualifier_start)
+    return quantity
+
+
 @dataclass(frozen=True, slots=True)
 class UnitRule:
     """One row of units.toml."""
@@ -124,27 +139,52 @@ _ORDINAL_SET = frozenset(ORDINAL_PREFIXES)
 _CN_DIGITS = "零〇一二两兩三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖廿卅"
 _CN_MAGNITUDES = "十拾百佰千仟万萬亿億"
 _FULLWIDTH = "０１２３４５６７８９"
-_ARABIC = rf"[0-9{_FULLWIDTH}]+(?:[,，][0-9{_FULLWIDTH}]{{3}})*(?:[.．][0-9{_FULLWIDTH}]+)?"
-_CHINESE = rf"[{_CN_DIGITS}{_CN_MAGNITUDES}]+(?:点[{_CN_DIGITS}]+)?"
+_ARABIC_DIGITS = "0123456789" + _FULLWIDTH
+# A numeral is one run of numeral characters: possessive, so the scan never backtracks into it.
+# Its structure (thousands groups, where 余/多 sit, 五千零五) is checked by read_numeral, cached.
 _NUMERAL = (
-    rf"(?:数(?=[{_CN_MAGNITUDES}]))?(?:{_ARABIC}|{_CHINESE})"
-    rf"(?:[余多]?(?:{_ARABIC}|{_CHINESE}))*[余多]?"
+    rf"[{_ARABIC_DIGITS}{_CN_DIGITS}{_CN_MAGNITUDES}数]"
+    rf"(?:[{_ARABIC_DIGITS}{_CN_DIGITS}{_CN_MAGNITUDES}余多]|[.．,，](?=[{_ARABIC_DIGITS}])|点(?=[{_CN_DIGITS}]))*+"
 )
-_UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
-_RANGE_SEPARATOR = r"(?:至|到|-|~|～|—|－|－|——|--)"
+_RANGE_SEPARATOR = r"(?:——|--|至|到|-|~|～|—|－)"
+
+
+def _alternation(words) -> str:
+    """A regex for any of words, as a trie (平(?:方(?:米|公里)|米)) so a failing unit fails fast."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict) -> str:
+        branches = [re.escape(char) + render(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return render(trie)
+
+
+_UNIT = rf"(?=[{''.join(sorted({re.escape(u[0]) for u in UNITS}))}]){_alternation(UNITS)}"
 
 _QUANTITY = re.compile(
     rf"""
-    (?P<percent_word>百分之|千分之)(?P<percent_numeral>{_NUMERAL})        # 百分之九十
-    | (?P<denominator>{_NUMERAL})分之(?P<numerator>{_NUMERAL})          # 三分之二
-    | (?P<slash_numerator>[0-9]{{1,2}})/(?P<slash_denominator>[0-9]{{1,2}})(?![0-9/.])  # 2/3
-    | (?P<low>{_NUMERAL})(?P<low_unit>{_UNIT})?{_RANGE_SEPARATOR}       # 3至5亿元, 3-5万元
-      (?P<high>{_NUMERAL})(?P<range_unit>{_UNIT})
-    | (?P<numeral>{_NUMERAL})(?P<unit>{_UNIT})                          # 15000余平方米
+    (?P<numeral>{_NUMERAL})                          # 15000余, 五千万, 3 (of 3至5), 2 (of 2/3)
+    (?:(?P<low_unit>{_UNIT})?{_RANGE_SEPARATOR}(?P<high>{_NUMERAL}))?  # a range: 至5, -5, 万元--5
+    (?:
+        (?P<unit>{_UNIT})                            # 元, 平方米, 个, %
+      | 分之(?P<numerator>{_NUMERAL})                 # 三分之二, 百分之九十
+      | /(?P<slash>[0-9]{{1,2}})(?![0-9/.])          # 2/3
+    )
     """,
     re.VERBOSE,
 )
-_BARE_NUMERAL = re.compile(rf"(?P<sign>负|-|－)?(?P<numeral>{_NUMERAL})(?:(?P<range_separator>{_RANGE_SEPARATOR})(?P<high>{_NUMERAL}))?")
+_BARE_NUMERAL = re.compile(
+    rf"(?P<sign>负|-|－)?(?P<numeral>{_NUMERAL})(?:(?P<range_separator>{_RANGE_SEPARATOR})(?P<high>{_NUMERAL}))?"
+)
 
 # ---------------------------------------------------------------------------------------------
 # Numerals
@@ -169,6 +209,10 @@ class Numeral:
     trailing_magnitude: str
 
 
+_ARABIC_RUN = re.compile(rf"[{_ARABIC_DIGITS},，.．]+")
+_GROUPED = re.compile(rf"[{_ARABIC_DIGITS}]{{1,3}}(?:[,，][{_ARABIC_DIGITS}]{{3}})+(?:[.．][{_ARABIC_DIGITS}]+)?")
+
+
 @lru_cache(maxsize=65536)
 def read_numeral(written: str) -> Numeral | None:
     """Read one numeral as written (Arabic, Chinese, financial or mixed), else None.
@@ -180,9 +224,15 @@ def read_numeral(written: str) -> Numeral | None:
     >>> read_numeral("十几") is None
     True
     """
+    if ("," in written or "，" in written) and not all(
+        _GROUPED.fullmatch(run) for run in _ARABIC_RUN.findall(written) if "," in run or "，" in run
+    ):
+        return None  # 1,2,3 is a list, not 123
     text = written.translate(_NORMALIZE)
     inner = None
     if text.startswith("数"):
+        if len(text) < 2 or text[1] not in _MAGNITUDE_CHARS:
+            return None
         text, inner = text[1:], "more_than"
     for mark, qualifier in INNER.items():
         if mark in text:
@@ -323,28 +373,30 @@ def _qualify(text, start, end, numeral_qualifier, bare, rule):
 
 
 def _from_match(text: str, match: re.Match) -> Quantity | None:
-    groups = match.groupdict()
+    numeral, low_unit, high, unit, numerator, slash = match.group(
+        "numeral", "low_unit", "high", "unit", "numerator", "slash")
     start, end = match.span()
     raw = match.group()
-    if groups["unit"] is not None:
-        return _simple(text, groups["numeral"], groups["unit"], start, end, raw)
-    if groups["range_unit"] is not None:
-        return _range(text, groups, start, end, raw)
-    if groups["percent_word"] is not None:
-        numeral = read_numeral(groups["percent_numeral"])
-        if numeral is None:
+    if unit is not None:
+        if high is None:
+            return _simple(text, numeral, unit, start, end, raw)
+        return _range(text, numeral, low_unit, high, unit, start, end, raw)
+    if high is not None:
+        return None
+    if numerator is not None:  # 三分之二, 百分之九十, 千分之五
+        denominator_value, numerator_value = read_numeral(numeral), read_numeral(numerator)
+        if not denominator_value or not numerator_value or denominator_value.value == 0:
             return None
-        scale = Decimal(1) if groups["percent_word"] == "百分之" else Decimal("0.1")
-        return _fraction_quantity(text, numeral.value * scale, start, end, raw, groups["percent_word"])
-    if groups["denominator"] is not None:
-        denominator, numerator = read_numeral(groups["denominator"]), read_numeral(groups["numerator"])
-        if not denominator or not numerator or denominator.value == 0:
+        if denominator_value.inner_qualifier or numerator_value.inner_qualifier:
             return None
-        return _fraction_quantity(text, numerator.value / denominator.value * 100, start, end, raw, "分之")
-    numerator, denominator = int(groups["slash_numerator"]), int(groups["slash_denominator"])
-    if not 0 < numerator < denominator <= 10 or text[end:end + 1] in ("月", "日", "号"):
+        value = numerator_value.value / denominator_value.value * 100
+        return _fraction_quantity(text, value, start, end, raw, "分之")
+    if not numeral.isascii() or not numeral.isdigit():
+        return None
+    top, bottom = int(numeral), int(slash)
+    if not 0 < top < bottom <= 10 or text[end:end + 1] in ("月", "日", "号"):
         return None  # 7/29 and 2019/7/29 are dates, not fractions
-    return _fraction_quantity(text, Decimal(numerator) / denominator * 100, start, end, raw, "/")
+    return _fraction_quantity(text, Decimal(top) / bottom * 100, start, end, raw, "/")
 
 
 def _fraction_quantity(text, value, start, end, raw, raw_unit) -> Quantity | None:
@@ -379,14 +431,13 @@ def _simple(text, numeral_text, unit, start, end, raw) -> Quantity | None:
                     start, end, None, qualifier_text, qualifier_start)
 
 
-def _range(text, groups, start, end, raw) -> Quantity | None:
-    rule = UNITS[groups["range_unit"]]
+def _range(text, low_text, low_unit, high_text, unit, start, end, raw) -> Quantity | None:
+    rule = UNITS[unit]
     if _is_ordinal_or_name(text, start):
         return None
-    low_unit = groups["low_unit"]
     if low_unit is not None and UNITS[low_unit].base != rule.base:
         return None
-    low, high = read_numeral(groups["low"]), read_numeral(groups["high"])
+    low, high = read_numeral(low_text), read_numeral(high_text)
     if low is None or high is None or not low.has_digit or not high.has_digit:
         return None
     low_value = low.value
@@ -398,7 +449,7 @@ def _range(text, groups, start, end, raw) -> Quantity | None:
     if low_value > high.value:
         return None  # 2013-3倍 is not a range
     _, qualifier_text, qualifier_start = _qualify(text, start, end, None, False, rule)
-    return Quantity(_round(low_value, rule), rule.base, raw, groups["range_unit"], "more_than", start, end,
+    return Quantity(_round(low_value, rule), rule.base, raw, unit, "more_than", start, end,
                     _round(high.value, rule), qualifier_text, qualifier_start)
 
 
@@ -414,6 +465,14 @@ def _idiom_starts() -> dict[str, tuple[str, ...]]:
 _IDIOM_STARTS = _idiom_starts()
 
 
+_BEFORE = 3  # the longest leading word (不超过) or ordinal prefix (星期) is this long
+_AFTER = 4  # the longest not_before word, trailing word or idiom tail after a span
+_CONTEXT_UNITS = frozenset(written for written, rule in UNITS.items() if rule.context_base)
+_MISSING = object()
+_READINGS: dict[tuple[str, int, int], tuple | None] = {}
+_READINGS_LIMIT = 200_000
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Every amount (a numeral with a unit or measure word) in text, in text order, non-overlapping.
 
@@ -423,10 +482,33 @@ def find_quantities(text: str) -> list[Quantity]:
     []
     """
     found = []
-    for match in _QUANTITY.finditer(text):
-        quantity = _from_match(text, match)
-        if quantity is not None:
-            found.append(quantity)
+    append = found.append
+    search = _QUANTITY.search
+    readings = _READINGS
+    new_quantity = _new_quantity
+    match = search(text)
+    while match is not None:
+        start, end = match.span()
+        # What a match means depends only on it and a few characters around it: cache that.
+        before = start - _BEFORE if start > _BEFORE else 0
+        key = (text[before:end + _AFTER], start - before, end - start)
+        reading = readings.get(key, _MISSING)
+        if reading is _MISSING:
+            quantity = _from_match(text, match)
+            reading = None if quantity is None else (
+                quantity.value, quantity.unit, quantity.raw_text, quantity.raw_unit, quantity.qualifier,
+                quantity.end - start, quantity.upper, quantity.qualifier_text,
+                None if quantity.qualifier_start is None else quantity.qualifier_start - start,
+            )
+            if match.group("unit") not in _CONTEXT_UNITS and len(readings) < _READINGS_LIMIT:
+                readings[key] = reading
+        if reading is None:  # not an amount as a whole (1,2,3个; 第12个): a later start inside it may be
+            match = search(text, start + 1)
+            continue
+        value, unit, raw_text, raw_unit, qualifier, length, upper, qualifier_text, qualifier_offset = reading
+        append(new_quantity(value, unit, raw_text, raw_unit, qualifier, start, start + length, upper,
+                            qualifier_text, None if qualifier_offset is None else start + qualifier_offset))
+        match = search(text, start + length)
     return found
 
 
