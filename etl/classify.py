@@ -20,6 +20,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.wordlist import trie_pattern
+
 DATA = Path(__file__).parent / "data"
 RATIO_UNITS = frozenset({"percent", "percentage_point", "multiple"})
 COUNT_UNITS = frozenset({"item", "person", "household", "case", "times", "person_time"})
@@ -59,7 +61,15 @@ class KeywordHits:
     def of(cls, simplified: str, lexicon: Lexicon, ignore: list[tuple[int, int]] = ()) -> KeywordHits:
         """The hits in the text, except inside the `ignore` spans (long quotations)."""
         # the longest keyword at every offset, overlaps included (三级网格员 holds 三级网格 and 网格员)
-        found = [(m.start(), m.start() + len(m[1]), m[1]) for m in lexicon.pattern.finditer(simplified)]
+        found = []
+        pattern = lexicon.pattern
+        for match in pattern.finditer(simplified):
+            found.append((match.start(), match.end(), match.group()))
+            for inner in range(match.start() + 1, match.end()):
+                overlapping = pattern.match(simplified, inner)
+                if overlapping is not None and overlapping.end() > match.end():
+                    found.append((inner, overlapping.end(), overlapping.group()))
+        found.sort()
         if ignore:
             starts = [span[0] for span in ignore]
             found = [f for f in found if not _inside(ignore, starts, f[0])]
@@ -203,7 +213,7 @@ def load_lexicon(path: Path = DATA / "metrics.toml") -> Lexicon:
             raise ValueError(f"{path}: rule {number} is malformed: {error}") from error
         for keyword in keywords:
             rules.setdefault(keyword, []).append(rule)
-    pattern = re.compile("(?=(" + "|".join(map(re.escape, sorted(rules, key=len, reverse=True))) + "))")
+    pattern = re.compile(trie_pattern(rules))
     return Lexicon({k: tuple(v) for k, v in rules.items()}, pattern, frozenset(data.get("named_metrics", ())))
 
 

@@ -66,9 +66,9 @@ class DocumentIndex:
     published_year: int | None
 
     @classmethod
-    def build(cls, document: Document, published_year: int | None) -> DocumentIndex:
+    def build(cls, document: Document, published_year: int | None, simplified: str | None = None) -> DocumentIndex:
         text = document.text
-        simplified = simplified_view(text)
+        simplified = simplified if simplified is not None else simplified_view(text)
         layout = Layout.of(simplified)
         rules = load_fact_rules()
         quotes = [(m.start(), m.end()) for m in rules.quotes.finditer(simplified)]
@@ -338,15 +338,18 @@ def _adjacent(text: str, previous: Quantity, quantity: Quantity) -> bool:
 
 def extract_facts(document: Document) -> list[Fact]:
     """Every reported figure of the document, as Fact rows (see docs/FACTS.md)."""
-    return facts_from_quantities(document, find_quantities(document.text))
+    # Quantities are read on the simplified view too (萬 → 万), offset for offset.
+    simplified = simplified_view(document.text)
+    return facts_from_quantities(document, find_quantities(simplified), simplified)
 
 
-def facts_from_quantities(document: Document, quantities: list[Quantity]) -> list[Fact]:
-    """Keep, classify and attribute the given quantities of the document."""
+def facts_from_quantities(document: Document, quantities: list[Quantity], simplified: str | None = None) -> list[Fact]:
+    """Keep, classify and attribute the given quantities of the document (`simplified`: its
+    simplified view, when the caller has it already)."""
     provenance = read_provenance(document.text)
     outlet = document.outlet or provenance.outlet
     published = document.published or provenance.published
-    index = DocumentIndex.build(document, published.year if published else None)
+    index = DocumentIndex.build(document, published.year if published else None, simplified)
     lexicon = load_lexicon()
     rules = load_fact_rules()
     doc_id = document.doc_id
@@ -380,7 +383,7 @@ def facts_from_quantities(document: Document, quantities: list[Quantity]) -> lis
                 source=document.source,
                 value=quantity.value,
                 unit=quantity.unit,
-                raw_text=quantity.raw_text,
+                raw_text=document.text[quantity.start : quantity.end],
                 qualifier=quantity.qualifier,
                 category=category,
                 metric=metric,

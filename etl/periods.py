@@ -16,10 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-
-def _spaced(word: str) -> str:
-    """A pattern for the word that tolerates line breaks between its characters (活\\n\\n动开展以来)."""
-    return r"\s*".join(map(re.escape, word))
+from etl.wordlist import trie_pattern
 
 
 _RELATIVE_WORDS = (
@@ -53,9 +50,11 @@ _PERIOD = re.compile(
     r"(?:底|末|初|上半年|下半年|前三季度|一季度|全年)?"
     r"(?:以来|来)?"
     r")"
-    r"|(?P<relative>" + "|".join(_spaced(w) for w, _ in _RELATIVE_WORDS) + r")"
-    r"|(?P<since>(?:[\u4e00-\u9fff]\s*){2,4}?(?:开\s*展|实\s*施|启\s*动)\s*以\s*来)"
+    r"|(?P<relative>" + trie_pattern(w for w, _ in _RELATIVE_WORDS) + r")"
 )
+# 活动开展以来 (a line break may fall anywhere in it): found from its verb, then extended back.
+_SINCE = re.compile(r"(?:开\s*展|实\s*施|启\s*动)\s*以\s*来")
+_SINCE_SUBJECT = re.compile(r"(?:[\u4e00-\u9fff]\s*){2,4}$")
 # 比2012年, 较2012年, 达到2013年的3倍, 为2013年的: the year is a baseline of comparison.
 _BASELINE_BEFORE = re.compile(r"(?:比|较|相当于|同比|是|为|达到|达|超过)$")
 _BASELINE_AFTER = re.compile(r"^(?:的|同期)")
@@ -86,17 +85,22 @@ def find_periods(text: str) -> list[PeriodMention]:
     """Every period phrase of the text, in order."""
     found = []
     for match in _PERIOD.finditer(text):
-        written = re.sub(r"\s+", "", match.group())
+        written = match.group()
         if match["explicit"]:
             before = text[max(0, match.start() - 3) : match.start()]
             after = text[match.end() : match.end() + 2]
+            written = re.sub(r"\s+", "", written)
             prefixed = written[:2] in ("截至", "截止") or written[0] in "自从"
             baseline = not prefixed and bool(_BASELINE_BEFORE.search(before)) and bool(_BASELINE_AFTER.match(after))
             baseline = baseline or before.endswith(("比", "较"))
             in_name = not prefixed and bool(_NAME_BEFORE.search(before)) or bool(_FULL_DATE.search(written))
             found.append(PeriodMention(match.start(), match.end(), written, int(match["year"]), False, 0, baseline, in_name))
-        elif match["relative"]:
-            found.append(PeriodMention(match.start(), match.end(), written, None, True, _RELATIVE_YEAR[written]))
         else:
-            found.append(PeriodMention(match.start(), match.end(), written, None, True, 0))
+            found.append(PeriodMention(match.start(), match.end(), written, None, True, _RELATIVE_YEAR[written]))
+    for match in _SINCE.finditer(text):
+        subject = _SINCE_SUBJECT.search(text, max(0, match.start() - 12), match.start())
+        if subject:
+            written = re.sub(r"\s+", "", text[subject.start() : match.end()])
+            found.append(PeriodMention(subject.start(), match.end(), written, None, True, 0))
+    found.sort(key=lambda p: p.start)
     return found

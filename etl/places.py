@@ -21,6 +21,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.wordlist import trie_pattern
+
 DIVISIONS_CSV = Path(__file__).parent / "data" / "divisions.csv"
 
 # City rows that are not cities: municipalities' 市辖区/县 and 省直辖县级行政区划.
@@ -118,7 +120,7 @@ def load_gazetteer(path: Path = DIVISIONS_CSV) -> Gazetteer:
             short = re.sub(r"(市|地区|自治州|盟)$", "", division.name)
             if len(short) >= 2 and short != division.name:
                 city_short[short].append(division)
-    pattern = re.compile("|".join(sorted(map(re.escape, city_short), key=len, reverse=True)))
+    pattern = re.compile(trie_pattern(city_short))
     return Gazetteer(by_code, dict(townships), dict(districts), dict(cities), dict(city_short), pattern)
 
 
