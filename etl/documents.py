@@ -8,8 +8,8 @@ A `.jsonl` file holds one article per line. Whatever cannot be read raises (or, 
 `.jsonl` file, yields) a DocumentError whose message names the file and the problem.
 
 >>> document = parse_bytes("拆除違章建築15000餘平方米".encode("big5"), "a.txt")[0]
->>> document.encoding, document.text, document.simplified
-('big5', '拆除違章建築15000餘平方米', '拆除违章建筑15000余平方米')
+>>> document.encoding, document.text
+('big5', '拆除違章建築15000餘平方米')
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import codecs
 import csv
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import io
 import json
@@ -97,12 +96,6 @@ class Document:
     def doc_id(self) -> str:
         return doc_id_for(self.text)
 
-    @property
-    def simplified(self) -> str:
-        """The text with Traditional characters mapped to Simplified, one character for one, so
-        that keyword rules written in Simplified match and every offset stays valid in `text`."""
-        return simplified_view(self.text)
-
     @classmethod
     def from_text(cls, text: str, source: str = "<text>", **meta) -> Document:
         """A document made from a string (tests, notebooks, the JSONL reader).
@@ -112,40 +105,6 @@ class Document:
         """
         meta.setdefault("content_hash", stable_hash(text))
         return cls(source=source, text=text, **meta)
-
-
-@functools.cache
-def _traditional_to_simplified() -> dict[int, int]:
-    """OpenCC's Traditional→Simplified character table, keeping one-to-one character mappings."""
-    import opencc
-
-    table = {}
-    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
-    for line in path.read_text("utf-8").splitlines():
-        traditional, _, simplified = line.partition("\t")
-        simplified = simplified.split(" ")[0]
-        if len(traditional) == 1 and len(simplified) == 1 and traditional != simplified:
-            table[ord(traditional)] = ord(simplified)
-    return table
-
-
-@functools.cache
-def _traditional_characters() -> frozenset[str]:
-    return frozenset(map(chr, _traditional_to_simplified()))
-
-
-def simplified_view(text: str, sample: int = 4096) -> str:
-    """`text` with Traditional characters made Simplified, same length; `text` itself when its
-    opening `sample` characters hold no Traditional character (a cheap test of the script).
-
-    >>> simplified_view("辦結率達99.22%")
-    '办结率达99.22%'
-    >>> simplified_view("办结率达99.22%")
-    '办结率达99.22%'
-    """
-    if _traditional_characters().isdisjoint(text[:sample]):
-        return text
-    return text.translate(_traditional_to_simplified())
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,6 @@ import pyarrow as pa
 
 from etl.documents import (
     ARTICLE_SUFFIXES,
-    Document,
     DocumentError,
     MetadataTable,
     content_hash_of,
@@ -31,7 +30,7 @@ from etl.documents import (
 )
 from etl.executors import DaskExecutor, InProcess
 from etl.facts import extract_facts
-from etl.schema import FACT_SCHEMA, DocumentRecord, Fact, fact_id
+from etl.schema import FACT_SCHEMA, DocumentRecord
 from etl.tables import PreviousRun, TableWriter, code_fingerprint, file_key
 
 DEFAULT_SOURCES = ("seeds",)
@@ -209,7 +208,7 @@ def _process_file(task: FileTask, metadata: MetadataTable | None) -> tuple[list[
             records.append(dataclasses.replace(record, status="empty", error=f"{document.source}: empty: {reason}", warning=None))
             continue
         try:
-            document_facts = extract_facts_any_script(document)
+            document_facts = extract_facts(document)
         except Exception as error:  # one article that trips the extractor must not stop the run
             records.append(
                 dataclasses.replace(
@@ -220,34 +219,6 @@ def _process_file(task: FileTask, metadata: MetadataTable | None) -> tuple[list[
         records.append(dataclasses.replace(record, n_facts=len(document_facts)))
         facts.extend(document_facts)
     return records, facts
-
-
-def extract_facts_any_script(document: Document) -> list[Fact]:
-    """The facts of a document in Simplified or Traditional characters.
-
-    A Traditional text is handed to the extractor as its Simplified view (same length, so every
-    offset holds), and each fact's text fields and ids are taken back from the text as written.
-    """
-    view = document.simplified
-    if view is document.text:
-        return extract_facts(document)
-    doc_id = document.doc_id
-    facts = []
-    for fact in extract_facts(dataclasses.replace(document, text=view)):
-        sentence_start = view.rfind(fact.sentence, 0, fact.char_start + len(fact.sentence)) if fact.sentence else -1
-        sentence = (
-            document.text[sentence_start : sentence_start + len(fact.sentence)] if sentence_start >= 0 else fact.sentence
-        )
-        facts.append(
-            dataclasses.replace(
-                fact,
-                doc_id=doc_id,
-                fact_id=fact_id(doc_id, fact.char_start, fact.char_end),
-                raw_text=document.text[fact.char_start : fact.char_end],
-                sentence=sentence,
-            )
-        )
-    return facts
 
 
 def _line_relative(source: str, task: FileTask) -> str | None:

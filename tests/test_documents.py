@@ -14,7 +14,6 @@ from etl.documents import (
     parse_bytes,
     parse_date,
     read_document,
-    simplified_view,
 )
 from tests.conftest import SEEDS
 
@@ -162,20 +161,6 @@ def test_metadata_file_without_source_column_is_refused(tmp_path):
     meta.write_text("file,published\na.txt,2013-01-01\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no `source` column"):
         MetadataTable.load(meta)
-
-
-@pytest.mark.parametrize(
-    "text, simplified",
-    [
-        (TRADITIONAL, SHORT),
-        ("中原區桐柏路街道辦事處", "中原区桐柏路街道办事处"),
-        (SHORT, SHORT),
-    ],
-)
-def test_traditional_text_has_a_simplified_view_with_the_same_offsets(text, simplified):
-    view = Document.from_text(text).simplified
-    assert view == simplified and len(view) == len(text)
-    assert simplified_view(text) == view
 
 
 def test_read_document_names_an_unreadable_file(tmp_path):
