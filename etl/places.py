@@ -27,7 +27,10 @@ DIVISIONS_CSV = Path(__file__).parent / "data" / "divisions.csv"
 
 # City rows that are not cities: municipalities' 市辖区/县 and 省直辖县级行政区划.
 _PSEUDO_CITIES = re.compile(r"^(市辖区|县|省直辖县级行政区划|自治区直辖县级行政区划)$")
-_ETHNIC_IN_DISTRICT = re.compile(r"(?<=.)(?:[\u4e00-\u9fff]{1,4}?族)+(?=区$)")
+# 管城回族区 is written 管城区: the short form drops the ethnic name before 区.
+_ETHNIC_IN_DISTRICT = re.compile(
+    r"(?<=.)(?:回族|满族|蒙古族|土家族|苗族|彝族|壮族|藏族|维吾尔族|哈萨克族|朝鲜族|瑶族|白族|侗族|布依族|黎族|傣族|畲族|羌族|仡佬族|水族)+(?=区$)"
+)
 _TOWNSHIP_SUFFIX = re.compile(r"(街道|镇|乡)$")
 _MAX_STEM = 8
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -226,6 +229,10 @@ def _resolve(mentions: list[PlaceMention], text: str, gazetteer: Gazetteer) -> l
         if best is None and mention.kind == "township" and len({d.code for d in mention.candidates}) == 1:
             if mention.surface.endswith(("街道", "办事处")):
                 best = mention.candidates[0]  # a unique 街道 name needs no context
+        following = mentions[index + 1] if index + 1 < len(mentions) else None
+        if best is None and mention.kind == "district" and following and following.start == mention.end:
+            if following.kind == "township" and len(mention.candidates) == 1:
+                best = mention.candidates[0]  # 中原区幸福里街道: a district written as a township's prefix
         if best is None and mention.kind in ("district", "city"):
             continue  # 老城区 in 改造老城区 is a word, not 洛阳's district: unsupported names are dropped
         if best is None and mention.kind == "township" and mention.surface.endswith(("镇", "乡")):

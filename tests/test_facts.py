@@ -1,0 +1,198 @@
+"""The fact stage on sentences from real articles: figures kept, non-figures dropped, targets,
+scopes and periods. One line per case; the article each comes from is in the comment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from etl.documents import Document
+from etl.facts import extract_facts
+from etl.sentences import simplified_view
+
+
+def facts_of(text: str, **meta):
+    return extract_facts(Document.from_text(text, **meta))
+
+
+def fact(text: str, raw_text: str, **meta):
+    found = [f for f in facts_of(text, **meta) if f.raw_text == raw_text]
+    assert found, f"{raw_text} not kept in {text}: {[f.raw_text for f in facts_of(text, **meta)]}"
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "text, raw_text, category, metric",
+    [
+        ("累计拆除违章建筑15000余平方米", "15000余平方米", "demolition", "illegal_structures_demolished_area"),
+        ("拆除违章建筑196处,涉及面积5689平方米,整改率100%", "196处", "demolition", "illegal_structures_demolished_count"),
+        ("拆除违章建筑196处,涉及面积5689平方米,整改率100%", "100%", "demolition", "rectification_rate"),
+        ("该街道共排查出各类矛盾问题15882起,办结率达99.22%", "15882起", "case_resolution", "disputes_found"),
+        ("该街道共排查出各类矛盾问题15882起,办结率达99.22%", "99.22%", "case_resolution", "resolution_rate"),
+        ("民事纠纷94起,成功调解92起,正在调解2起。", "92起", "case_resolution", "disputes_mediated"),
+        ("2006年以来,招商引资额达到4亿元", "4亿元", "investment", "investment_attracted"),
+        ("投资近2亿元的河南省煤田地质局嵩阳苑改造项目,目前已完成土地收储", "2亿元", "investment", "project_investment"),
+        ("先后投资200多万元,按照标准改扩建社区办公用房", "200多万元", "investment", "spending"),
+        ("完成招商引资项目共7个,总投资43.1亿元,到位资金28.1亿元", "28.1亿元", "investment", "funds_in_place"),
+        ("完成一般公共预算收入9898万元,同比增长26.1%", "26.1%", "fiscal", "growth_rate"),
+        ("引进市外资金3.6亿元,同比增长122%。", "122%", "investment", "growth_rate"),
+        ("前三季度,GDP完成4亿元,同比增长5.8%", "4亿元", "fiscal", "gdp"),
+        ("2012年新增城镇就业2602人", "2602人", "employment", "jobs_created"),
+        ("累计审批低保140户,保障1298人次,发放低保金50.01万元。", "1298人次", "welfare", "subsistence_people"),
+        ("累计审批低保140户,保障1298人次,发放低保金50.01万元。", "50.01万元", "welfare", "subsistence_funds"),
+        ("新城街道办事处位于商丘市中心城区,总面积33.1平方公里,下辖19个社区居委会", "33.1平方公里", "profile", "area"),
+        ("新城街道办事处位于商丘市中心城区,总面积33.1平方公里,下辖19个社区居委会", "19个", "profile", "communities"),
+        ("在19个社区全部组建“区域党委”", "19个", "party_building", "regional_party_committees"),
+        ("西站西等16个社区被评为“平安社区”", "16个", "other", "honors_received"),
+        ("该街道在辖区15个社区(村)党支部中筛选示范点", "15个", "party_building", "party_organizations"),
+        ("下派30名机关同志担任三级网格员。", "30名", "other", "grid_officers_assigned"),
+        ("开发了事件处理、应急指挥、视频监控等6大模块", "6大模块", "other", "information_systems"),
+        ("共清理小广告1万余处、广告灯箱150余个", "1万余处", "urban_management", "ads_removed"),
+        ("组织50余名党员志愿者走进老年公寓", "50余名", "party_building", "party_members"),
+        ("进驻商户1200多家。", "1200多家", "other", "merchants"),
+        ("拆除30余亩土地上违法建筑28000平方米", "30余亩", "demolition", "land_cleared_area"),
+        ("出动大铲车两辆,机关干部80余人,强制拆除河沟王村两处违法建筑", "80余人", "demolition", "staff_deployed"),
+        # Traditional characters classify like Simplified ones, offsets unchanged
+        ("累計拆除違章建築15000餘平方米", "15000餘平方米", "demolition", "illegal_structures_demolished_area"),
+        ("該街道共排查出各類矛盾問題15882起,辦結率達99.22%", "99.22%", "case_resolution", "resolution_rate"),
+    ],
+)
+def test_category_and_metric(text, raw_text, category, metric):
+    found = fact(text, raw_text)
+    assert (found.category, found.metric) == (category, metric)
+    assert text[found.char_start : found.char_end] == raw_text
+
+
+@pytest.mark.parametrize(
+    "text, dropped, kept",
+    [
+        ("每周开展两次集中行动,共收容犬只20只", "两次", "20只"),  # frequency
+        ("辖区未发生一起民转刑案件", "一起", None),  # negation
+        ("连续四季度获得全区域城市提升工作前三名,获得表彰", "三名", None),  # rank
+        ("按照“232”的工作思路,即培育现代商贸和餐饮服务两个产业,推进片区改造3个项目建设", "两个", None),
+        ("按照“232”的工作思路,即培育现代商贸和餐饮服务两个产业,推进片区改造3个项目建设", "3个", None),
+        ("建立领导分包、月巡查、联合例会三项机制,加快推进楼宇升级", "三项", None),  # parts of a method
+        ("二是发挥两个阵地作用。", "两个", None),
+        ("谋划推进5个上亿元项目,计划完成近17万平方米的拆迁任务", "亿元", "5个"),  # size class
+        ("一是坚持好一个理念,即坚持科学发展观这一理念", "一个", None),  # the article 一
+        ("截至目前,中部大观国际商贸中心项目一期建成面积30万平方米", "一期", "30万平方米"),  # a phase
+        ("决战三大主体工作,实现四个有力突破", "三大", None),  # class name
+        ("为辖区下岗失业人员、“4050人员”等群众提供就业岗位", "4050人", None),  # quoted label
+        ("以“四个着眼”为抓手,团结拼博", "四个", None),  # slogan
+        ("开展了非法经营、非法生产、公共服务7个重点领域的集中整治和城市管理13项提升整治工作", "7个", "13项"),
+    ],
+)
+def test_non_facts_are_dropped(text, dropped, kept):
+    raw_texts = [f.raw_text for f in facts_of(text)]
+    assert dropped not in raw_texts
+    if kept:
+        assert kept in raw_texts
+
+
+@pytest.mark.parametrize(
+    "text, raw_text, is_target",
+    [
+        ("力争今年工业集聚区产品销售收入突破180亿元,工业增加值突破50亿元", "50亿元", True),
+        ("需拆除面积6500余平方米,目前住宅已全部签约、腾空房屋,公共单位已签约4处", "6500余平方米", True),
+        ("需拆除面积6500余平方米,目前住宅已全部签约、腾空房屋,公共单位已签约4处", "4处", False),
+        ("2012年新增城镇就业2602人,占目标任务2580人的108%。", "2580人", True),
+        ("2012年新增城镇就业2602人,占目标任务2580人的108%。", "108%", False),
+        ("2012年新增城镇就业2602人,占目标任务2580人的108%。", "2602人", False),
+        ("投资68亿元的郑州市2013年重点工程恒大中原经贸中心项目", "68亿元", False),
+        ("与辖区各公共单位签订安全生产目标责任书,签订率100%。", "100%", False),
+        ("采取“围绕一个目标、壮大三支队伍”的工作举措,聘用城管协管60人", "60人", False),
+        ("列入2011年为民办十件实事,由政府出资分批对全区237个三类楼院进行治理。", "237个", True),
+        ("计划生育服务工作扎实有效,新增就业人员1824人", "1824人", False),
+    ],
+)
+def test_targets(text, raw_text, is_target):
+    assert fact(text, raw_text).is_target is is_target
+
+
+ROUNDUP = (
+    "区街动态\n\n大学路办事处\n\n民事纠纷调解效率高\n\n本报讯(记者 安群英)民事纠纷94起,成功调解92起。"
+    "这是大学路司法所自2009年来受理的民事纠纷调解情况。\n\n"
+    "圃田乡\n\n拆除违法建筑近三万平方米\n\n本报讯(记者 梁月琳)管城区圃田乡截至昨日,共拆除违法建筑28800平方米。\n\n"
+    "汇园苗木“挪窝”\n\n本报讯(记者 陈亚洲)二七区绿化管理所移植苗木,截至昨日,该园1400棵乔木全部移植。\n\n"
+    "社区帮讨薪 民工送锦旗\n\n本报记者 王影 通讯员 申宝玲\n\n金水区十二里屯工地的6名农民工,终于领到了工资。"
+    "他们为十二里屯社区送上锦旗。十二里屯社区的工作人员到工地视察。\n"
+)
+SECTIONS = (
+    "中原区林山寨街道办事处 创新驱动促提升 凝心聚力谋发展\n\n本报记者 孙志刚\n\n"
+    "截至2013年4月底,该街道共排查出各类矛盾问题15882起。\n\n"
+    "中原区绿东村街道办事处 科学发展绘就新蓝图\n\n本报记者 孙志刚\n\n"
+    "截至目前,该街道共排查出各类矛盾问题8882起,办结率达98.3%。\n"
+)
+
+
+@pytest.mark.parametrize(
+    "text, raw_text, subdistrict, district, level",
+    [
+        (ROUNDUP, "94起", "大学路街道", "二七区", "subdistrict"),  # a place line starts an item
+        (ROUNDUP, "三万平方米", "圃田乡", "管城回族区", "township"),  # the item's headline
+        (ROUNDUP, "28800平方米", "圃田乡", "管城回族区", "township"),  # 管城区 is 管城回族区
+        (ROUNDUP, "1400棵", None, "二七区", "district"),  # a new item resets the scope
+        (ROUNDUP, "6名", None, "金水区", "community"),
+        (SECTIONS, "15882起", "林山寨街道", "中原区", "subdistrict"),
+        (SECTIONS, "8882起", "绿东村街道", "中原区", "subdistrict"),  # a section header switches scope
+        (SECTIONS, "98.3%", "绿东村街道", "中原区", "subdistrict"),
+        ("城东路办事处城东路105号院道路坑洼不平,社区筹集资金10万余元", "10万余元", "城东路街道", "管城回族区", "community"),
+        ("深入开展“平安街道建设”活动。中原区桐柏路街道安装32个电子监控设备", "32个", "桐柏路街道", "中原区", "subdistrict"),
+    ],
+)
+def test_scopes(text, raw_text, subdistrict, district, level):
+    found = fact(text, raw_text)
+    assert (found.subdistrict, found.district, found.level) == (subdistrict, district, level)
+
+
+def test_namesakes_resolve_by_the_documents_own_context():
+    found = fact("商丘市睢阳区新城街道办事处位于商丘市中心城区,总面积33.1平方公里。", "33.1平方公里")
+    assert (found.province, found.city, found.district, found.subdistrict, found.admin_code) == (
+        "河南省", "商丘市", "睢阳区", "新城街道", "411403004000"
+    )
+    found = fact("管城回族区西大街街道办事处前三季度,GDP完成4亿元。", "4亿元")
+    assert (found.subdistrict, found.admin_code) == ("西大街街道", "410104002000")
+
+
+@pytest.mark.parametrize(
+    "text, raw_text, published, year, period_text",
+    [
+        ("2006年以来,共引进10余个企业,招商引资额达到4亿元; 2007年财政税收实现超五千万元的新突破。", "4亿元", None, 2006, "2006年以来"),
+        ("2006年以来,共引进10余个企业,招商引资额达到4亿元; 2007年财政税收实现超五千万元的新突破。", "五千万元", None, 2007, "2007年"),
+        ("2018年,新城街道办事处完成税收5.39亿元,财政收入总规模达到2013年的3倍。", "3倍", None, 2018, "2018年"),  # baseline year
+        ("截至目前,投资68亿元的郑州市2013年重点工程项目启动拆迁工作", "68亿元", None, 2013, "截至目前"),
+        ("目前,新城街道办事处已举办集中教育大会17期。", "17期", dt.date(2019, 7, 29), 2019, "目前"),
+        ("今年以来,新增就业人员1824人。", "1824人", None, None, "今年以来"),  # undated article
+        ("民事纠纷94起。这是大学路司法所自2009年来受理的民事纠纷调解情况。", "94起", None, 2009, "自2009年来"),
+        ("去年以来,街道强力推进重点项目。拿下投资12亿元的中原文化广场项目。", "12亿元", dt.date(2014, 5, 1), 2013, "去年以来"),
+        ("汇园游园建于2007年,占地面积12000平方米。", "12000平方米", None, 2007, "2007年"),
+        ("总面积33.1平方公里,下辖19个社区。", "19个", dt.date(2019, 7, 29), 2019, None),  # the publication year
+        ("发布日期:2019-07-29\n总面积33.1平方公里,下辖19个社区。", "19个", None, 2019, None),  # a date the text states
+    ],
+)
+def test_year_and_period(text, raw_text, published, year, period_text):
+    found = fact(text, raw_text, published=published)
+    assert (found.year, found.period_text) == (year, period_text)
+
+
+def test_outlet_and_date_stated_in_the_text_fill_in_missing_metadata():
+    text = "河南商报电子版\n发布日期:2019-07-29 浏览次数:7713\n总投资43.1亿元\n来源:河南商报"
+    found = fact(text, "43.1亿元")
+    assert (found.outlet, found.published) == ("河南商报", dt.date(2019, 7, 29))
+    given = fact(text, "43.1亿元", outlet="大河报", published=dt.date(2019, 8, 1))
+    assert (given.outlet, given.published) == ("大河报", dt.date(2019, 8, 1))
+
+
+@pytest.mark.parametrize(
+    "traditional",
+    ["累計拆除違章建築15000餘平方米", "乾隆年間的建築", "臺灣的發展", "里程碑 著作 於是"],
+)
+def test_simplified_view_keeps_every_offset(traditional):
+    assert len(simplified_view(traditional)) == len(traditional)
+
+
+def test_every_fact_points_at_its_raw_text():
+    text = ROUNDUP + SECTIONS
+    for found in facts_of(text):
+        assert text[found.char_start : found.char_end] == found.raw_text

@@ -1,0 +1,49 @@
+"""Period phrases: explicit years, relative words, baselines, years inside names."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.periods import find_periods
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("截至2013年4月底,该街道共排查出", [("截至2013年4月底", 2013, False)]),
+        ("2013年以来,继续加大资金投入", [("2013年以来", 2013, False)]),
+        ("这是大学路司法所自2009年来受理的", [("自2009年来", 2009, False)]),
+        ("截至2012年底,该街道12个社区", [("截至2012年底", 2012, False)]),
+        ("2019年1月,成为商丘市首个", [("2019年1月", 2019, False)]),
+        ("上半年累计完成财政创收2.73亿元", [("上半年", None, True)]),
+        ("前三季度,GDP完成4亿元", [("前三季度", None, True)]),
+        ("截至昨日,共拆除违法建筑", [("截至昨日", None, True)]),
+        ("活\n\n动开展以来,180多家", [("活动开展以来", None, True)]),  # split by a line break
+        ("汇园游园建于2007年,位于", [("2007年", 2007, False)]),
+    ],
+)
+def test_periods(text, expected):
+    assert [(p.text, p.year, p.relative) for p in find_periods(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text, baseline, in_name",
+    [
+        ("财政收入总规模达到2013年的3倍", True, False),
+        ("比2012年增长15%", True, False),
+        ("郑州市2013年重点工程", False, True),
+        ("2007年12月13日,街道顺利通过", False, True),  # a date of an event
+        ("2018年,新城街道办事处完成税收", False, False),
+    ],
+)
+def test_baselines_and_names(text, baseline, in_name):
+    period = find_periods(text)[0]
+    assert (period.baseline, period.in_name) == (baseline, in_name)
+
+
+@pytest.mark.parametrize(
+    "word, published_year, year",
+    [("今年", 2019, 2019), ("去年", 2019, 2018), ("去年以来", 2014, 2013), ("目前", None, None)],
+)
+def test_relative_words_take_the_publication_year(word, published_year, year):
+    assert find_periods(word)[0].resolved_year(published_year) == year

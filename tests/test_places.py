@@ -1,0 +1,69 @@
+"""Place names found in articles and resolved against the division table (etl/data/divisions.csv)."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from etl.places import DIVISIONS_CSV, find_places, load_gazetteer
+
+
+def resolved(text: str):
+    return [
+        (m.kind, m.canonical, m.division.code if m.division else None)
+        for m in find_places(text)
+        if m.kind in ("township", "district")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("中原区林山寨街道办事处", [("district", "中原区", "410102000000"), ("township", "林山寨街道", "410102001000")]),
+        ("林山寨办事处辖区", [("township", "林山寨街道", "410102001000")]),  # 办事处 is 街道
+        ("管城区圃田乡硬起手腕", [("district", "管城回族区", "410104000000"), ("township", "圃田乡", "410104202000")]),
+        ("惠济区长兴路街道办事处", [("district", "惠济区", "410108000000"), ("township", "长兴路街道", "410108004000")]),
+        ("大学路办事处", [("township", "大学路街道", "410103007000")]),  # a unique name needs no context
+        ("改造老城区,拆除违章建筑", []),  # 老城区 (洛阳) with nothing around it is a word
+        ("中原区幸福里街道", [("district", "中原区", "410102000000"), ("township", "幸福里街道", None)]),  # unlisted
+    ],
+)
+def test_places_found_and_resolved(text, expected):
+    assert resolved(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("商丘市睢阳区新城街道办事处位于商丘市中心城区", "411403004000"),
+        ("郑州市惠济区新城街道", "410108001000"),
+        ("管城回族区西大街街道办事处", "410104002000"),
+        ("新密市西大街街道", "410183003000"),
+    ],
+)
+def test_namesakes_are_settled_by_context(text, code):
+    townships = [m for m in find_places(text) if m.kind == "township"]
+    assert townships[-1].division.code == code
+
+
+def test_a_namesake_without_context_stays_unresolved():
+    townships = [m for m in find_places("新城街道办事处完成税收5.39亿元") if m.kind == "township"]
+    assert [(m.canonical, m.division) for m in townships] == [("新城街道", None)]
+
+
+def test_division_names_and_parents():
+    gazetteer = load_gazetteer()
+    township = gazetteer.by_code["410104202000"]
+    assert (township.province, township.city, township.district) == ("河南省", "郑州市", "管城回族区")
+    beijing = gazetteer.by_code["110101001000"]
+    assert beijing.city == "北京市"  # municipalities: city = province
+
+
+def test_division_table_is_the_compact_build():
+    with DIVISIONS_CSV.open(encoding="utf-8") as handle:
+        assert handle.readline().startswith("# China's divisions")  # source and licence note
+        rows = list(csv.DictReader(handle))
+    assert rows[0].keys() == {"code", "name", "level", "parent"}
+    assert {r["level"] for r in rows} == {"province", "city", "district", "township"}
+    assert all(len(r["code"]) == 12 for r in rows)
