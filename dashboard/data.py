@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard.figures import figures_query, tidy_figures
+from dashboard.figures import alternatives_query, figures_query, tidy_alternatives, tidy_figures
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data"
 FACTS_FILE, DOCUMENTS_FILE = "facts.parquet", "documents.parquet"
@@ -141,13 +141,22 @@ def headline(table: Table, filters: Filters) -> dict[str, object]:
     return {key: (None if pd.isna(value) else int(value)) for key, value in row.items()}
 
 
+_FIGURE_INPUT = "subdistrict, metric, unit, year, is_target, category, value, doc_id, qualifier, source"
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def figures(table: Table, filters: Filters) -> pd.DataFrame:
     """Reported figures (dashboard/figures.py rules) of the filtered facts."""
-    source, parameters = _filtered(
-        table, filters, "subdistrict, metric, unit, year, is_target, category, value, doc_id, qualifier, source"
-    )
+    source, parameters = _filtered(table, filters, _FIGURE_INPUT)
     return tidy_figures(_query(figures_query(source), parameters))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def alternatives(table: Table, filters: Filters) -> pd.DataFrame:
+    """Every article's total with its sources, per figure: what a conflict shows. Meant for a few
+    subdistricts (set filters.subdistricts), as lists of sources are costly on the whole table."""
+    source, parameters = _filtered(table, filters, _FIGURE_INPUT)
+    return tidy_alternatives(_query(alternatives_query(source), parameters))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

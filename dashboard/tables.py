@@ -46,22 +46,18 @@ def section_table(totals: pd.DataFrame, unit: str, labels: Labels) -> pd.DataFra
     )
 
 
-def conflict_table(figures: pd.DataFrame, labels: Labels) -> pd.DataFrame:
-    """One row per conflicting value: the subdistrict, metric, year, the value and its sources."""
+def conflict_table(conflicts: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """One row per disagreeing value (dashboard.figures.conflicts): where, what, the value, its sources."""
     t = labels.text
-    rows = []
-    for _, figure in figures[figures["conflict"]].iterrows():
-        for alternative in figure["alternatives"]:
-            rows.append(
-                {
-                    t("subdistrict"): figure["subdistrict"],
-                    t("metric"): labels.metric(figure["metric"]),
-                    t("year"): _year_text(figure["year"], labels),
-                    t("value"): labels.amount(alternative["value"], figure["unit"]),
-                    t("sources"): ", ".join(alternative["sources"]),
-                }
-            )
-    return pd.DataFrame(rows, columns=[t("subdistrict"), t("metric"), t("year"), t("value"), t("sources")])
+    return pd.DataFrame(
+        {
+            t("subdistrict"): conflicts["subdistrict"],
+            t("metric"): [labels.metric(m) for m in conflicts["metric"]],
+            t("year"): [_year_text(y, labels) for y in conflicts["year"]],
+            t("value"): [labels.amount(v, u) for v, u in zip(conflicts["value"], conflicts["unit"])],
+            t("sources"): [", ".join(names) for names in conflicts["sources"]],
+        }
+    )
 
 
 def _cell(figure: pd.Series, labels: Labels) -> str:
@@ -69,7 +65,7 @@ def _cell(figure: pd.Series, labels: Labels) -> str:
     if pd.isna(figure["value"]):
         return labels.text("missing")
     if figure["conflict"] and len(figure["alternatives"]):
-        values = " / ".join(labels.amount(a["value"], unit) for a in figure["alternatives"])
+        values = " / ".join(labels.amount(value, unit) for value in figure["alternatives"])
         return f"⚠ {values}"
     return labels.amount(figure["value"], unit, "approx" if figure["approximate"] else None)
 

@@ -34,6 +34,8 @@ def one_figure(*spans) -> pd.Series:
     [
         # 投资68亿元 in the headline and again in the body: one figure, counted once
         ([span("林山寨街道", "project_investment", 68e8), span("林山寨街道", "project_investment", 68e8)], 68e8, False, False),
+        # an article that repeats a figure and adds another agrees with one that gives the total
+        ([span("林山寨街道", "project_investment", 68e8), span("林山寨街道", "project_investment", 68e8), span("林山寨街道", "project_investment", 2e8), span("林山寨街道", "project_investment", 70e8, doc="d2")], 70e8, False, False),
         # two projects in one article (68亿元, 近2亿元): separate items, added
         ([span("林山寨街道", "project_investment", 68e8), span("林山寨街道", "project_investment", 2e8, qualifier="nearly")], 70e8, False, True),
         # two articles report the same 15882起: counted once, no conflict
@@ -52,14 +54,19 @@ def test_counting_rules(spans, value, conflict, approximate):
     assert figure["n_spans"] == len(spans)
 
 
-def test_a_conflict_lists_each_article_total_with_its_source():
-    figure = one_figure(
-        span("林山寨街道", "disputes_found", 15882, doc="001", unit="case"),
-        span("林山寨街道", "disputes_found", 15900, doc="001_repeat", unit="case"),
+def test_a_conflict_lists_each_article_total_with_its_sources():
+    spans = pd.DataFrame(
+        [
+            span("林山寨街道", "disputes_found", 15882, doc="001", unit="case"),
+            span("林山寨街道", "disputes_found", 15900, doc="001_repeat", unit="case"),
+            span("林山寨街道", "disputes_found", 15882, doc="002", unit="case"),
+            span("绿东村街道", "disputes_found", 8882, doc="001", unit="case"),
+        ]
     )
-    assert [(a["value"], list(a["sources"])) for a in figure["alternatives"]] == [
-        (15900.0, ["001_repeat.txt"]),
-        (15882.0, ["001.txt"]),
+    found = figures.conflicts(figures.reported_figures(spans), figures.figure_alternatives(spans))
+    assert [(row.subdistrict, row.value, row.sources) for row in found.itertuples()] == [
+        ("林山寨街道", 15900.0, ("001_repeat.txt",)),
+        ("林山寨街道", 15882.0, ("001.txt", "002.txt")),
     ]
 
 
@@ -120,7 +127,8 @@ def test_compare_per_capita_divides_by_reported_population_and_leaves_others_mis
 
 
 def test_compare_table_has_a_column_per_subdistrict_and_shows_missing_as_missing(reported):
-    rows = figures.compare_figures(reported, reported.iloc[:0], ["林山寨街道", "新城街道"])
+    alternatives = figures.figure_alternatives(pd.DataFrame(fact_rows()))
+    rows = figures.compare_figures(reported, reported.iloc[:0], ["林山寨街道", "新城街道"], alternatives=alternatives)
     shown = tables.compare_table(rows, ["林山寨街道", "新城街道"], ZH)
     assert list(shown.columns) == ["类别", "指标", "单位", "年份", "林山寨街道", "新城街道"]
     cell = shown.set_index(["指标", "年份"]).loc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from dashboard import charts, data, figures, tables, ui
@@ -30,9 +32,10 @@ st.caption(t("normalize_note"))
 if len(chosen) < 2:
     st.info(t("pick_more"))
 else:
-    reported = data.figures(context.table, context.filters)
+    scope = replace(context.filters, subdistricts=tuple(chosen))
+    reported = data.figures(context.table, scope)
     profile = data.profile_figures(context.table, context.filters, tuple(chosen))
-    rows = figures.compare_figures(reported, profile, chosen, scale)
+    rows = figures.compare_figures(reported, profile, chosen, scale, data.alternatives(context.table, scope))
     shown = tables.compare_table(rows, chosen, labels)
     if shown.empty:
         st.caption(t("no_rows"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from dashboard import charts, data, figures, tables, ui
@@ -29,11 +31,23 @@ for column, (key, value) in zip(
     column.metric(t(key), f"{value:,}" if isinstance(value, int) else value)
 st.caption(t("how_overview"))
 
-reported = data.figures(context.table, context.filters)
+charted = {category for category, _ in SECTIONS}
+wanted = tuple(c for c in context.filters.categories if c in charted) if context.filters.categories else tuple(charted)
+reported = data.figures(context.table, replace(context.filters, categories=wanted or ("-",)))
+sections = {(category, unit): figures.section_totals(reported, category, unit) for category, unit in SECTIONS}
+flagged = figures.charted_conflicts(reported, sections)
+alternatives = (
+    data.alternatives(
+        context.table,
+        replace(context.filters, categories=tuple(sorted(set(flagged["category"]))), subdistricts=tuple(sorted(set(flagged["subdistrict"])))),
+    )
+    if len(flagged)
+    else None
+)
 for category, unit in SECTIONS:
     title = labels.section(category, unit)
     st.subheader(title)
-    totals = figures.section_totals(reported, category, unit)
+    totals = sections[(category, unit)]
     if totals.empty:
         st.caption(t("no_rows"))
         continue
@@ -50,12 +64,8 @@ for category, unit in SECTIONS:
         key=f"csv-{category}-{unit}",
         on_click="ignore",
     )
-    in_chart = reported[
-        (reported["category"] == category)
-        & (reported["unit"] == unit)
-        & reported["subdistrict"].isin(totals["subdistrict"])
-    ]
-    conflicts = tables.conflict_table(in_chart, labels)
-    if not conflicts.empty:
+    own = flagged[(flagged["category"] == category) & (flagged["unit"] == unit)]
+    if len(own):
+        conflicts = tables.conflict_table(figures.conflicts(own, alternatives), labels)
         st.warning(t("conflicts"), icon="⚠️")
         st.dataframe(conflicts, hide_index=True, key=f"conflicts-{category}-{unit}")

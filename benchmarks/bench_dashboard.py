@@ -1,0 +1,171 @@
+"""Dashboard speed on a generated table of 1,000,000 facts: time to first render of each page and
+time for a filter change, measured with Streamlit's AppTest (the script run, without a browser).
+
+Goals (issue 6): first render under 2 s, filter change under 0.5 s, on a 2-core machine.
+
+    .venv/bin/python benchmarks/bench_dashboard.py [--facts 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from etl.schema import DOCUMENT_SCHEMA, FACT_SCHEMA  # noqa: E402
+
+METRICS = [  # (category, metric, unit, typical value)
+    ("investment", "investment_attracted", "CNY", 4e8),
+    ("investment", "project_investment", "CNY", 2e9),
+    ("investment", "funds_in_place", "CNY", 3e8),
+    ("investment", "spending", "CNY", 2e6),
+    ("demolition", "illegal_structures_demolished_area", "m2", 15000),
+    ("demolition", "demolition_area", "m2", 30000),
+    ("demolition", "households_relocated", "household", 300),
+    ("case_resolution", "disputes_found", "case", 8000),
+    ("case_resolution", "disputes_mediated", "case", 90),
+    ("case_resolution", "resolution_rate", "percent", 98),
+    ("employment", "jobs_created", "person", 2600),
+    ("welfare", "subsistence_households", "household", 120),
+    ("urban_management", "ads_removed", "item", 500),
+    ("party_building", "volunteers", "person", 300),
+    ("profile", "population", "person", 80000),
+    ("profile", "area", "m2", 5e6),
+    ("other", "merchants", "item", 1200),
+]
+QUALIFIERS = ["exact"] * 6 + ["more_than", "approx", "nearly"]
+OUTLETS = ["郑州日报", "河南商报", "中原网", "商丘日报", "大河报", None]
+
+
+def generate_tables(folder: Path, n_facts: int, seed: int = 6) -> None:
+    """facts.parquet (n_facts rows, FACT_SCHEMA) and documents.parquet with a realistic spread:
+    5 cities, 40 districts, 800 subdistricts, 17 metrics, 15 years, one article per 40 facts."""
+    rng = np.random.default_rng(seed)
+    n_docs = max(1, n_facts // 40)
+    cities = np.array(["郑州市", "商丘市", "洛阳市", "开封市", "新乡市"])
+    districts = np.array([f"第{i}区" for i in range(40)])
+    subdistricts = np.array([f"示例{i}街道" for i in range(800)])
+    sub_district = rng.integers(0, 40, 800)
+    doc = rng.integers(0, n_docs, n_facts)
+    doc_sub = rng.integers(0, 800, n_docs)  # most facts of an article are about its subdistrict
+    sub = np.where(rng.random(n_facts) < 0.8, doc_sub[doc], rng.integers(0, 800, n_facts))
+    district = sub_district[sub]
+    metric = rng.integers(0, len(METRICS), n_facts)
+    typical = np.array([m[3] for m in METRICS])[metric]
+    value = np.round(typical * rng.lognormal(0, 0.8, n_facts), 2)
+    doc_year = rng.integers(2005, 2020, n_docs)
+    year = doc_year[doc]
+    doc_ids = np.array([f"{i:016x}" for i in range(n_docs)])
+    sources = np.array([f"corpus/{i:07d}.txt" for i in range(n_docs)])
+    outlets = np.array(OUTLETS, dtype=object)[rng.integers(0, len(OUTLETS), n_docs)]
+    start = rng.integers(0, 20000, n_facts)
+    raw = [f"{v:g}" for v in value]
+    units = np.array([m[2] for m in METRICS])[metric]
+    columns = {
+        "fact_id": [f"{i:016x}" for i in range(n_facts)],
+        "doc_id": doc_ids[doc],
+        "source": sources[doc],
+        "outlet": outlets[doc],
+        "published": pa.array((doc_year[doc] - 1970) * 365, pa.int32()).cast(pa.date32()),
+        "province": ["河南省"] * n_facts,
+        "city": cities[district % len(cities)],
+        "district": districts[district],
+        "subdistrict": subdistricts[sub],
+        "admin_code": [None] * n_facts,
+        "level": ["subdistrict"] * n_facts,
+        "category": np.array([m[0] for m in METRICS])[metric],
+        "metric": np.array([m[1] for m in METRICS])[metric],
+        "value": value,
+        "unit": units,
+        "raw_text": raw,
+        "qualifier": np.array(QUALIFIERS)[rng.integers(0, len(QUALIFIERS), n_facts)],
+        "is_target": rng.random(n_facts) < 0.05,
+        "year": year.astype(np.int32),
+        "period_text": [f"{y}年" for y in year],
+        "sentence": [f"{s}今年以来累计完成{r},较上年有较大提升。" for s, r in zip(subdistricts[sub], raw)],
+        "char_start": start,
+        "char_end": start + np.array([len(r) for r in raw]),
+    }
+    facts = _table(columns, FACT_SCHEMA, n_facts)
+    pq.write_table(facts, folder / "facts.parquet", row_group_size=128 * 1024)
+    documents = _table(
+        {
+            "source": sources, "doc_id": doc_ids, "size": [5000] * n_docs, "status": ["ok"] * n_docs,
+            "error": [None] * n_docs, "n_facts": np.bincount(doc, minlength=n_docs), "encoding": ["utf-8"] * n_docs,
+            "content_hash": doc_ids, "title": [f"第{i}篇" for i in range(n_docs)], "outlet": outlets,
+            "published": pa.array((doc_year - 1970) * 365, pa.int32()).cast(pa.date32()), "url": [None] * n_docs,
+        },  # fmt: skip
+        DOCUMENT_SCHEMA,
+        n_docs,
+    )
+    pq.write_table(documents, folder / "documents.parquet")
+
+
+def _table(columns: dict, schema: pa.Schema, n_rows: int) -> pa.Table:
+    """The columns in the schema's order; a column the schema has and we do not generate is null."""
+    return pa.Table.from_pydict({name: columns.get(name, [None] * n_rows) for name in schema.names}, schema=schema)
+
+
+def timed(action) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def measure(folder: Path) -> list[tuple[str, float, float]]:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["GOVSTATS_DATA"] = str(folder)
+    app_file = str(ROOT / "dashboard" / "app.py")
+    AppTest.from_file(app_file, default_timeout=120).run()  # imports (plotly, duckdb) once, as a server would
+    results = []
+    pages = [
+        ("overview", None, lambda app: app.sidebar.multiselect(key="district").select("第3区")),
+        ("compare", {"subs": ["示例1街道", "示例2街道", "示例3街道"]}, lambda app: app.sidebar.multiselect(key="year").select("2012")),
+        ("facts", None, lambda app: app.sidebar.multiselect(key="category").select("investment")),
+    ]
+    for page, query, change in pages:
+        st.cache_data.clear()
+        app = AppTest.from_file(app_file, default_timeout=120)
+        app.query_params.update(query or {})
+        if page == "overview":
+            first = timed(app.run)
+        else:
+            app.run()  # the entry page; then the page itself, with cold caches
+            st.cache_data.clear()
+            app.switch_page(f"app_pages/{page}.py")
+            first = timed(app.run)
+        assert not app.exception, app.exception
+        change(app)
+        changed = timed(app.run)
+        assert not app.exception, app.exception
+        results.append((page, first, changed))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--facts", type=int, default=1_000_000, help="rows in the generated table")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="govstats-bench-") as folder:
+        generate_seconds = timed(lambda: generate_tables(Path(folder), args.facts))
+        size = (Path(folder) / "facts.parquet").stat().st_size / 1e6
+        print(f"generated {args.facts:,} facts ({size:.0f} MB Parquet) in {generate_seconds:.1f} s")
+        print(f"{'page':<10} {'first render':>13} {'filter change':>14}   (goals: < 2 s, < 0.5 s)")
+        for page, first, changed in measure(Path(folder)):
+            print(f"{page:<10} {first:>11.2f} s {changed:>12.2f} s")
+
+
+if __name__ == "__main__":
+    main()
