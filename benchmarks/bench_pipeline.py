@@ -1,0 +1,238 @@
+"""End-to-end throughput and memory of `govstats etl` on a corpus of at least 200 MB, for
+--workers 1 and --workers 2, beside two yardsticks measured in the same run:
+
+- floor: reading the same files plus one compiled-regex pass for number-then-unit (the FLOOR of
+  bench_quantities.py), one process;
+- JioNLP's money extraction (jionlp.extract_money), which finds only money and classifies nothing,
+  on a slice of the corpus, one process.
+
+The corpus (benchmarks/.corpus/pipeline/, gitignored, reused while its recipe is unchanged) is
+made from the seed articles: each document a different draw of seed paragraphs, its numbers,
+years and subdistrict names varied (names from etl/data/divisions.csv), with a dated header, so no
+two documents are identical; 5% are HTML pages with navigation and scripts, 10% GB18030, 2% Big5
+in Traditional characters, the rest UTF-8 text. Peak memory is the largest sum of the resident
+memory of the etl process and all its children (Dask scheduler, nannies, workers), sampled 10
+times a second.
+
+Run: .venv/bin/python benchmarks/bench_pipeline.py [--mb 200] [--workers 1 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "benchmarks" / ".corpus" / "pipeline"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_quantities import FLOOR  # noqa: E402  the same floor as the quantities benchmark
+
+RECIPE_VERSION = 1
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
+_SUBDISTRICT = re.compile(r"[\u4e00-\u9fff]{2,4}?(街道办事处|街道|办事处)")
+OUTLETS = ("郑州日报", "河南商报", "中原网", "大河报", "郑州晚报")
+NAV = (
+    '<nav><a href="/">首页</a> | <a href="/zw">政务</a> | <a href="/zt">拆除违章建筑{n}平方米专题</a></nav>'
+    '<script>var views = {n}; document.write("浏览次数" + views);</script>'
+)
+
+
+def _subdistrict_names() -> list[str]:
+    with open(ROOT / "etl" / "data" / "divisions.csv", encoding="utf-8") as handle:
+        rows = csv.reader(line for line in handle if not line.startswith("#"))
+        return sorted({row[1] for row in rows if len(row) > 2 and row[2] == "township" and row[1].endswith("街道")})
+
+
+def _traditional_table() -> dict[int, int]:
+    import opencc
+
+    table = {}
+    for line in (Path(opencc.__file__).parent / "dictionary" / "STCharacters.txt").read_text("utf-8").splitlines():
+        simplified, _, traditional = line.partition("\t")
+        traditional = traditional.split(" ")[0]
+        if len(simplified) == 1 and len(traditional) == 1:
+            table[ord(simplified)] = ord(traditional)
+    return table
+
+
+def _vary(paragraph: str, rng: random.Random, places: list[str]) -> str:
+    def number(match: re.Match) -> str:
+        whole, _, decimals = match.group().partition(".")
+        value = str(rng.randint(10 ** (len(whole) - 1) if len(whole) > 1 else 1, 10 ** len(whole) - 1))
+        return value + ("." + "".join(rng.choice("0123456789") for _ in decimals) if decimals else "")
+
+    paragraph = _YEAR.sub(lambda m: str(rng.randint(2005, 2016)), paragraph)
+    paragraph = _NUMBER.sub(lambda m: m.group() if _is_year(m) else number(m), paragraph)
+    return _SUBDISTRICT.sub(lambda m: rng.choice(places)[:-2] + m.group(1), paragraph)
+
+
+def _is_year(match: re.Match) -> bool:
+    return match.string[match.end() : match.end() + 1] == "年" and len(match.group()) == 4
+
+
+def build_corpus(megabytes: float) -> tuple[list[Path], int]:
+    """The benchmark corpus, made once and reused while its recipe and size are the same."""
+    manifest = CORPUS / "manifest.json"
+    recipe = {"version": RECIPE_VERSION, "megabytes": megabytes}
+    if manifest.exists() and json.loads(manifest.read_text())["recipe"] == recipe:
+        files = [CORPUS / name for name in json.loads(manifest.read_text())["files"]]
+        return files, sum(path.stat().st_size for path in files)
+    print(f"building a {megabytes:.0f} MB corpus in {CORPUS} (once) ...", flush=True)
+    for old in CORPUS.glob("**/*"):
+        if old.is_file():
+            old.unlink()
+    seeds = [path.read_text("utf-8") for path in sorted((ROOT / "seeds").glob("*.txt"))]
+    paragraphs = [line for seed in seeds for line in seed.splitlines() if len(line.strip()) > 10]
+    places = _subdistrict_names()
+    traditional = _traditional_table()
+    files, total, index = [], 0, 0
+    while total < megabytes * 1e6:
+        rng = random.Random(index)
+        year = rng.randint(2005, 2016)
+        header = f"{rng.choice(OUTLETS)} {year}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日 第{index + 1}期"
+        body = [_vary(paragraph, rng, places) for paragraph in rng.sample(paragraphs, rng.randint(15, 70))]
+        folder = CORPUS / f"{index // 1000:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        kind = index % 100
+        if kind < 5:
+            path = folder / f"{index:06d}.html"
+            page = "".join(f"<p>{line}</p>\n" for line in body)
+            nav = NAV.format(n=rng.randint(10000, 99999))
+            raw = (
+                f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{header}</title>'
+                f'<meta name="pubdate" content="{year}-06-01"></head><body>{nav}<article><h1>{header}</h1>\n{page}'
+                f"</article><footer>版权所有 {rng.choice(OUTLETS)}</footer></body></html>"
+            ).encode("utf-8")
+        elif kind < 15:
+            path = folder / f"{index:06d}.txt"
+            raw = "\n".join([header, *body]).encode("gb18030")
+        elif kind < 17:
+            path = folder / f"{index:06d}.txt"
+            raw = "\n".join([header, *body]).translate(traditional).encode("big5", errors="replace")
+        else:
+            path = folder / f"{index:06d}.txt"
+            raw = "\n".join([header, *body]).encode("utf-8")
+        path.write_bytes(raw)
+        files.append(path)
+        total += len(raw)
+        index += 1
+    manifest.write_text(json.dumps({"recipe": recipe, "files": [str(p.relative_to(CORPUS)) for p in files]}))
+    return files, total
+
+
+def floor_rate(files: list[Path]) -> float:
+    started = time.perf_counter()
+    size = 0
+    for path in files:
+        raw = path.read_bytes()
+        size += len(raw)
+        text = raw.decode("utf-8", errors="replace")
+        sum(1 for _ in FLOOR.finditer(text))
+    return size / 1e6 / (time.perf_counter() - started)
+
+
+def jionlp_rate(files: list[Path], megabytes: float) -> float | None:
+    try:
+        from jionlp.algorithm.ner import extract_money
+    except ImportError:
+        return None
+    extract_money("预热100元")
+    texts, size = [], 0
+    for path in files:
+        if path.suffix == ".txt":
+            raw = path.read_bytes()
+            try:
+                texts.append(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                continue
+            size += len(raw)
+            if size >= megabytes * 1e6:
+                break
+    started = time.perf_counter()
+    for text in texts:
+        extract_money(text, with_parsing=False)
+    return size / 1e6 / (time.perf_counter() - started)
+
+
+def run_pipeline(workers: int, out: Path) -> dict:
+    """Run `govstats etl --full --workers N` in a subprocess; wall time and peak memory of its tree."""
+    command = [sys.executable, "-m", "etl", "etl", str(CORPUS), "--out", str(out), "--full",
+               "--workers", str(workers), "--progress", "none"]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    root = psutil.Process(process.pid)
+    peak = 0
+    while process.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    stdout, stderr = process.communicate()
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"etl failed ({process.returncode}):\n{stderr[-3000:]}")
+    documents = pq.read_table(out / "documents.parquet", columns=["status"]).column("status").to_pylist()
+    return {
+        "seconds": seconds,
+        "documents": len(documents),
+        "errors": documents.count("error"),
+        "facts": pq.read_metadata(out / "facts.parquet").num_rows,
+        "peak_mb": peak / 1e6,
+        "summary": stdout.strip().splitlines()[-1],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=200.0, help="corpus size in MB (default 200)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts to run (default 1 2)")
+    parser.add_argument("--jionlp-mb", type=float, default=2.0, help="slice JioNLP runs on (default 2)")
+    args = parser.parse_args()
+    files, size = build_corpus(args.mb)
+    megabytes = size / 1e6
+    print(f"corpus: {len(files)} documents, {megabytes:.0f} MB ({CORPUS.relative_to(ROOT)}); {psutil.cpu_count()} cores")
+    floor = floor_rate(files)
+    jio = jionlp_rate(files, args.jionlp_mb)
+    runs = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for workers in args.workers:
+            runs[workers] = run_pipeline(workers, Path(tmp) / f"out{workers}")
+    print(f"{'':40}{'MB/s':>8}{'docs/s':>9}{'facts/s':>10}{'peak MB':>9}{'seconds':>9}")
+    print(f"{'floor (read + one regex pass), 1 core':40}{floor:8.1f}")
+    if jio is not None:
+        print(f"{'jionlp.extract_money (' + str(args.jionlp_mb) + ' MB), 1 core':40}{jio:8.2f}")
+    for workers, run in runs.items():
+        label = f"govstats etl --workers {workers}"
+        print(
+            f"{label:40}{megabytes / run['seconds']:8.2f}{run['documents'] / run['seconds']:9.0f}"
+            f"{run['facts'] / run['seconds']:10.0f}{run['peak_mb']:9.0f}{run['seconds']:9.1f}"
+        )
+    for workers, run in runs.items():
+        print(f"  --workers {workers}: {run['summary']}")
+        if run["errors"]:
+            print(f"  --workers {workers}: {run['errors']} documents with status error")
+    if jio is not None:
+        for workers, run in runs.items():
+            per_core = megabytes / run["seconds"] / min(workers, psutil.cpu_count())
+            print(f"--workers {workers}: {per_core / jio:.1f}x JioNLP's MB/s per core (goal: at least 5x)")
+    if 1 in runs and 2 in runs:
+        print(f"--workers 2 / --workers 1 = {runs[1]['seconds'] / runs[2]['seconds']:.2f}x (goal: close to 2)")
+    print("wall-clock times include start-up (imports, and the Dask cluster for --workers 2)")
+
+
+if __name__ == "__main__":
+    main()
