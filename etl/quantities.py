@@ -117,6 +117,9 @@ def _load_units(name: str = "units.toml") -> dict[str, UnitRule]:
 
 
 UNITS = _load_units()
+_SUBUNIT_TABLE = _load_toml("units.toml")["money_subunits"]
+_SUBUNIT_AFTER = frozenset(_SUBUNIT_TABLE["after"])
+_SUBUNIT_FACTORS = {name: Decimal(str(factor)) for name, factor in _SUBUNIT_TABLE["factor"].items()}
 _WORDS = _load_toml("quantity_words.toml")
 LEADING: dict[str, str] = _WORDS["leading"]
 LEADING_BARE: dict[str, str] = _WORDS["leading_bare"]
@@ -136,7 +139,7 @@ _ORDINAL_SET = frozenset(ORDINAL_PREFIXES)
 # ---------------------------------------------------------------------------------------------
 # The one regex
 # ---------------------------------------------------------------------------------------------
-_CN_DIGITS = "零〇一二两兩三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖廿卅"
+_CN_DIGITS = "零〇一二两兩倆三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖廿卅"
 _CN_MAGNITUDES = "十拾百佰千仟万萬亿億"
 _FULLWIDTH = "０１２３４５６７８９"
 _ARABIC_DIGITS = "0123456789" + _FULLWIDTH
@@ -144,7 +147,8 @@ _ARABIC_DIGITS = "0123456789" + _FULLWIDTH
 # Its structure (thousands groups, where 余/多 sit, 五千零五) is checked by read_numeral, cached.
 _NUMERAL = (
     rf"[{_ARABIC_DIGITS}{_CN_DIGITS}{_CN_MAGNITUDES}数]"
-    rf"(?:[{_ARABIC_DIGITS}{_CN_DIGITS}{_CN_MAGNITUDES}余多]|[.．,，](?=[{_ARABIC_DIGITS}])|点(?=[{_CN_DIGITS}]))*+"
+    rf"(?:[{_ARABIC_DIGITS}{_CN_DIGITS}{_CN_MAGNITUDES}余多]|[.．,，](?=[{_ARABIC_DIGITS}])|[点點](?=[{_CN_DIGITS}])|(?<=[{_CN_DIGITS}{_CN_MAGNITUDES}])[点點](?=[0-9])"
+    rf"|(?<=[{_ARABIC_DIGITS}])[kKＫ](?![A-Za-zＡ-Ｚａ-ｚ]))*+"
 )
 _RANGE_SEPARATOR = r"(?:——|--|至|到|-|~|～|—|－)"
 
@@ -177,13 +181,18 @@ _QUANTITY = re.compile(
     (?:
         (?P<unit>{_UNIT})                            # 元, 平方米, 个, %
       | 分之(?P<numerator>{_NUMERAL})                 # 三分之二, 百分之九十
-      | /(?P<slash>[0-9]{{1,2}})(?![0-9/.])          # 2/3
+      | [/／](?P<slash>[0-9０-９]{{1,2}})(?![0-9０-９/.])  # 2/3
     )
     """,
     re.VERBOSE,
 )
+_SUBUNIT_DIGIT = rf"[0-9{_CN_DIGITS}]"
+_SUBUNIT_NAMES = "".join(_SUBUNIT_FACTORS)
+_SUBUNITS = re.compile(rf"(?:零?{_SUBUNIT_DIGIT}[{_SUBUNIT_NAMES}](?![钟之])){{1,2}}钱?")
+_SUBUNIT_PART = re.compile(rf"({_SUBUNIT_DIGIT})([{_SUBUNIT_NAMES}])")
+_SIGNED_NUMERAL = re.compile(rf"(?P<sign>负|負|-|－)?(?P<numeral>{_NUMERAL})")
 _BARE_NUMERAL = re.compile(
-    rf"(?P<sign>负|-|－)?(?P<numeral>{_NUMERAL})(?:(?P<range_separator>{_RANGE_SEPARATOR})(?P<high>{_NUMERAL}))?"
+    rf"(?P<sign>负|負|-|－)?(?P<numeral>{_NUMERAL})(?:(?P<range_separator>{_RANGE_SEPARATOR})(?P<high>{_NUMERAL}))?"
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -191,11 +200,13 @@ _BARE_NUMERAL = re.compile(
 # ---------------------------------------------------------------------------------------------
 _NORMALIZE = str.maketrans(
     {**{f: str(i) for i, f in enumerate(_FULLWIDTH)}, "．": ".", ",": None, "，": None,
-     "兩": "两", "萬": "万", "億": "亿", "貳": "贰", "參": "叁", "陸": "陆", "〇": "零"}
+     "兩": "两", "倆": "两", "萬": "万", "億": "亿", "貳": "贰", "參": "叁", "陸": "陆", "〇": "零",
+     "點": "点", "k": "千", "K": "千", "Ｋ": "千"}
 )
 _MAGNITUDE_VALUES = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10**4, "亿": 10**8}
 _MAGNITUDE_CHARS = frozenset(_CN_MAGNITUDES)
 _DIGIT_CHARS = frozenset("0123456789" + _FULLWIDTH + _CN_DIGITS)
+_NUMERAL_CHARS = frozenset(_FULLWIDTH + _CN_DIGITS + _CN_MAGNITUDES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +218,7 @@ class Numeral:
     inner_qualifier: str | None
     has_digit: bool
     trailing_magnitude: str
+    upper: Decimal | None = None  # 数十亿: from 1e9 up to 1e10
 
 
 _ARABIC_RUN = re.compile(rf"[{_ARABIC_DIGITS},，.．]+")
@@ -241,19 +253,21 @@ def read_numeral(written: str) -> Numeral | None:
             text, inner = text.replace(mark, ""), qualifier
     if not text:
         return None
-    text = text.replace("廿", "二十").replace("卅", "三十")
-    has_digit = any(c in _DIGIT_CHARS for c in written)
-    if not has_digit:
-        text = "一" + text
+    text = text.replace("廿", "二十").replace("卅", "三十").replace("万万", "亿")
+    # 十 and 拾 stand alone as ten (十五, 十万); 万, 亿, 百, 千 alone are only a size (上亿, 千余名)
+    has_digit = written[0] in "十拾" or any(c in _DIGIT_CHARS for c in written)
+    if text[0] in "百佰千仟万亿":
+        text = "一" + text  # 百三 = 一百三, 亿 = 一亿
     trailing = ""
-    for char in reversed(written):
+    for char in reversed(written.translate(_NORMALIZE)):
         if char not in _MAGNITUDE_CHARS:
             break
         trailing = char + trailing
     value = _numeral_value(text)
     if value is None:
         return None
-    return Numeral(value, inner, has_digit, trailing)
+    upper = value * 10 if written.startswith("数") else None
+    return Numeral(value, inner, has_digit, trailing, upper)
 
 
 def _numeral_value(text: str) -> Decimal | None:
@@ -321,10 +335,11 @@ def _is_ordinal_or_name(text: str, start: int) -> bool:
     if start == 0:
         return False
     before = text[start - 1]
-    if before.isascii() and (before.isalnum() or before in "./-_#"):
-        return True
-    if before in "０１２３４５６７８９":
-        return True
+    if before.isascii() and (before.isalnum() or before in "./-_#%=&?"):
+        return True  # A3栋, ISO9001, a URL
+    if before in _NUMERAL_CHARS:
+        return True  # 二三十个: the start of a numeral that did not read
+
     return any(text[start - size:start] in _ORDINAL_SET for size in _ORDINAL_LENGTHS if size <= start)
 
 
@@ -391,7 +406,7 @@ def _from_match(text: str, match: re.Match) -> Quantity | None:
             return None
         value = numerator_value.value / denominator_value.value * 100
         return _fraction_quantity(text, value, start, end, raw, "分之")
-    if not numeral.isascii() or not numeral.isdigit():
+    if not numeral.isdigit() or len(numeral) > 2:
         return None
     top, bottom = int(numeral), int(slash)
     if not 0 < top < bottom <= 10 or text[end:end + 1] in ("月", "日", "号"):
@@ -427,8 +442,35 @@ def _simple(text, numeral_text, unit, start, end, raw) -> Quantity | None:
     if bare and numeral.inner_qualifier is None and qualifier_text is None:
         return None  # 千家万户, 万人空巷: a bare magnitude counts only with 余/多 or a qualifier
     base = _context_base(text, start, end, rule)
-    return Quantity(_round(numeral.value, rule), base, raw, _raw_unit(numeral_text, unit), qualifier,
-                    start, end, None, qualifier_text, qualifier_start)
+    value = numeral.value
+    if unit in _SUBUNIT_AFTER:
+        subunits = _SUBUNITS.match(text, end)
+        if subunits is not None and subunits.end() > end:  # 123元1角1分
+            for digit, subunit in _SUBUNIT_PART.findall(subunits.group()):
+                value += read_numeral(digit).value * _SUBUNIT_FACTORS[subunit]
+            end = subunits.end()
+            raw, base = text[start:end], "CNY"  # 十块三毛: 块 of money
+            qualifier, qualifier_text, qualifier_start = _qualify(text, start, end, numeral.inner_qualifier,
+                                                                  bare, rule)
+    upper = None if numeral.upper is None else _round(numeral.upper, rule)
+    return Quantity(_round(value, rule), base, raw, _raw_unit(numeral_text, unit), qualifier,
+                    start, end, upper, qualifier_text, qualifier_start)
+
+
+def _inherited_scale(low_text: str, high: Numeral) -> int:
+    """The scale the low end of a range borrows from the high end: 3至5亿 (3 → 3亿), 两到三万 (两 → 两万),
+    一百二十到一百五十万 (一百二十 → 一百二十万); a low end with its own 万/亿 borrows nothing."""
+    normalized = low_text.translate(_NORMALIZE)
+    suffix = high.trailing_magnitude.translate(_NORMALIZE)
+    if any(char in _MAGNITUDE_CHARS for char in normalized):
+        if any(char in "万亿" for char in normalized):
+            return 1
+        big = len(suffix) - len(suffix.lstrip("十百千拾佰仟"))
+        suffix = suffix[big:]
+    scale = 1
+    for char in suffix:
+        scale *= _MAGNITUDE_VALUES[char]
+    return scale
 
 
 def _range(text, low_text, low_unit, high_text, unit, start, end, raw) -> Quantity | None:
@@ -441,9 +483,8 @@ def _range(text, low_text, low_unit, high_text, unit, start, end, raw) -> Quanti
     if low is None or high is None or not low.has_digit or not high.has_digit:
         return None
     low_value = low.value
-    if low_unit is None and not low.trailing_magnitude and high.trailing_magnitude:
-        for char in high.trailing_magnitude:  # 3至5亿元: the 3 is 3亿
-            low_value *= _MAGNITUDE_VALUES[char.translate(_NORMALIZE)]
+    if low_unit is None:
+        low_value *= _inherited_scale(low_text, high)
     elif low_unit is not None and UNITS[low_unit].factor != rule.factor:
         low_value = low_value * UNITS[low_unit].factor / rule.factor
     if low_value > high.value:
@@ -512,6 +553,39 @@ def find_quantities(text: str) -> list[Quantity]:
     return found
 
 
+def find_numbers(text: str) -> list[Quantity]:
+    """Every numeral in text, with or without a unit, as unit ``"number"`` (value of the numeral alone).
+
+    For callers that decide themselves what a bare number means (总投资6600万 is money); it does not
+    filter dates or names the way find_quantities does.
+
+    >>> [(q.raw_text, q.value) for q in find_numbers("下辖19个社区,总投资6600万")]
+    [('19', 19.0), ('6600万', 66000000.0)]
+    """
+    found = []
+    for match in _SIGNED_NUMERAL.finditer(text):
+        numeral = read_numeral(match["numeral"])
+        if numeral is None or not numeral.has_digit:
+            continue
+        if len(match["numeral"]) == 1 and match["numeral"] in _CN_DIGITS and not _stands_alone(text, match.end()):
+            continue  # 一看, 四川, 陆地, 入伍: a digit character inside a word
+        start, end = match.span("numeral")
+        sign = -1 if match["sign"] else 1
+        if match["sign"]:
+            start = match.start()
+        found.append(Quantity(sign * float(numeral.value), BARE_NUMBER_UNIT, text[start:end], "",
+                              numeral.inner_qualifier or "exact", start, end))
+    return found
+
+
+def _stands_alone(text: str, end: int) -> bool:
+    """A lone Chinese digit is a number when a unit, punctuation or the end of text follows it."""
+    if end >= len(text):
+        return True
+    following = text[end]
+    return not following.isalnum() or _QUANTITY.match(text, end - 1) is not None
+
+
 def parse_quantity(text: str) -> Quantity | None:
     """Parse one whole expression (qualifier words around it allowed), else None.
 
@@ -527,6 +601,29 @@ def parse_quantity(text: str) -> Quantity | None:
     """
     stripped = text.strip()
     offset = len(text) - len(text.lstrip())
+    quantity = _parse_stripped(stripped)
+    if quantity is None and _SPACES.search(stripped):
+        # a spaced transcript (一百 五 十 二, 百 分之 2): read it closed up; the span stays as written
+        compact = parse_quantity(_SPACES.sub("", stripped))
+        if compact is not None and compact.start == 0 and compact.end == len(_SPACES.sub("", stripped)):
+            quantity = Quantity(compact.value, compact.unit, stripped, compact.raw_unit, compact.qualifier, 0,
+                                len(stripped), compact.upper, compact.qualifier_text, None)
+    return None if quantity is None else _shift(quantity, offset)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _parse_stripped(stripped: str) -> Quantity | None:
+    offset = 0
+    if stripped[:1] in ("负", "負", "-", "－") and len(stripped) > 1:
+        positive = parse_quantity(stripped[1:])
+        if positive is None or positive.start != 0:
+            return None
+        quantity = Quantity(-positive.value, positive.unit, stripped[:positive.end + 1], positive.raw_unit,
+                            positive.qualifier, 0, positive.end + 1,
+                            None if positive.upper is None else -positive.upper)
+        return _shift(quantity, offset)
     lead = 0
     for size in _LEADING_LENGTHS:
         word = stripped[:size]
@@ -539,28 +636,33 @@ def parse_quantity(text: str) -> Quantity | None:
             core_end -= size
             break
     core = stripped[lead:core_end]
-    match = _QUANTITY.fullmatch(stripped, lead, core_end) if core else None
+    match = _QUANTITY.match(stripped, lead, core_end) if core else None
     if match is not None:
         quantity = _from_match(stripped, match)
-        if quantity is None and match.group("unit") is not None:
+        if quantity is None and match.group("unit") is not None and match.end() == core_end:
             quantity = _whole_simple(stripped, match, lead)
-        return _shift(quantity, offset) if quantity else None
+        if quantity is not None and quantity.end == core_end:
+            return _shift(quantity, offset)
     bare = _BARE_NUMERAL.fullmatch(stripped, lead, core_end) if core else None
     if bare is None:
-        return None
+        subunits = _SUBUNITS.fullmatch(core) if core else None
+        if subunits is None:
+            return None
+        value = sum(read_numeral(digit).value * _SUBUNIT_FACTORS[name] for digit, name in _SUBUNIT_PART.findall(core))
+        qualifier, qualifier_text, qualifier_start = _qualify(stripped, lead, core_end, None, False, None)
+        return Quantity(float(value), "CNY", core, core[-1], qualifier, lead, core_end, None, qualifier_text,
+                        qualifier_start)  # 壹角, 五分: a sum below one yuan
     numeral = read_numeral(bare["numeral"])
     if numeral is None or (not numeral.has_digit and numeral.inner_qualifier is None and not lead):
         return None
     sign = -1 if bare["sign"] else 1
-    upper = None
+    upper = None if numeral.upper is None else float(numeral.upper)
     value = numeral.value
     if bare["high"] is not None:
         high = read_numeral(bare["high"])
         if high is None:
             return None
-        if not numeral.trailing_magnitude:
-            for char in high.trailing_magnitude:
-                value *= _MAGNITUDE_VALUES[char.translate(_NORMALIZE)]
+        value *= _inherited_scale(bare["numeral"], high)
         upper = float(high.value)
     start, end = bare.span()
     qualifier, qualifier_text, qualifier_start = _qualify(stripped, start, end, numeral.inner_qualifier,
@@ -581,8 +683,9 @@ def _whole_simple(text: str, match: re.Match, lead: int) -> Quantity | None:
     start, end = match.span()
     qualifier, qualifier_text, qualifier_start = _qualify(text, start, end, numeral.inner_qualifier,
                                                           not numeral.has_digit, rule)
+    upper = None if numeral.upper is None else _round(numeral.upper, rule)
     return Quantity(_round(numeral.value, rule), rule.base, match.group(), _raw_unit(match["numeral"], match["unit"]),
-                    qualifier, start, end, None, qualifier_text, qualifier_start)
+                    qualifier, start, end, upper, qualifier_text, qualifier_start)
 
 
 def _shift(quantity: Quantity, offset: int) -> Quantity:
