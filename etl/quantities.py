@@ -145,9 +145,22 @@ _FULLWIDTH = "０１２３４５６７８９"
 _ARABIC_DIGITS = "0123456789" + _FULLWIDTH
 # A numeral is one run of numeral characters: possessive, so the scan never backtracks into it.
 # Its structure (thousands groups, where 余/多 sit, 五千零五) is checked by read_numeral, cached.
+# Units that begin with a magnitude character and mean something else than magnitude + unit
+# (百分点, 千克): the numeral run must stop before them.
+_UNIT_LED_BY_MAGNITUDE: dict[str, list[str]] = {}
+for _written in UNITS:
+    if _written[0] in _CN_MAGNITUDES and _written[1:] not in UNITS:
+        _UNIT_LED_BY_MAGNITUDE.setdefault(_written[0], []).append(re.escape(_written[1:]))
+_FREE_MAGNITUDES = "".join(c for c in _CN_MAGNITUDES if c not in _UNIT_LED_BY_MAGNITUDE)
+_GUARDED_MAGNITUDES = "".join(f"|{c}(?!{'|'.join(rests)})" for c, rests in _UNIT_LED_BY_MAGNITUDE.items())
+_FIRST_CHAR_GUARD = "".join(
+    f"(?<={c})(?!{'|'.join(rests)})|" for c, rests in _UNIT_LED_BY_MAGNITUDE.items()
+) + f"(?<![{''.join(_UNIT_LED_BY_MAGNITUDE)}])"
 _NUMERAL = (
-    rf"[{_ARABIC_DIGITS}{_CN_DIGITS}{_CN_MAGNITUDES}数]"
-    rf"(?:[{_ARABIC_DIGITS}{_CN_DIGITS}{_CN_MAGNITUDES}余多]|[.．,，](?=[{_ARABIC_DIGITS}])|[点點](?=[{_CN_DIGITS}])|(?<=[{_CN_DIGITS}{_CN_MAGNITUDES}])[点點](?=[0-9])"
+    # the first character is a plain class, so the regex engine can skip ahead to candidates fast
+    rf"[{_ARABIC_DIGITS}{_CN_DIGITS}{_CN_MAGNITUDES}数](?:{_FIRST_CHAR_GUARD})"
+    rf"(?:[{_ARABIC_DIGITS}{_CN_DIGITS}{_FREE_MAGNITUDES}余多]{_GUARDED_MAGNITUDES}"
+    rf"|[.．,，](?=[{_ARABIC_DIGITS}])|[点點](?=[{_CN_DIGITS}])|(?<=[{_CN_DIGITS}{_CN_MAGNITUDES}])[点點](?=[0-9])"
     rf"|(?<=[{_ARABIC_DIGITS}])[kKＫ](?![A-Za-zＡ-Ｚａ-ｚ]))*+"
 )
 _RANGE_SEPARATOR = r"(?:——|--|至|到|-|~|～|—|－)"
