@@ -219,6 +219,7 @@ _NORMALIZE = str.maketrans(
 _MAGNITUDE_VALUES = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10**4, "亿": 10**8}
 _MAGNITUDE_CHARS = frozenset(_CN_MAGNITUDES)
 _DIGIT_CHARS = frozenset("0123456789" + _FULLWIDTH + _CN_DIGITS)
+_PLAIN_CN_DIGITS = frozenset(_CN_DIGITS) - {"廿", "卅"}
 _NUMERAL_CHARS = frozenset(_FULLWIDTH + _CN_DIGITS + _CN_MAGNITUDES)
 
 
@@ -361,6 +362,10 @@ def _unit_applies(text: str, numeral: str, start: int, end: int, rule: UnitRule)
         return False
     if len(rule.written) == 1 and text.startswith(rule.written, end):
         return False  # 一处处, 一条条: "one after another", not a count
+    if numeral == "一" and text.startswith("一", end):
+        return False  # 一户一策, 一村一品: "one per", not a count
+    if len(numeral) > 1 and all(char in _PLAIN_CN_DIGITS for char in numeral):
+        return False  # 三五成群, 七八个: digits read one by one are codes or guesses in prose
     if rule.phrase_end and text[end:end + 1].isalnum():
         return False
     if rule.phase and not any(c in "0123456789" + _FULLWIDTH for c in numeral):
