@@ -63,9 +63,12 @@ class KeywordHits:
         # the longest keyword at every offset, overlaps included (三级网格员 holds 三级网格 and 网格员)
         found = []
         pattern = lexicon.pattern
+        first_chars = lexicon.first_chars
         for match in pattern.finditer(simplified):
             found.append((match.start(), match.end(), match.group()))
             for inner in range(match.start() + 1, match.end()):
+                if simplified[inner] not in first_chars:
+                    continue
                 overlapping = pattern.match(simplified, inner)
                 if overlapping is not None and overlapping.end() > match.end():
                     found.append((inner, overlapping.end(), overlapping.group()))
@@ -87,6 +90,7 @@ class Lexicon:
     rules: dict[str, tuple[Rule, ...]]  # keyword → rules, in file order
     pattern: re.Pattern
     named_metrics: frozenset[str]
+    first_chars: frozenset[str]
 
     def _first_rule(self, word, unit, raw_unit, sentence, following) -> Rule | None:
         for rule in self.rules[word]:
@@ -214,7 +218,9 @@ def load_lexicon(path: Path = DATA / "metrics.toml") -> Lexicon:
         for keyword in keywords:
             rules.setdefault(keyword, []).append(rule)
     pattern = re.compile(trie_pattern(rules))
-    return Lexicon({k: tuple(v) for k, v in rules.items()}, pattern, frozenset(data.get("named_metrics", ())))
+    return Lexicon(
+        {k: tuple(v) for k, v in rules.items()}, pattern, frozenset(data.get("named_metrics", ())), frozenset(k[0] for k in rules)
+    )
 
 
 @dataclass(frozen=True)

@@ -72,11 +72,9 @@ class DocumentIndex:
         layout = Layout.of(simplified)
         rules = load_fact_rules()
         quotes = [(m.start(), m.end()) for m in rules.quotes.finditer(simplified)]
-        quoted = set()
-        for start, end in quotes:
-            quoted.update(range(start, end))
+        quote_starts = [start for start, _ in quotes]
         # “平安街道” is a campaign's name, not a place
-        places = [m for m in find_places(simplified, load_gazetteer()) if m.start not in quoted]
+        places = [m for m in find_places(simplified, load_gazetteer()) if not _within(quotes, quote_starts, m.start)]
         scope_positions, scopes, community_items = _scope_timeline(simplified, layout, places)
         periods = [p for p in find_periods(simplified) if not p.baseline]
         quoted_digits = [(s, e, "".join(c for c in simplified[s:e] if c.isdigit())) for s, e in quotes]
@@ -117,6 +115,11 @@ class DocumentIndex:
     def in_quotes(self, start: int, end: int) -> bool:
         index = bisect.bisect_right(self.quotes, (start, float("inf"))) - 1
         return index >= 0 and self.quotes[index][0] < start and end < self.quotes[index][1]
+
+
+def _within(spans: list[tuple[int, int]], starts: list[int], offset: int) -> bool:
+    index = bisect.bisect_right(starts, offset) - 1
+    return index >= 0 and offset < spans[index][1]
 
 
 def _scope_timeline(text: str, layout: Layout, places: list[PlaceMention]):
@@ -346,6 +349,8 @@ def extract_facts(document: Document) -> list[Fact]:
 def facts_from_quantities(document: Document, quantities: list[Quantity], simplified: str | None = None) -> list[Fact]:
     """Keep, classify and attribute the given quantities of the document (`simplified`: its
     simplified view, when the caller has it already)."""
+    if not quantities:
+        return []
     provenance = read_provenance(document.text)
     outlet = document.outlet or provenance.outlet
     published = document.published or provenance.published

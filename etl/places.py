@@ -61,6 +61,8 @@ class Gazetteer:
     cities: dict[str, list[Division]]  # full name → divisions
     city_short: dict[str, list[Division]]  # 郑州 → 郑州市
     city_short_pattern: re.Pattern
+    # the characters a name can end with just before its suffix (most 区, 市 in a text follow none)
+    last_before_suffix: dict[str, frozenset[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +126,14 @@ def load_gazetteer(path: Path = DIVISIONS_CSV) -> Gazetteer:
             if len(short) >= 2 and short != division.name:
                 city_short[short].append(division)
     pattern = re.compile(trie_pattern(city_short))
-    return Gazetteer(by_code, dict(townships), dict(districts), dict(cities), dict(city_short), pattern)
+    last: dict[str, set[str]] = defaultdict(set)
+    for stem, divisions in townships.items():
+        for division in divisions:
+            last[division.name[-1]].add(stem[-1])
+    for name in list(districts) + list(cities):
+        last[name[-1]].add(name[-2])
+    frozen = {suffix: frozenset(chars) for suffix, chars in last.items()}
+    return Gazetteer(by_code, dict(townships), dict(districts), dict(cities), dict(city_short), pattern, frozen)
 
 
 def _stems_before(text: str, end: int) -> list[str]:
@@ -137,8 +146,12 @@ def _stems_before(text: str, end: int) -> list[str]:
 
 def _raw_mentions(text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
     mentions: list[PlaceMention] = []
+    last_before = gazetteer.last_before_suffix
+    empty = frozenset()
     for match in _SUFFIX.finditer(text):
         suffix = match.group()
+        if len(suffix) == 1 and (match.start() == 0 or text[match.start() - 1] not in last_before.get(suffix, empty)):
+            continue  # no name in the table ends here (全区, 城市, 乡镇 …)
         stems = _stems_before(text, match.start())
         if suffix == "社区":
             name = ""
