@@ -524,12 +524,18 @@ def _idiom_starts() -> dict[str, tuple[str, ...]]:
 _IDIOM_STARTS = _idiom_starts()
 
 
-_BEFORE = 3  # the longest leading word (不超过) or ordinal prefix (星期) is this long
-_AFTER = 4  # the longest not_before word, trailing word or idiom tail after a span
+# How many characters around a match can change what it means: the cache key must cover them.
+_BEFORE = max(_LEADING_LENGTHS + _ORDINAL_LENGTHS + [1])  # 不超过, 星期
+_AFTER = max(
+    [len(word) for word in TRAILING]
+    + [len(word) for rule in UNITS.values() for word in rule.not_before]
+    + [len(idiom) for idiom in IDIOMS]
+    + [len("零1角零1分钱")]  # the longest yuan subunit tail
+)
 _CONTEXT_UNITS = frozenset(written for written, rule in UNITS.items() if rule.context_base)
 _MISSING = object()
 _READINGS: dict[tuple[str, int, int], tuple | None] = {}
-_READINGS_LIMIT = 200_000
+_READINGS_LIMIT = 100_000
 
 
 def find_quantities(text: str) -> list[Quantity]:
@@ -568,6 +574,20 @@ def find_quantities(text: str) -> list[Quantity]:
         append(new_quantity(value, unit, raw_text, raw_unit, qualifier, start, start + length, upper,
                             qualifier_text, None if qualifier_offset is None else start + qualifier_offset))
         match = search(text, start + length)
+    return found
+
+
+def _find_uncached(text: str) -> list[Quantity]:
+    """find_quantities without its cache: the reference the cached loop must agree with (tests)."""
+    found = []
+    match = _QUANTITY.search(text)
+    while match is not None:
+        quantity = _from_match(text, match)
+        if quantity is None:
+            match = _QUANTITY.search(text, match.start() + 1)
+        else:
+            found.append(quantity)
+            match = _QUANTITY.search(text, quantity.end)
     return found
 
 

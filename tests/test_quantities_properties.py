@@ -8,7 +8,7 @@ import cn2an
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.quantities import UNITS, find_numbers, find_quantities, parse_quantity
+from etl.quantities import UNITS, _find_uncached, find_numbers, find_quantities, parse_quantity
 
 EXAMPLES = settings(max_examples=300, deadline=None)
 integers = st.integers(min_value=0, max_value=10**13 - 1)
@@ -92,3 +92,17 @@ def test_any_text_never_raises_and_spans_slice_back(text):
     parsed = parse_quantity(text)
     if parsed is not None:
         assert text[parsed.start:parsed.end] == parsed.raw_text
+
+
+context_text = st.lists(
+    st.sampled_from(["投资", "近", "约", "签约", "第", "共", "50万元", "20余个", "3件", "问题", "以上", "以下",
+                     "（含）以上", "（含）以下", "1角1分", "个月", "个人", "一户", "一", "期", "工程", "。", "多", "倍"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(warm=context_text, text=context_text)
+def test_the_reading_cache_never_changes_an_answer(warm, text):
+    find_quantities(warm)  # fills the cache with readings from another context
+    assert find_quantities(text) == _find_uncached(text)
