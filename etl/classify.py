@@ -114,6 +114,7 @@ class Lexicon:
         sentence_text = text[sentence[0] : sentence[1]]
         following = text[end : min(end + 4, sentence[1])]
         weak_choice = None
+        nearest = self._counted_noun(hits, text, start, end, unit, clause)
         for index in self._ordered_hits(hits, text, start, end, unit, clause, sentence):
             if index is None:  # other clauses serve only when the figure's own clause has no keyword
                 if weak_choice is not None:
@@ -124,7 +125,8 @@ class Lexicon:
             if rule is None:
                 continue
             if rule.weak:
-                weak_choice = weak_choice or rule
+                if index in nearest:  # a generic noun counts only as the noun a count is of (19个社区)
+                    weak_choice = weak_choice or rule
                 continue
             if rule.category == "inherit":
                 return self._inherited(hits, text, start, sentence, previous_category), rule.metric
@@ -135,14 +137,17 @@ class Lexicon:
             return self._inherited(hits, text, start, sentence, previous_category), _FALLBACK_METRIC[unit]
         return "other", _FALLBACK_METRIC.get(unit, "count")
 
-    def _ordered_hits(self, hits, text, start, end, unit, clause, sentence):
-        # 0. a noun written as the figure's own unit (6大模块, 20大类)
-        yield from (i for i in hits.between(start, end) if hits.ends[i] <= end and len(hits.words[i]) >= 2)
-        # 1. the noun right after the figure (19个社区, 3810平方米草坪)
+    def _counted_noun(self, hits, text, start, end, unit, clause) -> list[int]:
+        """Hits of the noun the figure counts: written as its unit (6大模块) or right after it."""
+        inside = [i for i in hits.between(start, end) if hits.ends[i] <= end and len(hits.words[i]) >= 2]
         reach = 8 if unit in COUNT_UNITS else 3
         after_limit = _delimiter_after(text, end, min(end + reach, clause[1]))
         right_after = sorted(hits.between(end, after_limit + 8), key=lambda i: (hits.starts[i], -len(hits.words[i])))
-        right_after = [i for i in right_after if hits.starts[i] < after_limit]
+        return inside + [i for i in right_after if hits.starts[i] < after_limit]
+
+    def _ordered_hits(self, hits, text, start, end, unit, clause, sentence):
+        # 0-1. a noun written as the figure's own unit (6大模块), or right after it (19个社区)
+        right_after = self._counted_noun(hits, text, start, end, unit, clause)
         yield from right_after
         # 2. before it in its clause, nearest first; 3. after it in its clause
         before = [i for i in hits.between(clause[0], start) if hits.ends[i] <= start]
@@ -242,22 +247,35 @@ class FactRules:
     slogan_noun: re.Pattern
     frequency_before: re.Pattern
     frequency_units: frozenset[str]
+    reference_before: re.Pattern
+    plan_header: re.Pattern
+    size_class_after: re.Pattern
 
-    def is_target(self, text: str, start: int, sentence_start: int, unit: str) -> bool:
-        """A plan word governs the figure: before it in its sentence, not past a ； or 。."""
-        window_start = max(sentence_start, max((text.rfind(c, sentence_start, start) for c in "；;"), default=-1) + 1)
-        window = text[window_start:start]
+    def is_target(self, text: str, start: int, sentence_start: int, unit: str, first_figure: int | None = None) -> bool:
+        """A plan word governs the figure: before it in its segment of the sentence (up to a ；),
+        or anywhere in the sentence when it comes before the sentence's first figure
+        (2016年,力争完成地区生产总值13.5亿元;财政收入突破4000万元), with no result word between."""
+        window = text[sentence_start:start]
+        segment_start = max(window.rfind("；"), window.rfind(";")) + 1
+        first_figure = start - sentence_start if first_figure is None else first_figure - sentence_start
         for match in reversed(list(self.target_words.finditer(window))):
+            if match.start() < segment_start and match.end() > first_figure:
+                continue
             if _enclosed(window, match.start()):
                 continue  # “围绕一个目标…”, 《…目标细则》: a slogan or a title, not a plan
             around = window[max(0, match.start() - 3) : match.end() + 3]
             if any(word in around and _covers(window, match, word) for word in self.target_not_within):
                 continue
             between = window[match.end() :]
+            if self.reference_before.search(window, max(0, match.start() - 4), match.start()):
+                # 占目标任务2580人的108%: the plan is named as a yardstick; it is the figure right after it
+                if len(between) <= 1 and "的" not in between:
+                    return True
+                continue
             if any(word in between for word in self.result_before):
                 return False
             if unit in ("percent", "percentage_point") and "的" in between:
-                return False  # 占目标任务的70.7%: a completion ratio, not the target
+                return False  # 完成全年目标任务的70.7%: a completion ratio, not the target
             return True
         return False
 
@@ -271,6 +289,8 @@ class FactRules:
         for pattern in self.nonfact_after:
             if pattern.search(after):
                 return f"context after: {pattern.pattern}"
+        if unit in ("CNY", "USD") and self.size_class_after.match(after):
+            return "a size class (超亿元项目)"
         if raw_unit in self.rank_units and self.rank_before.search(before) and self.rank_after.search(after):
             return "rank"
         chinese = bool(_CHINESE_NUMERAL.match(raw_text)) and not any(c.isdigit() for c in raw_text)
@@ -329,6 +349,9 @@ def load_fact_rules(path: Path = DATA / "facts.toml") -> FactRules:
             quotes=quotes,
             frequency_before=re.compile(nonfact["frequency_before"]),
             frequency_units=frozenset(nonfact["frequency_units"]),
+            reference_before=re.compile(target["reference_before"]),
+            plan_header=re.compile(target["plan_header"]),
+            size_class_after=re.compile(nonfact["size_class_after"]),
             # the counted noun, after at most a two-character modifier (重点领域, 专项整顿), ends its phrase
             slogan_noun=re.compile(
                 r"^(?:(?!的)[\u4e00-\u9fff]){0,3}?(?:"

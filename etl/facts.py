@@ -64,6 +64,8 @@ class DocumentIndex:
     quotes: list[tuple[int, int]]
     quoted_digits: list[tuple[int, int, str]]  # quoted labels with digits (“232”) and where they are
     published_year: int | None
+    header_starts: list[int]
+    plan_headers: frozenset[int]  # starts of headers such as 2016年工作计划
 
     @classmethod
     def build(cls, document: Document, published_year: int | None, simplified: str | None = None) -> DocumentIndex:
@@ -78,6 +80,8 @@ class DocumentIndex:
         scope_positions, scopes, community_items = _scope_timeline(simplified, layout, places)
         periods = [p for p in find_periods(simplified) if not p.baseline]
         quoted_digits = [(s, e, "".join(c for c in simplified[s:e] if c.isdigit())) for s, e in quotes]
+        header_starts = sorted(layout.line_starts[i] for i in layout.header_lines)
+        header_texts = [layout.line_text(layout.line_index(s)) for s in header_starts]
         header_years = [
             (layout.line_starts[layout.line_index(p.start)], p)
             for p in periods
@@ -100,7 +104,16 @@ class DocumentIndex:
             quotes=quotes,
             quoted_digits=[q for q in quoted_digits if q[2]],
             published_year=published_year,
+            header_starts=header_starts,
+            plan_headers=frozenset(s for s, line in zip(header_starts, header_texts) if rules.plan_header.search(line)),
         )
+
+    def under_plan_header(self, offset: int) -> bool:
+        """Whether the section holding offset is headed as a plan (三、2016年工作计划)."""
+        index = bisect.bisect_right(self.header_starts, offset) - 1
+        if index < 0 or self.header_starts[index] not in self.plan_headers:
+            return False
+        return self.scope_at(self.header_starts[index]).item == self.scope_at(offset).item
 
     def scope_at(self, offset: int) -> Scope:
         index = bisect.bisect_right(self.scope_positions, offset) - 1
@@ -361,11 +374,15 @@ def facts_from_quantities(document: Document, quantities: list[Quantity], simpli
     layout = index.layout
     kept: list[Quantity] = []
     previous = None
-    for quantity in sorted(quantities, key=lambda q: q.start):
+    quantities = sorted(quantities, key=lambda q: q.start)
+    for quantity in quantities:
         if nonfact_reason(index, quantity, previous) is None:
             kept.append(quantity)
         previous = quantity
-    figure_sentences = {layout.sentence_span(q.start)[0] for q in quantities}
+    first_figure: dict[int, int] = {}
+    for quantity in quantities:  # sorted by start
+        first_figure.setdefault(layout.sentence_span(quantity.start)[0], quantity.start)
+    figure_sentences = set(first_figure)
     facts: list[Fact] = []
     previous_in_sentence: tuple[tuple[int, int], str] | None = None
     for quantity in kept:
@@ -393,7 +410,8 @@ def facts_from_quantities(document: Document, quantities: list[Quantity], simpli
                 category=category,
                 metric=metric,
                 level=place.level,
-                is_target=rules.is_target(index.simplified, quantity.start, sentence[0], quantity.unit),
+                is_target=index.under_plan_header(quantity.start)
+                or rules.is_target(index.simplified, quantity.start, sentence[0], quantity.unit, first_figure[sentence[0]]),
                 sentence=_sentence(document.text, sentence),
                 char_start=quantity.start,
                 char_end=quantity.end,

@@ -52,6 +52,10 @@ def fact(text: str, raw_text: str, **meta):
         ("组织50余名党员志愿者走进老年公寓", "50余名", "party_building", "party_members"),
         ("进驻商户1200多家。", "1200多家", "other", "merchants"),
         ("拆除30余亩土地上违法建筑28000平方米", "30余亩", "demolition", "land_cleared_area"),
+        ("完成固定资产投资8.6亿元,占全年任务的107%。", "107%", "investment", "target_completion"),
+        ("新农合参合率达98.6%,城乡居民养老保险参保人数2.3万人", "98.6%", "welfare", "insurance_coverage_rate"),
+        ("整治城中村出租屋860间,新建社区服务中心2个", "2个", "other", "facilities_built"),  # 社区 only as the counted noun
+        ("2017年辖区4个社区获评“成都市示范社区”", "4个", "other", "honors_received"),
         ("出动大铲车两辆,机关干部80余人,强制拆除河沟王村两处违法建筑", "80余人", "demolition", "staff_deployed"),
         # Traditional characters classify like Simplified ones, offsets unchanged
         ("累計拆除違章建築15000餘平方米", "15000餘平方米", "demolition", "illegal_structures_demolished_area"),
@@ -81,6 +85,7 @@ def test_category_and_metric(text, raw_text, category, metric):
         ("为辖区下岗失业人员、“4050人员”等群众提供就业岗位", "4050人", None),  # quoted label
         ("以“四个着眼”为抓手,团结拼博", "四个", None),  # slogan
         ("开展了非法经营、非法生产、公共服务7个重点领域的集中整治和城市管理13项提升整治工作", "7个", "13项"),
+        ("全年新引进项目11个,其中投资超亿元项目3个", "亿元", "3个"),  # size class
     ],
 )
 def test_non_facts_are_dropped(text, dropped, kept):
@@ -104,6 +109,10 @@ def test_non_facts_are_dropped(text, dropped, kept):
         ("采取“围绕一个目标、壮大三支队伍”的工作举措,聘用城管协管60人", "60人", False),
         ("列入2011年为民办十件实事,由政府出资分批对全区237个三类楼院进行治理。", "237个", True),
         ("计划生育服务工作扎实有效,新增就业人员1824人", "1824人", False),
+        ("2016年,全镇力争完成地区生产总值13.5亿元,增长8%;财政收入突破4000万元。", "4000万元", True),
+        ("完成安装32个电子监控设备建设任务;先后投入资金5万余元打造示范点", "5万余元", False),
+        ("完成固定资产投资8.6亿元,占全年任务的107%。", "107%", False),
+        ("三、2016年工作计划\n\n全镇完成地区生产总值13.5亿元。", "13.5亿元", True),  # a plan section
     ],
 )
 def test_targets(text, raw_text, is_target):
