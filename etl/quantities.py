@@ -143,8 +143,6 @@ _CN_DIGITS = "零〇一二两兩倆三四五六七八九壹贰貳叁參肆伍陆
 _CN_MAGNITUDES = "十拾百佰千仟万萬亿億"
 _FULLWIDTH = "０１２３４５６７８９"
 _ARABIC_DIGITS = "0123456789" + _FULLWIDTH
-# A numeral is one run of numeral characters: possessive, so the scan never backtracks into it.
-# Its structure (thousands groups, where 余/多 sit, 五千零五) is checked by read_numeral, cached.
 # Units that begin with a magnitude character and mean something else than magnitude + unit
 # (百分点, 千克): the numeral run must stop before them.
 _UNIT_LED_BY_MAGNITUDE: dict[str, list[str]] = {}
@@ -156,6 +154,8 @@ _GUARDED_MAGNITUDES = "".join(f"|{c}(?!{'|'.join(rests)})" for c, rests in _UNIT
 _FIRST_CHAR_GUARD = "".join(
     f"(?<={c})(?!{'|'.join(rests)})|" for c, rests in _UNIT_LED_BY_MAGNITUDE.items()
 ) + f"(?<![{''.join(_UNIT_LED_BY_MAGNITUDE)}])"
+# A numeral is one run of numeral characters: possessive, so the scan never backtracks into it.
+# Its structure (thousands groups, where 余/多 sit, 五千零五) is checked by read_numeral, cached.
 _NUMERAL = (
     # the first character is a plain class, so the regex engine can skip ahead to candidates fast
     rf"[{_ARABIC_DIGITS}{_CN_DIGITS}{_CN_MAGNITUDES}数](?:{_FIRST_CHAR_GUARD})"
@@ -353,7 +353,6 @@ def _is_ordinal_or_name(text: str, start: int) -> bool:
         return True  # A3栋, ISO9001, a URL
     if before in _NUMERAL_CHARS:
         return True  # 二三十个: the start of a numeral that did not read
-
     return any(text[start - size:start] in _ORDINAL_SET for size in _ORDINAL_LENGTHS if size <= start)
 
 
@@ -378,10 +377,14 @@ def _unit_applies(text: str, numeral: str, start: int, end: int, rule: UnitRule)
 _CLAUSE_BREAK = re.compile(r"[,，。;；:：、!！?？\n()（）]")
 
 
+_CONTEXT_BEFORE = 12  # how far back, within the clause, a counted noun (信访等问题19000余件) is looked for
+
+
 def _context_base(text: str, start: int, end: int, rule: UnitRule) -> str:
+    """The base unit a context rule picks: 件 of problems is case, 件 of things is item."""
     if rule.context_base is None:
         return rule.base
-    window_start = max(0, start - 12)
+    window_start = max(0, start - _CONTEXT_BEFORE)
     before = text[window_start:start]
     breaks = list(_CLAUSE_BREAK.finditer(before))
     if breaks:
@@ -503,7 +506,7 @@ def _range(text, low_text, low_unit, high_text, unit, start, end, raw) -> Quanti
     low_value = low.value
     if low_unit is None:
         low_value *= _inherited_scale(low_text, high)
-    elif low_unit is not None and UNITS[low_unit].factor != rule.factor:
+    else:  # 1万元--5万元, 500千元-1万元
         low_value = low_value * UNITS[low_unit].factor / rule.factor
     if low_value > high.value:
         return None  # 2013-3倍 is not a range
@@ -513,6 +516,7 @@ def _range(text, low_text, low_unit, high_text, unit, start, end, raw) -> Quanti
 
 
 def _idiom_starts() -> dict[str, tuple[str, ...]]:
+    """The idioms of quantity_words.toml keyed by the match they begin with (一起 → 一起抓 …)."""
     starts: dict[str, list[str]] = {}
     for idiom in IDIOMS:
         match = _QUANTITY.match(idiom)
@@ -677,7 +681,8 @@ def _parse_stripped(stripped: str) -> Quantity | None:
     match = _QUANTITY.match(stripped, lead, core_end) if core else None
     if match is not None:
         quantity = _from_match(stripped, match)
-        if quantity is None and match.group("unit") is not None and match.end() == core_end:
+        if quantity is None and match.group("unit") is not None and match.group("high") is None \
+                and match.end() == core_end:
             quantity = _whole_simple(stripped, match, lead)
         if quantity is not None and quantity.end == core_end:
             return _shift(quantity, offset)
