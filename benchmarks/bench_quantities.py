@@ -84,9 +84,11 @@ def main() -> None:
     print(f"{'':34}{'MB/s':>9}{'seconds':>10}{'found':>10}")
     print(f"{'floor (read + one regex pass)':34}{floor:9.1f}{floor_s:10.2f}{floor_n:10d}")
     print(f"{'etl.quantities.find_quantities':34}{ours:9.1f}{ours_s:10.2f}{ours_n:10d}")
-    print(f"{'find_quantities, 5 seeds, cold':34}{cold:9.1f}{'':10}{cold_found:10d}  (empty caches: every match read)")
+    print(f"{'find_quantities, 5 seeds, cold':34}{cold:9.1f}{'':10}{cold_found:10d}"
+          "  (empty caches: every match read)")
     if jio is not None:
-        print(f"{'jionlp.extract_money (' + str(args.jionlp_mb) + ' MB)':34}{jio:9.1f}{jio_s:10.2f}{jio_n:10d}")
+        label = f"jionlp.extract_money ({args.jionlp_mb} MB)"
+        print(f"{label:34}{jio:9.1f}{jio_s:10.2f}{jio_n:10d}")
     print(f"find_quantities / floor  = {ours / floor:.2f}  (goal: at least 0.25)")
     if jio is not None:
         print(f"find_quantities / jionlp = {ours / jio:.1f}x")

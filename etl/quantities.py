@@ -53,8 +53,8 @@ class Quantity:
 _SETTERS = tuple(getattr(Quantity, name).__set__ for name in Quantity.__slots__)
 
 
-def _new_quantity(value, unit, raw_text, raw_unit, qualifier, start, end, upper, qualifier_text, qualifier_start,
-                  _new=object.__new__, _setters=_SETTERS) -> Quantity:
+def _new_quantity(value, unit, raw_text, raw_unit, qualifier, start, end, upper, qualifier_text,
+                  qualifier_start, _new=object.__new__, _setters=_SETTERS) -> Quantity:
     """Quantity(...) for the hot loop: fills the slots directly, skipping the frozen __setattr__ checks
     (the same object, built in about half the time)."""
     quantity = _new(Quantity)
@@ -130,7 +130,8 @@ IDIOMS = tuple(_WORDS["idioms"]["words"])
 for _table in (LEADING, LEADING_BARE, TRAILING, INNER):
     for _word, _qualifier in _table.items():
         if _qualifier not in (*QUALIFIERS, ""):
-            raise QuantityDataError(f"{DATA / 'quantity_words.toml'}: {_word!r} has unknown qualifier {_qualifier!r}")
+            raise QuantityDataError(
+                f"{DATA / 'quantity_words.toml'}: {_word!r} has unknown qualifier {_qualifier!r}")
 _LEADING_LENGTHS = sorted({len(w) for w in LEADING} | {len(w) for w in LEADING_BARE}, reverse=True)
 _TRAILING_LENGTHS = sorted({len(w) for w in TRAILING}, reverse=True)
 _ORDINAL_LENGTHS = sorted({len(w) for w in ORDINAL_PREFIXES}, reverse=True)
@@ -205,7 +206,8 @@ _SUBUNITS = re.compile(rf"(?:零?{_SUBUNIT_DIGIT}[{_SUBUNIT_NAMES}](?![钟之]))
 _SUBUNIT_PART = re.compile(rf"({_SUBUNIT_DIGIT})([{_SUBUNIT_NAMES}])")
 _SIGNED_NUMERAL = re.compile(rf"(?P<sign>负|負|-|－)?(?P<numeral>{_NUMERAL})")
 _BARE_NUMERAL = re.compile(
-    rf"(?P<sign>负|負|-|－)?(?P<numeral>{_NUMERAL})(?:(?P<range_separator>{_RANGE_SEPARATOR})(?P<high>{_NUMERAL}))?"
+    rf"(?P<sign>负|負|-|－)?(?P<numeral>{_NUMERAL})"
+    rf"(?:(?P<range_separator>{_RANGE_SEPARATOR})(?P<high>{_NUMERAL}))?"
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -236,7 +238,8 @@ class Numeral:
 
 
 _ARABIC_RUN = re.compile(rf"[{_ARABIC_DIGITS},，.．]+")
-_GROUPED = re.compile(rf"[{_ARABIC_DIGITS}]{{1,3}}(?:[,，][{_ARABIC_DIGITS}]{{3}})+(?:[.．][{_ARABIC_DIGITS}]+)?")
+_GROUPED = re.compile(
+    rf"[{_ARABIC_DIGITS}]{{1,3}}(?:[,，][{_ARABIC_DIGITS}]{{3}})+(?:[.．][{_ARABIC_DIGITS}]+)?")
 
 
 @lru_cache(maxsize=65536)
@@ -459,7 +462,8 @@ def _simple(text, numeral_text, unit, start, end, raw) -> Quantity | None:
     if numeral is None:
         return None
     bare = not numeral.has_digit
-    qualifier, qualifier_text, qualifier_start = _qualify(text, start, end, numeral.inner_qualifier, bare, rule)
+    qualifier, qualifier_text, qualifier_start = _qualify(
+        text, start, end, numeral.inner_qualifier, bare, rule)
     if bare and numeral.inner_qualifier is None and qualifier_text is None:
         return None  # 千家万户, 万人空巷: a bare magnitude counts only with 余/多 or a qualifier
     base = _context_base(text, start, end, rule)
@@ -609,7 +613,8 @@ def find_numbers(text: str) -> list[Quantity]:
         numeral = read_numeral(match["numeral"])
         if numeral is None or not numeral.has_digit:
             continue
-        if len(match["numeral"]) == 1 and match["numeral"] in _CN_DIGITS and not _stands_alone(text, match.end()):
+        lone_digit = len(match["numeral"]) == 1 and match["numeral"] in _CN_DIGITS
+        if lone_digit and not _stands_alone(text, match.end()):
             continue  # 一看, 四川, 陆地, 入伍: a digit character inside a word
         start, end = match.span("numeral")
         sign = -1 if match["sign"] else 1
@@ -691,7 +696,8 @@ def _parse_stripped(stripped: str) -> Quantity | None:
         subunits = _SUBUNITS.fullmatch(core) if core else None
         if subunits is None:
             return None
-        value = sum(read_numeral(digit).value * _SUBUNIT_FACTORS[name] for digit, name in _SUBUNIT_PART.findall(core))
+        value = sum(read_numeral(digit).value * _SUBUNIT_FACTORS[name]
+                    for digit, name in _SUBUNIT_PART.findall(core))
         qualifier, qualifier_text, qualifier_start = _qualify(stripped, lead, core_end, None, False, None)
         return Quantity(float(value), "CNY", core, core[-1], qualifier, lead, core_end, None, qualifier_text,
                         qualifier_start)  # 壹角, 五分: a sum below one yuan
@@ -727,7 +733,8 @@ def _whole_simple(text: str, match: re.Match, lead: int) -> Quantity | None:
     qualifier, qualifier_text, qualifier_start = _qualify(text, start, end, numeral.inner_qualifier,
                                                           not numeral.has_digit, rule)
     upper = None if numeral.upper is None else _round(numeral.upper, rule)
-    return Quantity(_round(numeral.value, rule), rule.base, match.group(), _raw_unit(match["numeral"], match["unit"]),
+    raw_unit = _raw_unit(match["numeral"], match["unit"])
+    return Quantity(_round(numeral.value, rule), rule.base, match.group(), raw_unit,
                     qualifier, start, end, upper, qualifier_text, qualifier_start)
 
 

@@ -36,7 +36,8 @@ SCOPE = {
 }
 # Run and reported (test_in_scope_pass_rate prints its rate), but not counted in the 95%.
 INFORMATIONAL = {
-    "recognizers/zh_number.jsonl": "a general number-entity model: exponents (2^5, 1e5), k/M suffixes, dozens "
+    "recognizers/zh_number.jsonl": "a general number-entity model: exponents (2^5, 1e5), k/M suffixes, "
+    "dozens "
     "(一打), spaced speech transcripts (一百 五 十 二), mixed fractions (三百五又三分之一), 兆, and lone digits "
     "that its sibling models claim (一美元); our articles write none of these",
 }
@@ -44,7 +45,8 @@ OUT_OF_SCOPE_FILES = {
     "cn2an/transform.jsonl": "rewrites whole sentences (dates, ordinals, phone-style digits), not amounts",
     "chinese2digits/take_number_from_string.jsonl": "its own normalised strings (百四 = '4%', 三零万 = 300000) "
     "without offsets; not a reading of amounts",
-    "recognizers/zh_ordinal.jsonl": "ordinals are what we must not read as amounts (tested below as negatives)",
+    "recognizers/zh_ordinal.jsonl": "ordinals are what we must not read as amounts "
+    "(tested below as negatives)",
     "recognizers/zh_age.jsonl": "ages are not amounts",
     "recognizers/zh_temperature.jsonl": "temperatures are not in the unit table",
     "recognizers/zh_number_range.jsonl": "comparison phrases (大于…小于…) for query parsing; our ranges are "
@@ -82,7 +84,8 @@ def percent_of(value) -> float:
     return float(str(value).rstrip("%").replace("E", "e"))
 
 
-def whole(text: str, want: float, upper: float | None = None, unit: str | None = None, as_number=False) -> bool:
+def whole(text: str, want: float, upper: float | None = None, unit: str | None = None,
+          as_number: bool = False) -> bool:
     quantity = parse_quantity(text)
     if quantity is not None and as_number and quantity.raw_unit in ("分之", "/"):
         return close(quantity.value / 100, want)  # 五分之一: we keep fractions as percent (20)
@@ -149,17 +152,22 @@ def evaluate(case: Case) -> bool | None:
             return None
         want = {(e["start"], e["end"], percent_of(e["value"])) for e in expected}
         found = [q for q in find_quantities(data["input"]) if q.unit in ("percent", "percentage_point")]
-        if len(expected) == 1 and expected[0]["start"] == 0 and expected[0]["end"] == len(data["input"].rstrip()):
+        if spans_whole_input(expected, data["input"]):
             whole_input = parse_quantity(data["input"])  # a whole expression, signed ones too: 负3.9%
-            found = [whole_input] if whole_input and whole_input.unit in ("percent", "percentage_point") else []
+            is_percent = whole_input is not None and whole_input.unit in ("percent", "percentage_point")
+            found = [whole_input] if is_percent else []
         got = {(q.start, q.end, q.value) for q in found}
         return _same_spans(want, got)
     if case.file == "recognizers/zh_number.jsonl":
         want = {(e["start"], e["end"], float(e["value"])) for e in expected}
-        if len(expected) == 1 and expected[0]["start"] == 0 and expected[0]["end"] == len(data["input"].rstrip()):
+        if spans_whole_input(expected, data["input"]):
             return whole(data["input"], float(expected[0]["value"]), as_number=True)
         return _same_spans(want, {(q.start, q.end, q.value) for q in find_numbers(data["input"])})
     raise AssertionError(f"no scope rule for {case.file}")
+
+
+def spans_whole_input(expected, text: str) -> bool:
+    return len(expected) == 1 and expected[0]["start"] == 0 and expected[0]["end"] == len(text.rstrip())
 
 
 def _same_spans(want, got) -> bool:
