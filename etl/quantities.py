@@ -126,6 +126,7 @@ LEADING_BARE: dict[str, str] = _WORDS["leading_bare"]
 TRAILING: dict[str, str] = _WORDS["trailing"]
 INNER: dict[str, str] = _WORDS["inner"]
 ORDINAL_PREFIXES = tuple(_WORDS["ordinal_prefix"]["words"])
+VAGUE_PREFIXES = tuple(_WORDS["vague_prefix"]["words"])
 IDIOMS = tuple(_WORDS["idioms"]["words"])
 for _table in (LEADING, LEADING_BARE, TRAILING, INNER):
     for _word, _qualifier in _table.items():
@@ -134,8 +135,8 @@ for _table in (LEADING, LEADING_BARE, TRAILING, INNER):
                 f"{DATA / 'quantity_words.toml'}: {_word!r} has unknown qualifier {_qualifier!r}")
 _LEADING_LENGTHS = sorted({len(w) for w in LEADING} | {len(w) for w in LEADING_BARE}, reverse=True)
 _TRAILING_LENGTHS = sorted({len(w) for w in TRAILING}, reverse=True)
-_ORDINAL_LENGTHS = sorted({len(w) for w in ORDINAL_PREFIXES}, reverse=True)
-_ORDINAL_SET = frozenset(ORDINAL_PREFIXES)
+_NOT_AMOUNT_PREFIXES = frozenset(ORDINAL_PREFIXES + VAGUE_PREFIXES)
+_ORDINAL_LENGTHS = sorted({len(w) for w in _NOT_AMOUNT_PREFIXES}, reverse=True)
 
 # ---------------------------------------------------------------------------------------------
 # The one regex
@@ -356,7 +357,7 @@ def _is_ordinal_or_name(text: str, start: int) -> bool:
         return True  # A3栋, ISO9001, a URL
     if before in _NUMERAL_CHARS:
         return True  # 二三十个: the start of a numeral that did not read
-    return any(text[start - size:start] in _ORDINAL_SET for size in _ORDINAL_LENGTHS if size <= start)
+    return any(text[start - size:start] in _NOT_AMOUNT_PREFIXES for size in _ORDINAL_LENGTHS if size <= start)
 
 
 def _unit_applies(text: str, numeral: str, start: int, end: int, rule: UnitRule) -> bool:
