@@ -91,11 +91,13 @@ class Lexicon:
     pattern: re.Pattern
     named_metrics: frozenset[str]
     first_chars: frozenset[str]
+    contained: dict[str, tuple[str, ...]]  # keyword → itself and the keywords inside it, longest first
 
     def _first_rule(self, word, unit, raw_unit, sentence, following) -> Rule | None:
-        for rule in self.rules[word]:
-            if rule.admits(unit, raw_unit, sentence, following):
-                return rule
+        for keyword in self.contained[word]:  # the word itself, then the keywords inside it (救助资金 → 救助)
+            for rule in self.rules[keyword]:
+                if rule.admits(unit, raw_unit, sentence, following):
+                    return rule
         return None
 
     def choose(
@@ -223,8 +225,15 @@ def load_lexicon(path: Path = DATA / "metrics.toml") -> Lexicon:
         for keyword in keywords:
             rules.setdefault(keyword, []).append(rule)
     pattern = re.compile(trie_pattern(rules))
+    contained = {
+        keyword: tuple(sorted((k for k in rules if k in keyword), key=len, reverse=True)) for keyword in rules
+    }
     return Lexicon(
-        {k: tuple(v) for k, v in rules.items()}, pattern, frozenset(data.get("named_metrics", ())), frozenset(k[0] for k in rules)
+        {k: tuple(v) for k, v in rules.items()},
+        pattern,
+        frozenset(data.get("named_metrics", ())),
+        frozenset(k[0] for k in rules),
+        contained,
     )
 
 

@@ -294,13 +294,14 @@ def attribute_period(index: DocumentIndex, start: int, end: int, figure_sentence
     elif explicit_after:
         year = explicit_after[0].year
     elif text_mention is not None:
-        year = text_mention.resolved_year(published)
+        # 今年, 上半年: the publication year, else the year of the report's title (2020年上半年工作情况)
+        year = text_mention.resolved_year(published if published is not None else _header_year(index, start))
     else:
         year, text_mention = _paragraph_period(index, paragraph, sentence, figure_sentences)
         if year is None and text_mention is None:
             year = _header_year(index, start)
-        if year is None and (text_mention is None or text_mention.relative):
-            year = published if text_mention is None else text_mention.resolved_year(published)
+            if year is None:
+                year = published
     return year, (text_mention.text if text_mention else None)
 
 
@@ -311,7 +312,9 @@ def _paragraph_period(index, paragraph, sentence, figure_sentences) -> tuple[int
         if not mention.relative:
             return mention.year, (None if mention.in_name else mention)
         if mention.text.endswith("以来") and index.layout.sentence_span(mention.start)[0] not in figure_sentences:
-            return mention.resolved_year(index.published_year), mention
+            published = index.published_year
+            base = published if published is not None else _header_year(index, sentence[0])
+            return mention.resolved_year(base), mention
     return None, None
 
 

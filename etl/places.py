@@ -33,6 +33,12 @@ _ETHNIC_IN_DISTRICT = re.compile(
 )
 _TOWNSHIP_SUFFIX = re.compile(r"(街道|镇|乡)$")
 _MAX_STEM = 8
+_ZONE_PREFIX = re.compile(r"^.+?(?:开发区|园区|新区|示范区|实验区)(?P<name>[\u4e00-\u9fff]{2,6})$")
+_ZONE_ALIASES = (
+    ("高新技术产业开发区", ("高新区", "高新技术开发区")),
+    ("经济技术开发区", ("经开区", "经济开发区")),
+    ("航空港经济综合实验区", ("航空港区", "航空港实验区")),
+)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 _SUFFIX = re.compile(r"街道办事处|街道|办事处|社区|[镇乡区县市旗州盟]")
@@ -115,10 +121,12 @@ def load_gazetteer(path: Path = DIVISIONS_CSV) -> Gazetteer:
             stem = _TOWNSHIP_SUFFIX.sub("", division.name)
             if len(stem) >= 2 and _HAN.match(stem):
                 townships[stem].append(division)
+            zone = _ZONE_PREFIX.match(stem)  # 郑州经济技术开发区明湖街道 is written 明湖街道
+            if zone:
+                townships[zone["name"]].append(division)
         elif division.level == "district":
             districts[division.name].append(division)
-            alias = _ETHNIC_IN_DISTRICT.sub("", division.name)
-            if alias != division.name and len(alias) >= 3:
+            for alias in _district_aliases(division.name):
                 districts[alias].append(division)
         elif division.level == "city" and not _PSEUDO_CITIES.match(division.name):
             cities[division.name].append(division)
@@ -134,6 +142,20 @@ def load_gazetteer(path: Path = DIVISIONS_CSV) -> Gazetteer:
         last[name[-1]].add(name[-2])
     frozen = {suffix: frozenset(chars) for suffix, chars in last.items()}
     return Gazetteer(by_code, dict(townships), dict(districts), dict(cities), dict(city_short), pattern, frozen)
+
+
+def _district_aliases(name: str) -> set[str]:
+    """Short forms news use: 管城区 (管城回族区), 郑州高新区 and 高新区 (郑州高新技术产业开发区), 经开区."""
+    aliases = set()
+    ethnic = _ETHNIC_IN_DISTRICT.sub("", name)
+    if ethnic != name and len(ethnic) >= 3:
+        aliases.add(ethnic)
+    for long, shorts in _ZONE_ALIASES:
+        if name.endswith(long):
+            city = name[: -len(long)]
+            for short in shorts:
+                aliases.update({city + short, short} if city else {short})
+    return aliases
 
 
 def _stems_before(text: str, end: int) -> list[str]:
@@ -170,8 +192,10 @@ def _raw_mentions(text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
                 if found:
                     canonical = found[0].name
                     if suffix not in ("镇", "乡"):
-                        found = [d for d in found if d.name == stem + "街道"]
-                        canonical = stem + "街道"
+                        streets = [d for d in found if d.name.endswith("街道")]
+                        # 石佛办事处 where the table has 石佛镇: the office of a town, if the context agrees
+                        found = streets or ([d for d in found if d.name[-1] in "镇乡"] if suffix == "办事处" else [])
+                        canonical = streets[0].name if streets else stem + "街道"
                     if not found:
                         continue
                     mentions.append(PlaceMention(match.start() - len(stem), match.end(), "township", stem + suffix, canonical, tuple(found)))

@@ -18,6 +18,12 @@ _LABELLED_DATE = re.compile(
     r"(?:发布日期|发布时间|发表日期|发表时间|发稿时间|日期|时间)\s*[:：]\s*"
     r"(?P<year>(?:19|20)\d\d)\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})"
 )
+# A dateline alone at the head of a page: 2019-05-12 10:30 来源：北京日报, 2019年05月12日 10:30
+_DATELINE = re.compile(
+    r"^\s*(?P<year>(?:19|20)\d\d)\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})日?"
+    r"(?=\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:$|来源|作者|编辑|浏览|字号|[|｜]))",
+    re.M,
+)
 _SOURCE = re.compile(r"(?:来源|稿源|来自)\s*[:：]\s*(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=\s|$|[|｜,，。]|作者|编辑|记者)", re.M)
 _OUTLET_NAME = r"[\u4e00-\u9fff]{2,6}?(?:日报|晚报|商报|晨报|都市报|时报|快报|新闻网|网)"
 # A masthead or footer line: navigation separated by |, a copyright line, or an e-paper title.
@@ -39,7 +45,7 @@ def read_provenance(text: str) -> Provenance:
     """The outlet and date the text states, or None for each it does not state."""
     edges = text if len(text) <= 2 * _EDGE_CHARS else text[:_EDGE_CHARS] + "\n" + text[-_EDGE_CHARS:]
     published = None
-    for match in _LABELLED_DATE.finditer(edges):
+    for match in [*_LABELLED_DATE.finditer(edges), *_DATELINE.finditer(text[:_EDGE_CHARS])]:
         try:
             published = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
             break

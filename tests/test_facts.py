@@ -56,6 +56,8 @@ def fact(text: str, raw_text: str, **meta):
         ("新农合参合率达98.6%,城乡居民养老保险参保人数2.3万人", "98.6%", "welfare", "insurance_coverage_rate"),
         ("整治城中村出租屋860间,新建社区服务中心2个", "2个", "other", "facilities_built"),  # 社区 only as the counted noun
         ("2017年辖区4个社区获评“成都市示范社区”", "4个", "other", "honors_received"),
+        ("发放各类救助资金126万元,惠及困难群众860人次", "860人次", "welfare", "assistance_services"),
+        ("受理市民热线诉求3200余件,解决率达96.5%,满意率达94%", "94%", "case_resolution", "satisfaction_rate"),
         ("出动大铲车两辆,机关干部80余人,强制拆除河沟王村两处违法建筑", "80余人", "demolition", "staff_deployed"),
         # Traditional characters classify like Simplified ones, offsets unchanged
         ("累計拆除違章建築15000餘平方米", "15000餘平方米", "demolition", "illegal_structures_demolished_area"),
@@ -178,6 +180,8 @@ def test_namesakes_resolve_by_the_documents_own_context():
         ("汇园游园建于2007年,占地面积12000平方米。", "12000平方米", None, 2007, "2007年"),
         ("总面积33.1平方公里,下辖19个社区。", "19个", dt.date(2019, 7, 29), 2019, None),  # the publication year
         ("发布日期:2019-07-29\n总面积33.1平方公里,下辖19个社区。", "19个", None, 2019, None),  # a date the text states
+        ("2019-05-12 10:30 来源:北京日报\n今年一季度,街道共受理诉求3200余件", "3200余件", None, 2019, "一季度"),  # a dateline
+        ("坎墩街道2020年上半年工作情况\n\n上半年,实现规上工业产值45.6亿元。", "45.6亿元", None, 2020, "上半年"),  # title year
     ],
 )
 def test_year_and_period(text, raw_text, published, year, period_text):
@@ -205,3 +209,22 @@ def test_every_fact_points_at_its_raw_text():
     text = ROUNDUP + SECTIONS
     for found in facts_of(text):
         assert text[found.char_start : found.char_end] == found.raw_text
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(
+    ["中原区", "林山寨街道", "办事处", "该街道", "社区", "“", "”", "。", ",", ";", "\n", "\n\n", "本报讯", "本报记者 甲 ",
+     "2013年", "截至目前", "今年以来", "力争", "计划", "投资", "拆除违章建筑", "15000余平方米", "5个", "一个", "两次",
+     "每周", "3倍", "同比增长", "26.1%", "達", "萬元", "第", "前三名", "新城街道", "睢阳区", "管城区", "亿元", "项目"]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_PIECES | st.text(max_size=4), max_size=40).map("".join))
+def test_any_text_gives_well_formed_facts(text):
+    for found in facts_of(text):
+        assert text[found.char_start : found.char_end] == found.raw_text
+        assert found.sentence and found.level in ("city", "district", "subdistrict", "township", "community")
+        assert found.year is None or 1900 < found.year < 2100

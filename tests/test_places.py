@@ -27,6 +27,8 @@ def resolved(text: str):
         ("大学路办事处", [("township", "大学路街道", "410103007000")]),  # a unique name needs no context
         ("改造老城区,拆除违章建筑", []),  # 老城区 (洛阳) with nothing around it is a word
         ("中原区幸福里街道", [("district", "中原区", "410102000000"), ("township", "幸福里街道", None)]),  # unlisted
+        ("郑州高新区石佛办事处", [("district", "郑州高新技术产业开发区", "410172000000"), ("township", "石佛镇", "410172160000")]),
+        ("郑州经开区明湖街道", [("district", "郑州经济技术开发区", "410171000000"), ("township", "郑州经济技术开发区明湖街道", "410171560000")]),
     ],
 )
 def test_places_found_and_resolved(text, expected):
