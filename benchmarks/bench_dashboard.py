@@ -128,12 +128,20 @@ def measure(folder: Path) -> list[tuple[str, float, float]]:
 
     os.environ["GOVSTATS_DATA"] = str(folder)
     app_file = str(ROOT / "dashboard" / "app.py")
-    AppTest.from_file(app_file, default_timeout=120).run()  # imports (plotly, duckdb) once, as a server would
-    results = []
+    from dashboard import data
+
+    table = data.current_table()
+    data._cache_file(table).unlink(missing_ok=True)
+    st.cache_data.clear()
+    # The very first run after the table changed: imports, and the whole table's figures computed
+    # (then kept on disk; `govstats dashboard` computes them before the server starts).
+    cold = AppTest.from_file(app_file, default_timeout=120)
+    results = [("overview, cold start", timed(cold.run), float("nan"))]
     pages = [
         ("overview", None, lambda app: app.sidebar.multiselect(key="district").select("第3区")),
+        ("overview", None, lambda app: app.sidebar.multiselect(key="outlet").select("中原网")),
         ("compare", {"subs": ["示例1街道", "示例2街道", "示例3街道"]}, lambda app: app.sidebar.multiselect(key="year").select("2012")),
-        ("facts", None, lambda app: app.sidebar.multiselect(key="category").select("investment")),
+        ("facts", None, lambda app: app.sidebar.multiselect(key="category").select("投资 · Investment")),
     ]
     for page, query, change in pages:
         st.cache_data.clear()
@@ -150,8 +158,15 @@ def measure(folder: Path) -> list[tuple[str, float, float]]:
         change(app)
         changed = timed(app.run)
         assert not app.exception, app.exception
-        results.append((page, first, changed))
+        results.append((f"{page} ({change.__doc__ or label_of(change)})", first, changed))
     return results
+
+
+def label_of(change) -> str:
+    import inspect
+
+    source = inspect.getsource(change)
+    return "filter " + source.split('key="')[1].split('"')[0]
 
 
 def main() -> None:
@@ -162,9 +177,9 @@ def main() -> None:
         generate_seconds = timed(lambda: generate_tables(Path(folder), args.facts))
         size = (Path(folder) / "facts.parquet").stat().st_size / 1e6
         print(f"generated {args.facts:,} facts ({size:.0f} MB Parquet) in {generate_seconds:.1f} s")
-        print(f"{'page':<10} {'first render':>13} {'filter change':>14}   (goals: < 2 s, < 0.5 s)")
+        print(f"{'page':<28} {'first render':>13} {'filter change':>14}   (goals: < 2 s, < 0.5 s)")
         for page, first, changed in measure(Path(folder)):
-            print(f"{page:<10} {first:>11.2f} s {changed:>12.2f} s")
+            print(f"{page:<28} {first:>11.2f} s {changed:>12.2f} s")
 
 
 if __name__ == "__main__":

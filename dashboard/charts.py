@@ -12,7 +12,7 @@ CONFLICT_PATTERN, TARGET_PATTERN = "/", "x"
 
 def _hover_lines(row: pd.Series, unit: str, labels: Labels) -> str:
     amount = labels.amount(row["value"], unit, "approx" if row["approximate"] else None)
-    lines = [f"<b>{row['subdistrict']}</b>", f"{labels.metric(row['metric'])}: {amount}"]
+    lines = [f"<b>{row['place']}</b>", f"{labels.metric(row['metric'])}: {amount}"]
     lines.append(f"{labels.text('exact_value')}: {labels.exact(row['value'], unit)}")
     lines.append(f"{labels.text('year')}: {row['years']}")
     if row["approximate"]:
@@ -35,7 +35,7 @@ def section_bar(totals: pd.DataFrame, unit: str, title: str, labels: Labels) -> 
     if unit == "CNY" and not totals.empty:
         scale = labels.money_scale(float(totals["value"].abs().max()))
         scale_divisor, axis_unit = scale.divisor, scale.name
-    order = list(dict.fromkeys(totals["subdistrict"]))
+    order = list(dict.fromkeys(totals["place"]))
     for (metric, is_target), rows in totals.groupby(["metric", "is_target"], sort=False):
         name = labels.metric(metric) + (f" ({labels.text('target')})" if is_target else "")
         patterns = [
@@ -43,7 +43,7 @@ def section_bar(totals: pd.DataFrame, unit: str, title: str, labels: Labels) -> 
         ]
         figure.add_trace(
             go.Bar(
-                x=rows["subdistrict"],
+                x=rows["place"],
                 y=rows["value"] / scale_divisor,
                 name=name,
                 marker={"pattern": {"shape": patterns}},
@@ -81,7 +81,7 @@ def compare_bars(rows: pd.DataFrame, subdistricts: list[str], labels: Labels) ->
         ]
     )
     for subdistrict in subdistricts:
-        own = rows[rows["subdistrict"] == subdistrict]
+        own = rows[rows["place"] == subdistrict]
         if own.empty:
             continue
         figure.add_trace(

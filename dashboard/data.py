@@ -7,8 +7,11 @@ modification time) and filter, so a page rerun with the same filters costs nothi
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import os
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,7 +19,15 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard.figures import alternatives_query, figures_query, tidy_alternatives, tidy_figures
+from dashboard.figures import (
+    FIGURES_SQL,
+    KEY_HASH_SQL,
+    alternatives_query,
+    figures_query,
+    place_names,
+    tidy_alternatives,
+    tidy_figures,
+)
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data"
 FACTS_FILE, DOCUMENTS_FILE = "facts.parquet", "documents.parquet"
@@ -91,8 +102,10 @@ class Filters:
         return " AND ".join(clauses) or "TRUE", parameters
 
 
-@st.cache_resource(show_spinner=False)
+@functools.cache
 def _connection() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per process (as st.cache_resource would keep it, but usable outside
+    Streamlit too, by `govstats dashboard` before the server starts)."""
     return duckdb.connect()
 
 
@@ -118,7 +131,7 @@ def _filtered(table: Table, filters: Filters, columns: str = "*") -> tuple[str, 
 def facets(table: Table) -> dict[str, list]:
     """The values each filter can take, most frequent first (years newest first)."""
     choices = {}
-    for column in ("city", "district", "category", "outlet", "subdistrict"):
+    for column in ("city", "district", "category", "outlet"):
         frame = _query(
             f"SELECT {column} AS v, count(*) AS n FROM {_scan(table)} WHERE {column} IS NOT NULL "
             "GROUP BY v ORDER BY n DESC, v"
@@ -126,6 +139,12 @@ def facets(table: Table) -> dict[str, list]:
         choices[column] = frame["v"].tolist()
     years = _query(f"SELECT DISTINCT year AS v FROM {_scan(table)} WHERE year IS NOT NULL ORDER BY v DESC")
     choices["year"] = [int(year) for year in years["v"]]
+    places = _query(
+        f"SELECT city, district, subdistrict, count(*) AS n FROM {_scan(table)} WHERE subdistrict IS NOT NULL "
+        "GROUP BY ALL ORDER BY n DESC, subdistrict"
+    )
+    choices["place"] = place_names(places).tolist()
+    choices["subdistrict_of"] = dict(zip(choices["place"], places["subdistrict"]))
     return choices
 
 
@@ -141,22 +160,76 @@ def headline(table: Table, filters: Filters) -> dict[str, object]:
     return {key: (None if pd.isna(value) else int(value)) for key, value in row.items()}
 
 
-_FIGURE_INPUT = "subdistrict, metric, unit, year, is_target, category, value, doc_id, qualifier, source"
+_FIGURE_INPUT = "city, district, subdistrict, metric, unit, year, is_target, category, value, doc_id, qualifier, source"
+CACHE_DIR = Path(tempfile.gettempdir()) / "govstats-dashboard"
+
+
+def _cache_file(table: Table) -> Path:
+    """Where the whole table's figures are kept between server runs: one file per table version
+    and per version of the counting rules."""
+    stat = Path(table.path).stat()
+    tag = f"{table.path}|{stat.st_mtime_ns}|{stat.st_size}|{FIGURES_SQL}"
+    return CACHE_DIR / f"figures-{hashlib.sha256(tag.encode()).hexdigest()[:20]}.parquet"
+
+
+def compute_all_figures(table: Table) -> pd.DataFrame:
+    """The figures of the whole table (targets included), read from the cache file when it is there.
+
+    This is the one costly query (a second or two per million facts), so its result is kept on disk;
+    `govstats dashboard` builds it before the server starts.
+    """
+    cached = _cache_file(table)
+    if cached.is_file():
+        try:
+            return pd.read_parquet(cached)
+        except (OSError, ValueError):
+            cached.unlink(missing_ok=True)
+    found = tidy_figures(_query(figures_query(f"(SELECT {_FIGURE_INPUT} FROM {_scan(table)})")))
+    try:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+        found.to_parquet(temporary, index=False)
+        os.replace(temporary, cached)
+    except OSError:
+        pass  # a read-only temp folder only costs speed
+    return found
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def all_figures(table: Table) -> pd.DataFrame:
+    return compute_all_figures(table)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def figures(table: Table, filters: Filters) -> pd.DataFrame:
-    """Reported figures (dashboard/figures.py rules) of the filtered facts."""
-    source, parameters = _filtered(table, filters, _FIGURE_INPUT)
-    return tidy_figures(_query(figures_query(source), parameters))
+    """Reported figures (dashboard/figures.py rules) of the filtered facts.
+
+    Filters on what a figure is keyed by (place, year, category, target) select from the whole
+    table's figures; filters on articles or sentences (outlet, search) recount from the facts.
+    """
+    if filters.outlets or filters.search.strip():
+        source, parameters = _filtered(table, filters, _FIGURE_INPUT)
+        return tidy_figures(_query(figures_query(source), parameters))
+    found = all_figures(table)
+    keep = pd.Series(True, index=found.index)
+    for attribute, column in FILTER_COLUMNS:
+        chosen = getattr(filters, attribute)
+        if chosen and column in found.columns:
+            keep &= found[column].isin(list(chosen))
+    if not filters.include_targets:
+        keep &= ~found["is_target"]
+    return found[keep].reset_index(drop=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def alternatives(table: Table, filters: Filters) -> pd.DataFrame:
-    """Every article's total with its sources, per figure: what a conflict shows. Meant for a few
-    subdistricts (set filters.subdistricts), as lists of sources are costly on the whole table."""
+def alternatives(table: Table, filters: Filters, key_hashes: tuple[int, ...]) -> pd.DataFrame:
+    """Every article's total with its sources, for the figures with these key hashes: what a
+    conflict shows."""
+    if not key_hashes:
+        return tidy_alternatives(pd.DataFrame({"key_hash": [], "value": [], "sources": []}))
     source, parameters = _filtered(table, filters, _FIGURE_INPUT)
-    return tidy_alternatives(_query(alternatives_query(source), parameters))
+    source = f"(SELECT * FROM {source} WHERE {KEY_HASH_SQL} IN (SELECT unnest(?::UBIGINT[])))"
+    return tidy_alternatives(_query(alternatives_query(source), [*parameters, [int(k) for k in key_hashes]]))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -24,17 +24,18 @@ import duckdb
 import pandas as pd
 
 NON_ADDITIVE_UNITS = ("percent", "percentage_point", "multiple")
-KEY = ("subdistrict", "metric", "unit", "year", "is_target")
-FIGURE_COLUMNS = [*KEY, "category", "value", "approximate", "conflict", "n_spans"]
-ALTERNATIVE_COLUMNS = [*KEY, "value", "sources"]
+KEY = ("city", "district", "subdistrict", "metric", "unit", "year", "is_target")
+FIGURE_COLUMNS = [*KEY, "place", "category", "value", "approximate", "conflict", "n_spans", "key_hash"]
+ALTERNATIVE_COLUMNS = ["key_hash", "value", "sources"]
 _KEY_SQL = ", ".join(KEY)
+KEY_HASH_SQL = f"hash({_KEY_SQL})"  # one number per key: grouping on it is much faster than on 7 columns
 _NON_ADDITIVE_SQL = ", ".join(f"'{unit}'" for unit in NON_ADDITIVE_UNITS)
 
 _ADDITIVE = f"unit NOT IN ({_NON_ADDITIVE_SQL})"
 
 FIGURES_SQL = f"""
 WITH spans AS (
-    SELECT hash({_KEY_SQL}) AS key_hash, {_KEY_SQL}, category, value, doc_id,
+    SELECT {KEY_HASH_SQL} AS key_hash, {_KEY_SQL}, category, value, doc_id,
            coalesce(qualifier, 'exact') <> 'exact' AS approx
     FROM {{source}}
     WHERE subdistrict IS NOT NULL
@@ -54,30 +55,30 @@ figures AS (
     FROM entries GROUP BY key_hash
 ),
 names AS (
-    SELECT key_hash, any_value(subdistrict) AS subdistrict, any_value(metric) AS metric,
-           any_value(unit) AS unit, any_value(year) AS "year", any_value(is_target) AS is_target,
+    SELECT key_hash, {", ".join(f'any_value("{column}") AS "{column}"' for column in KEY)},
            any_value(category) AS category
     FROM spans GROUP BY key_hash
 )
-SELECT names.* EXCLUDE (key_hash), figures.* EXCLUDE (key_hash)
+SELECT names.*, figures.* EXCLUDE (key_hash)
 FROM figures JOIN names USING (key_hash)
 """
 
 ALTERNATIVES_SQL = f"""
 WITH spans AS (
-    SELECT {_KEY_SQL}, value, doc_id, regexp_extract(source, '[^/\\\\]*$') AS source_name
+    SELECT {KEY_HASH_SQL} AS key_hash, unit, value, doc_id,
+           regexp_extract(source, '[^/\\\\]*$') AS source_name
     FROM {{source}}
     WHERE subdistrict IS NOT NULL
 ),
 entries AS (
-    SELECT {_KEY_SQL}, sum(DISTINCT value) AS value, list(DISTINCT source_name) AS sources
-    FROM spans WHERE {_ADDITIVE} GROUP BY {_KEY_SQL}, doc_id
+    SELECT key_hash, sum(DISTINCT value) AS value, list(DISTINCT source_name) AS sources
+    FROM spans WHERE {_ADDITIVE} GROUP BY key_hash, doc_id
     UNION ALL
-    SELECT {_KEY_SQL}, value, list(DISTINCT source_name) FROM spans WHERE NOT {_ADDITIVE}
-    GROUP BY {_KEY_SQL}, value
+    SELECT key_hash, value, list(DISTINCT source_name) FROM spans WHERE NOT {_ADDITIVE}
+    GROUP BY key_hash, value
 )
-SELECT {_KEY_SQL}, value, list_sort(list_distinct(flatten(list(sources)))) AS sources
-FROM entries GROUP BY {_KEY_SQL}, value
+SELECT key_hash, value, list_sort(list_distinct(flatten(list(sources)))) AS sources
+FROM entries GROUP BY key_hash, value
 """
 
 
@@ -114,39 +115,55 @@ def figure_alternatives(facts: pd.DataFrame) -> pd.DataFrame:
     return tidy_alternatives(_run(ALTERNATIVES_SQL, facts))
 
 
+def place_names(places: pd.DataFrame) -> pd.Series:
+    """How a subdistrict is named on screen: its name, with its district (or city) added when
+    another subdistrict in the table has the same name (新城街道 is in many cities).
+
+    >>> place_names(pd.DataFrame({"city": ["商丘市", "郑州市", "郑州市"], "district": ["睢阳区", "中原区", "中原区"],
+    ...                           "subdistrict": ["新城街道", "新城街道", "林山寨街道"]})).tolist()
+    ['新城街道（睢阳区）', '新城街道（中原区）', '林山寨街道']
+    """
+    units = places[["city", "district", "subdistrict"]].drop_duplicates()
+    shared = units["subdistrict"].duplicated(keep=False)
+    shared_names = set(units.loc[shared, "subdistrict"])
+    within = places["district"].fillna(places["city"]).fillna("?")
+    named = places["subdistrict"].where(
+        ~places["subdistrict"].isin(shared_names), places["subdistrict"] + "（" + within + "）"
+    )
+    return named.astype(object)
+
+
 def tidy_figures(figures: pd.DataFrame) -> pd.DataFrame:
-    """Stable order and plain types for the query's result."""
+    """Stable order, plain types and on-screen place names for the query's result."""
     figures = figures.assign(year=figures["year"].astype("Int64"))
-    return figures.sort_values(list(KEY)).reset_index(drop=True)[FIGURE_COLUMNS]
+    figures["place"] = place_names(figures) if len(figures) else pd.Series(dtype=object)
+    return figures.sort_values(["place", "metric", "unit", "year", "is_target"]).reset_index(drop=True)[FIGURE_COLUMNS]
 
 
 def tidy_alternatives(alternatives: pd.DataFrame) -> pd.DataFrame:
-    alternatives = alternatives.assign(
-        year=alternatives["year"].astype("Int64"), sources=alternatives["sources"].map(tuple)
-    )
-    order = [*KEY, "value"]
-    alternatives = alternatives.sort_values(order, ascending=[True] * len(KEY) + [False])
+    alternatives = alternatives.assign(sources=alternatives["sources"].map(tuple))
+    alternatives = alternatives.sort_values(["key_hash", "value"], ascending=[True, False])
     return alternatives.reset_index(drop=True)[ALTERNATIVE_COLUMNS]
 
 
 def conflicts(figures: pd.DataFrame, alternatives: pd.DataFrame) -> pd.DataFrame:
     """The conflicting figures, one row per disagreeing value with its sources, largest first."""
-    keys = figures[figures["conflict"]][[*KEY, "category"]]
-    return keys.merge(alternatives, on=list(KEY), how="inner")
+    keys = figures[figures["conflict"]].drop(columns=["value"])
+    return keys.merge(alternatives, on="key_hash", how="inner")
 
 
 def section_totals(figures: pd.DataFrame, category: str, unit: str, top: int = 30) -> pd.DataFrame:
-    """What one Overview bar chart shows: one row per (subdistrict, metric, is_target).
+    """What one Overview bar chart shows: one row per (place, metric, is_target).
 
     Money, areas and counts add up over the selected years; a rate (non-additive unit) shows its
     latest year. A bar is approximate or in conflict when any figure behind it is. Only the `top`
-    subdistricts with the largest achieved totals are kept, largest first.
+    places with the largest achieved figure are kept, largest first.
     """
     rows = figures[(figures["category"] == category) & (figures["unit"] == unit)]
-    columns = ["subdistrict", "metric", "is_target", "value", "approximate", "conflict", "years", "n_spans"]
+    columns = ["place", "metric", "is_target", "value", "approximate", "conflict", "years", "n_spans"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    keys = ["subdistrict", "metric", "is_target"]
+    keys = ["place", "metric", "is_target"]
     if unit in NON_ADDITIVE_UNITS:
         rows = rows.sort_values("year", na_position="first").groupby(keys, sort=False).tail(1)
     totals = rows.groupby(keys, as_index=False, sort=False).agg(
@@ -157,24 +174,24 @@ def section_totals(figures: pd.DataFrame, category: str, unit: str, top: int = 3
         last_year=("year", "max"),
         n_spans=("n_spans", "sum"),
     )
-    first, last = totals["first_year"].astype("string"), totals["last_year"].astype("string")
-    totals["years"] = first.where(first == last, first + "–" + last).fillna("?")
-    achieved = totals[~totals["is_target"]].groupby("subdistrict")["value"].max()
-    ranked = achieved.reindex(totals["subdistrict"].unique()).fillna(-1).sort_values(ascending=False)
+    achieved = totals[~totals["is_target"]].groupby("place")["value"].max()
+    ranked = achieved.reindex(totals["place"].unique()).fillna(-1).sort_values(ascending=False, kind="stable")
     keep = ranked.index[:top]
     order = {name: position for position, name in enumerate(keep)}
-    totals = totals[totals["subdistrict"].isin(keep)]
-    totals = totals.assign(_order=totals["subdistrict"].map(order)).sort_values(["_order", "metric", "is_target"])
-    return totals.drop(columns="_order").reset_index(drop=True)[columns]
+    totals = totals[totals["place"].isin(keep)]
+    totals = totals.assign(_order=totals["place"].map(order)).sort_values(["_order", "metric", "is_target"])
+    first, last = totals["first_year"].astype("string"), totals["last_year"].astype("string")
+    totals["years"] = first.where(first == last, first + "–" + last).fillna("?")
+    return totals.reset_index(drop=True)[columns]
 
 
 def charted_conflicts(figures: pd.DataFrame, sections: dict[tuple[str, str], pd.DataFrame]) -> pd.DataFrame:
     """The conflicting figures behind the bars of the charts (sections: (category, unit) → totals)."""
     charted = pd.DataFrame(
-        [(category, unit, name) for (category, unit), totals in sections.items() for name in totals["subdistrict"]],
-        columns=["category", "unit", "subdistrict"],
+        [(category, unit, name) for (category, unit), totals in sections.items() for name in totals["place"]],
+        columns=["category", "unit", "place"],
     ).drop_duplicates()
-    return figures[figures["conflict"]].merge(charted, on=["category", "unit", "subdistrict"], how="inner")
+    return figures[figures["conflict"]].merge(charted, on=["category", "unit", "place"], how="inner")
 
 
 SCALES = ("absolute", "per_capita", "per_km2")
@@ -183,7 +200,7 @@ SCALES = ("absolute", "per_capita", "per_km2")
 def compare_figures(
     figures: pd.DataFrame,
     profile: pd.DataFrame,
-    subdistricts: list[str],
+    places: list[str],
     scale: str = "absolute",
     alternatives: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
@@ -194,30 +211,29 @@ def compare_figures(
     where the corpus reports no population or area the value is missing (NaN), never 0. A conflict
     carries its disagreeing values (scaled alike) in `alternatives`.
     """
-    rows = figures[figures["subdistrict"].isin(subdistricts)].copy()
+    rows = figures[figures["place"].isin(places)].copy()
     rows["scaled_unit"] = rows["unit"]
     rows["alternatives"] = [()] * len(rows)
     if alternatives is not None and not rows.empty:
-        values = alternatives.groupby(list(KEY), dropna=False)["value"].agg(tuple)
-        found = pd.MultiIndex.from_frame(rows[list(KEY)])
+        values = alternatives.groupby("key_hash")["value"].agg(tuple)
         rows["alternatives"] = [
-            values.get(key, ()) if conflict else () for key, conflict in zip(found, rows["conflict"])
+            values.get(key, ()) if conflict else () for key, conflict in zip(rows["key_hash"], rows["conflict"])
         ]
     if scale != "absolute" and not rows.empty:
         metric, divide_by = ("population", 1.0) if scale == "per_capita" else ("area", 1e6)
         latest = (
             profile[profile["metric"] == metric]
             .sort_values("year", na_position="first")
-            .groupby("subdistrict")["value"]
+            .groupby("place")["value"]
             .last()
             / divide_by
         )
         scalable = ~rows["unit"].isin(NON_ADDITIVE_UNITS) & (rows["category"] != "profile")
-        divisor = rows["subdistrict"].map(latest)
+        divisor = rows["place"].map(latest)
         rows.loc[scalable, "value"] = rows.loc[scalable, "value"] / divisor[scalable]
         rows.loc[scalable, "scaled_unit"] = rows.loc[scalable, "unit"] + ("/person" if scale == "per_capita" else "/km2")
         rows["alternatives"] = [
             tuple(value / d for value in values) if s else values
             for values, s, d in zip(rows["alternatives"], scalable, divisor)
         ]
-    return rows.sort_values(["category", "metric", "unit", "year", "is_target", "subdistrict"]).reset_index(drop=True)
+    return rows.sort_values(["category", "metric", "unit", "year", "is_target", "place"]).reset_index(drop=True)

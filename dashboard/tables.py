@@ -31,7 +31,7 @@ def section_table(totals: pd.DataFrame, unit: str, labels: Labels) -> pd.DataFra
     t = labels.text
     return pd.DataFrame(
         {
-            t("subdistrict"): totals["subdistrict"],
+            t("subdistrict"): totals["place"],
             t("metric"): [labels.metric(m) for m in totals["metric"]],
             t("value"): [
                 labels.amount(v, unit, "approx" if a else None) for v, a in zip(totals["value"], totals["approximate"])
@@ -51,7 +51,7 @@ def conflict_table(conflicts: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     t = labels.text
     return pd.DataFrame(
         {
-            t("subdistrict"): conflicts["subdistrict"],
+            t("subdistrict"): conflicts["place"],
             t("metric"): [labels.metric(m) for m in conflicts["metric"]],
             t("year"): [_year_text(y, labels) for y in conflicts["year"]],
             t("value"): [labels.amount(v, u) for v, u in zip(conflicts["value"], conflicts["unit"])],
@@ -81,7 +81,7 @@ def compare_table(rows: pd.DataFrame, subdistricts: list[str], labels: Labels) -
         year_key=rows["year"].astype("float").fillna(-1),
     )
     key = ["category", "metric", "scaled_unit", "year_key", "is_target"]
-    table = cells.pivot_table(index=key, columns="subdistrict", values="cell", aggfunc="first")
+    table = cells.pivot_table(index=key, columns="place", values="cell", aggfunc="first")
     table = table.reindex(columns=list(subdistricts)).fillna(t("missing")).reset_index()
     shown = pd.DataFrame(
         {

@@ -4,6 +4,7 @@ when it holds no table yet."""
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import subprocess
 import sys
@@ -20,11 +21,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--headless", action="store_true", help="do not open a browser")
 
 
+def prepare_figures(data: Path) -> None:
+    """Count the whole table's figures once, before the server starts, so the first page is fast."""
+    os.environ["GOVSTATS_DATA"] = str(data.resolve())
+    from streamlit.logger import get_logger
+
+    get_logger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)  # "no runtime" is expected here
+    from dashboard import data as dashboard_data
+
+    table = dashboard_data.current_table()
+    if table is not None:
+        dashboard_data.compute_all_figures(table)
+
+
 def run(args: argparse.Namespace) -> int:
     data = Path(args.data)
     if not (data / "facts.parquet").exists():
         print(f"{data / 'facts.parquet'} is missing: building it from seeds/ first")
         pipeline.run_corpus(list(pipeline.DEFAULT_SOURCES), data)
+    prepare_figures(data)
     command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(args.port)]
     if args.headless:
         command += ["--server.headless", "true"]

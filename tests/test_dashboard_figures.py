@@ -17,7 +17,7 @@ ZH, EN = labels_for("zh"), labels_for("en")
 
 def span(sub, metric, value, doc="d1", year=2013, unit="CNY", qualifier="exact", target=False, category=None):
     return {
-        "subdistrict": sub, "metric": metric, "unit": unit, "year": year, "is_target": target,
+        "city": "郑州市", "district": "中原区", "subdistrict": sub, "metric": metric, "unit": unit, "year": year, "is_target": target,
         "category": category or ("case_resolution" if unit in ("case", "percent") else "investment"),
         "value": float(value), "qualifier": qualifier, "doc_id": doc, "source": f"seeds/{doc}.txt",
     }  # fmt: skip
@@ -64,6 +64,7 @@ def test_a_conflict_lists_each_article_total_with_its_sources():
         ]
     )
     found = figures.conflicts(figures.reported_figures(spans), figures.figure_alternatives(spans))
+    found = found.sort_values(["subdistrict", "value"], ascending=[True, False])
     assert [(row.subdistrict, row.value, row.sources) for row in found.itertuples()] == [
         ("林山寨街道", 15900.0, ("001_repeat.txt",)),
         ("林山寨街道", 15882.0, ("001.txt", "002.txt")),
@@ -84,6 +85,17 @@ def test_targets_years_and_places_are_kept_apart(first, second):
     assert len(found) == 2 and not found["conflict"].any()
 
 
+def test_same_name_in_two_districts_stays_two_places():
+    rows = pd.DataFrame(
+        [
+            {**span("新城街道", "project_investment", 43.1e8), "city": "商丘市", "district": "睢阳区"},
+            {**span("新城街道", "project_investment", 5e8), "city": "郑州市", "district": "二七区"},
+        ]
+    )
+    found = figures.reported_figures(rows)
+    assert sorted(found["place"]) == ["新城街道（二七区）", "新城街道（睢阳区）"] and not found["conflict"].any()
+
+
 def test_rows_without_a_subdistrict_are_left_out():
     rows = pd.DataFrame([span(None, "tax_revenue", 5e7), span("淮河路街道", "spending", 2e5)])
     assert figures.reported_figures(rows)["subdistrict"].tolist() == ["淮河路街道"]
@@ -96,7 +108,7 @@ def reported():
 
 def test_section_totals_sorts_subdistricts_by_value(reported):
     totals = figures.section_totals(reported, "investment", "CNY")
-    assert list(dict.fromkeys(totals["subdistrict"])) == ["林山寨街道", "新城街道", "绿东村街道", "桐柏路街道", "淮河路街道"]
+    assert list(dict.fromkeys(totals["place"])) == ["林山寨街道", "新城街道", "绿东村街道", "桐柏路街道", "淮河路街道"]
 
 
 def test_section_totals_add_years_but_show_a_rate_for_its_latest_year():

@@ -12,9 +12,10 @@ context = ui.context()
 labels, t = context.labels, context.labels.text
 st.title(t("compare"))
 
+choices = data.facets(context.table)
 chosen = st.multiselect(
     t("pick_subdistricts"),
-    data.facets(context.table)["subdistrict"],
+    choices["place"],
     max_selections=6,
     key="subs",
     bind="query-params",
@@ -32,10 +33,14 @@ st.caption(t("normalize_note"))
 if len(chosen) < 2:
     st.info(t("pick_more"))
 else:
-    scope = replace(context.filters, subdistricts=tuple(chosen))
+    names = tuple(sorted({choices["subdistrict_of"][place] for place in chosen}))
+    scope = replace(context.filters, subdistricts=names)
     reported = data.figures(context.table, scope)
-    profile = data.profile_figures(context.table, context.filters, tuple(chosen))
-    rows = figures.compare_figures(reported, profile, chosen, scale, data.alternatives(context.table, scope))
+    reported = reported[reported["place"].isin(chosen)]
+    profile = data.profile_figures(context.table, context.filters, names)
+    conflicting = tuple(int(k) for k in reported.loc[reported["conflict"], "key_hash"])
+    alternatives = data.alternatives(context.table, scope, conflicting)
+    rows = figures.compare_figures(reported, profile, chosen, scale, alternatives)
     shown = tables.compare_table(rows, chosen, labels)
     if shown.empty:
         st.caption(t("no_rows"))

@@ -36,13 +36,10 @@ wanted = tuple(c for c in context.filters.categories if c in charted) if context
 reported = data.figures(context.table, replace(context.filters, categories=wanted or ("-",)))
 sections = {(category, unit): figures.section_totals(reported, category, unit) for category, unit in SECTIONS}
 flagged = figures.charted_conflicts(reported, sections)
-alternatives = (
-    data.alternatives(
-        context.table,
-        replace(context.filters, categories=tuple(sorted(set(flagged["category"]))), subdistricts=tuple(sorted(set(flagged["subdistrict"])))),
-    )
-    if len(flagged)
-    else None
+alternatives = data.alternatives(  # sources of the charted conflicts only: lists of sources are costly
+    context.table,
+    replace(context.filters, subdistricts=tuple(sorted(set(flagged["subdistrict"])))),
+    tuple(int(k) for k in flagged["key_hash"]),
 )
 for category, unit in SECTIONS:
     title = labels.section(category, unit)
