@@ -158,12 +158,15 @@ def _district_aliases(name: str) -> set[str]:
     return aliases
 
 
+_HAN_RUN_END = re.compile(r"[\u4e00-\u9fff]+$")
+
+
 def _stems_before(text: str, end: int) -> list[str]:
     """The Han strings ending at `end`, longest first (at most _MAX_STEM characters)."""
-    start = end
-    while start > 0 and end - start < _MAX_STEM and _HAN.match(text[start - 1]):
-        start -= 1
-    return [text[s:end] for s in range(start, end - 1)]
+    run = _HAN_RUN_END.search(text, max(0, end - _MAX_STEM), end)
+    if run is None:
+        return []
+    return [text[s:end] for s in range(run.start(), end - 1)]
 
 
 def _raw_mentions(text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
@@ -242,23 +245,35 @@ def _resolve(mentions: list[PlaceMention], text: str, gazetteer: Gazetteer) -> l
             for code in {division.code, division.district_code, division.city_code}:
                 if code:
                     votes[code][mention.canonical] += share
+    totals = {code: sum(by_name.values()) for code, by_name in votes.items()}
+
+    def others(code: str, name: str) -> float:
+        """The votes for code from every name but this one (a name does not vouch for itself)."""
+        by_name = votes.get(code)
+        return totals[code] - by_name.get(name, 0.0) if by_name else 0.0
+
+    context_scores: dict[str, list[float]] = {}  # the same name scores the same all through the text
     resolved = []
     for index, mention in enumerate(mentions):
         if not mention.candidates:
             resolved.append(mention)
             continue
+        scores = context_scores.get(mention.canonical)
+        if scores is None:
+            scores = []
+            for division in mention.candidates:
+                score = 0.0
+                for code, weight in ((division.district_code, 2.0), (division.city_code, 1.0)):
+                    if code and code != division.code:
+                        score += weight * others(code, mention.canonical)
+                if division.level == "district":
+                    score += others(division.code, mention.canonical)  # townships named under it
+                scores.append(score)
+            context_scores[mention.canonical] = scores
         previous = mentions[index - 1] if index else None
         adjacent_parent = previous.candidates if previous and previous.end == mention.start else ()
         best, best_score = None, 0.0
-        for division in mention.candidates:
-            score = 0.0
-            for code, weight in ((division.district_code, 2.0), (division.city_code, 1.0)):
-                if code and code != division.code:
-                    score += weight * sum(v for name, v in votes[code].items() if name != mention.canonical)
-            if division.level == "district":
-                score += sum(
-                    v for name, v in votes[division.code].items() if name != mention.canonical
-                )  # townships named under this district
+        for division, score in zip(mention.candidates, scores):
             if any(p.code in (division.district_code, division.city_code) for p in adjacent_parent):
                 score += 100.0
             if score > best_score:
