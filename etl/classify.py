@@ -117,7 +117,7 @@ class Lexicon:
         following = text[end : min(end + 4, sentence[1])]
         weak_choice = None
         nearest = self._counted_noun(hits, text, start, end, unit, clause)
-        for index in self._ordered_hits(hits, text, start, end, unit, clause, sentence):
+        for index in self._ordered_hits(hits, start, end, clause, sentence, nearest):
             if index is None:  # other clauses serve only when the figure's own clause has no keyword
                 if weak_choice is not None:
                     break
@@ -147,9 +147,8 @@ class Lexicon:
         right_after = sorted(hits.between(end, after_limit + 8), key=lambda i: (hits.starts[i], -len(hits.words[i])))
         return inside + [i for i in right_after if hits.starts[i] < after_limit]
 
-    def _ordered_hits(self, hits, text, start, end, unit, clause, sentence):
+    def _ordered_hits(self, hits, start, end, clause, sentence, right_after):
         # 0-1. a noun written as the figure's own unit (6大模块), or right after it (19个社区)
-        right_after = self._counted_noun(hits, text, start, end, unit, clause)
         yield from right_after
         # 2. before it in its clause, nearest first; 3. after it in its clause
         before = [i for i in hits.between(clause[0], start) if hits.ends[i] <= start]
