@@ -99,6 +99,27 @@ def compare_table(rows: pd.DataFrame, subdistricts: list[str], labels: Labels) -
     return shown
 
 
+def compare_chart_table(rows: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """The rows behind the Compare chart: one per subdistrict, metric and year (missing left out,
+    as the chart draws no bar for them)."""
+    t = labels.text
+    rows = rows.dropna(subset=["value"])
+    return pd.DataFrame(
+        {
+            t("subdistrict"): rows["place"],
+            t("metric"): [labels.metric(m) for m in rows["metric"]],
+            t("year"): [_year_text(y, labels) for y in rows["year"]],
+            t("value"): [
+                labels.amount(v, u, "approx" if a else None)
+                for v, u, a in zip(rows["value"], rows["scaled_unit"], rows["approximate"])
+            ],
+            t("exact_value"): rows["value"],
+            t("unit"): [labels.unit(u) for u in rows["scaled_unit"]],
+            t("conflict"): rows["conflict"],
+        }
+    )
+
+
 def facts_table(rows: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     """The Facts page's table: values as written by a reader, qualifier words in front."""
     t = labels.text

@@ -54,6 +54,7 @@ def sidebar(table: data.Table, labels: Labels) -> Context:
                     format_func=formats.get(key, str),
                     key=key,
                     bind="query-params",
+                    placeholder=labels.text("choose"),
                 )
             )
         chosen["include_targets"] = st.toggle(labels.text("show_targets"), key="targets", bind="query-params")

@@ -120,6 +120,10 @@ def test_compare_honours_the_selection_from_the_url(data_folder, downloads):
     assert project.loc["2013", "林山寨街道"] == "约70亿元" and project.loc["2013", "新城街道"] == "—"
     downloaded = pd.read_csv(io.BytesIO(downloads["govstats-compare.csv"]), encoding="utf-8-sig", dtype=str)
     assert downloaded.fillna("").values.tolist() == shown.reset_index().fillna("").values.tolist()
+    bars = chart_spec(app, "chart-compare")["data"]
+    charted = pd.read_csv(io.BytesIO(downloads["govstats-compare-chart.csv"]), encoding="utf-8-sig")
+    assert len(charted) == sum(len(trace["x"]) for trace in bars)
+    assert sorted(charted["街道/乡镇"].unique()) == sorted(trace["name"] for trace in bars)
 
 
 def test_compare_selection_by_widget_and_per_capita(data_folder):

@@ -17,6 +17,7 @@ chosen = st.multiselect(
     t("pick_subdistricts"),
     choices["place"],
     max_selections=6,
+    placeholder=t("pick_placeholder"),
     key="subs",
     bind="query-params",
 )
@@ -56,4 +57,13 @@ else:
     units = list(dict.fromkeys(rows["scaled_unit"]))
     if units:
         unit = st.selectbox(t("unit_for_chart"), units, format_func=labels.unit, key="unit", bind="query-params")
-        st.plotly_chart(charts.compare_bars(rows[rows["scaled_unit"] == unit], chosen, labels), key="chart-compare")
+        charted = rows[rows["scaled_unit"] == unit]
+        st.plotly_chart(charts.compare_bars(charted, chosen, labels), key="chart-compare")
+        st.download_button(
+            t("download_csv"),
+            tables.csv_bytes(tables.compare_chart_table(charted, labels)),
+            file_name="govstats-compare-chart.csv",
+            mime="text/csv",
+            key="csv-compare-chart",
+            on_click="ignore",
+        )

@@ -66,3 +66,11 @@ for category, unit in SECTIONS:
         conflicts = tables.conflict_table(figures.conflicts(own, alternatives), labels)
         st.warning(t("conflicts"), icon="⚠️")
         st.dataframe(conflicts, hide_index=True, key=f"conflicts-{category}-{unit}")
+        st.download_button(
+            t("download_csv"),
+            tables.csv_bytes(conflicts),
+            file_name=f"govstats-conflicts-{category}-{unit}.csv",
+            mime="text/csv",
+            key=f"csv-conflicts-{category}-{unit}",
+            on_click="ignore",
+        )
