@@ -106,3 +106,13 @@ context_text = st.lists(
 def test_the_reading_cache_never_changes_an_answer(warm, text):
     find_quantities(warm)  # fills the cache with readings from another context
     assert find_quantities(text) == _find_uncached(text)
+
+
+@EXAMPLES
+@given(n=integers, magnitude=st.sampled_from([("万", 10**4), ("亿", 10**8)]), inner=st.sampled_from(["", "余"]))
+def test_every_integer_as_a_decimal_of_wan_or_yi_reads_back(n, magnitude, inner):
+    word, scale = magnitude
+    written = f"{(Decimal(n) / scale).normalize():f}{word}{inner}"  # 1.5亿, 3万余, 0.0012万
+    quantity = parse_quantity(written)
+    assert quantity.value == n, written
+    assert quantity.qualifier == ("more_than" if inner else "exact")
