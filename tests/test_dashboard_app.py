@@ -149,6 +149,17 @@ def test_facts_page_shows_an_escaped_sentence_with_its_article(data_folder):
     assert "中原区街道工作巡礼" in html and "郑州日报" in html
 
 
+def test_selecting_a_row_shows_its_sentence_and_puts_it_in_the_url(data_folder):
+    app = open_page("facts")
+    assert app.info  # nothing selected yet
+    shown = app.dataframe[0].value
+    app.session_state["facts-table"] = {"selection": {"rows": [4], "columns": [], "cells": []}}
+    app.run()
+    html = "\n".join(block.value for block in app.markdown)
+    assert f"<mark>{shown['原文'].iloc[4]}</mark>" in html
+    assert app.query_params["fact"]
+
+
 def test_facts_page_escapes_the_article_title(data_folder):
     from dashboard import data
 
