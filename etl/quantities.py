@@ -158,12 +158,15 @@ _FIRST_CHAR_GUARD = "".join(
 ) + f"(?<![{''.join(_UNIT_LED_BY_MAGNITUDE)}])"
 # A numeral is one run of numeral characters: possessive, so the scan never backtracks into it.
 # Its structure (thousands groups, where 余/多 sit, 五千零五) is checked by read_numeral, cached.
+# The run is bounded so that a long string of digits (a data dump) costs linear, not quadratic, time;
+# no amount is written with more characters than this.
+_LONGEST_NUMERAL = 48
 _NUMERAL = (
     # the first character is a plain class, so the regex engine can skip ahead to candidates fast
     rf"[{_ARABIC_DIGITS}{_CN_DIGITS}{_CN_MAGNITUDES}数](?:{_FIRST_CHAR_GUARD})"
     rf"(?:[{_ARABIC_DIGITS}{_CN_DIGITS}{_FREE_MAGNITUDES}余多]{_GUARDED_MAGNITUDES}"
     rf"|[.．,，](?=[{_ARABIC_DIGITS}])|[点點](?=[{_CN_DIGITS}])|(?<=[{_CN_DIGITS}{_CN_MAGNITUDES}])[点點](?=[0-9])"
-    rf"|(?<=[{_ARABIC_DIGITS}])[kKＫ](?![A-Za-zＡ-Ｚａ-ｚ]))*+"
+    rf"|(?<=[{_ARABIC_DIGITS}])[kKＫ](?![A-Za-zＡ-Ｚａ-ｚ])){{0,{_LONGEST_NUMERAL}}}+"
 )
 _RANGE_SEPARATOR = r"(?:——|--|至|到|-|~|～|—|－)"
 
