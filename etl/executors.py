@@ -8,7 +8,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sys
+import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -50,18 +53,12 @@ class DaskExecutor:
         return len(self.client.scheduler_info(n_workers=-1)["workers"]) if self.client else 0
 
     def __enter__(self) -> DaskExecutor:
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         if self.scheduler:
             self.client = Client(self.scheduler)
         else:
-            self.cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.CRITICAL,
-            )
+            self.cluster = start_local_cluster(self.workers)
             self.client = Client(self.cluster)
         if self.scheduler:
             self.description = f"on the Dask cluster at {self.scheduler} ({self.worker_count} workers)"
@@ -111,3 +108,30 @@ class DaskExecutor:
         finally:
             for future in shared_futures:
                 future.release()
+
+
+def start_local_cluster(workers: int | None):
+    """A Dask LocalCluster of `workers` processes with one thread each, quiet, no dashboard."""
+    from distributed import LocalCluster
+
+    with _main_module_hidden():
+        return LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.CRITICAL
+        )
+
+
+@contextlib.contextmanager
+def _main_module_hidden():
+    """Start worker processes without re-running the caller's main script in each of them.
+
+    Spawned processes import the parent's __main__ module; that breaks when the caller is a script
+    without an `if __name__ == "__main__"` guard, or a runner that swapped __main__ (Streamlit's).
+    The pipeline's worker code lives in etl.pipeline, so the workers need nothing from __main__.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main

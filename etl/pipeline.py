@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from etl.documents import (
     ARTICLE_SUFFIXES,
+    MAX_FILE_BYTES,
     DocumentError,
     MetadataTable,
     content_hash_of,
@@ -172,7 +173,12 @@ def _table_of(records: list, schema: pa.Schema) -> pa.Table:
 
 def _process_file(task: FileTask, metadata: MetadataTable | None) -> tuple[list[DocumentRecord], list]:
     records, facts = [], []
-    for item in parse_bytes(task.raw, task.source, task.content_hash):
+    try:
+        items = parse_bytes(task.raw, task.source, task.content_hash)
+    except Exception as error:  # a reader library tripping on one odd file must not stop the run
+        problem = f"{task.source}: reader failed: {type(error).__name__}: {error}"
+        return [DocumentRecord(task.source, "error", size=len(task.raw), content_hash=task.content_hash, error=problem)], []
+    for item in items:
         if isinstance(item, DocumentError):
             records.append(
                 DocumentRecord(
@@ -255,6 +261,8 @@ def _batches(
         slots.append(slot)
         if entry.problem:
             slot.records = [_error_record(entry, entry.problem)]
+        elif (size := _size(entry)) > MAX_FILE_BYTES:
+            slot.records = [_error_record(entry, f"too large: {size:,} bytes (the limit is {MAX_FILE_BYTES:,})", size)]
         else:
             try:
                 raw = Path(entry.path).read_bytes()

@@ -3,12 +3,12 @@ pipeline (--workers 2) and on an existing cluster (--scheduler)."""
 
 from __future__ import annotations
 
-import logging
 import shutil
 
 import pyarrow.parquet as pq
 import pytest
 
+from etl.executors import start_local_cluster
 from etl.pipeline import run_corpus
 from tests.conftest import SEEDS
 
@@ -48,11 +48,8 @@ def test_local_worker_processes_give_the_single_process_tables(corpus, single_pr
 
 
 def test_an_existing_cluster_gives_the_single_process_tables(corpus, single_process, tmp_path, monkeypatch):
-    from distributed import LocalCluster
-
     monkeypatch.setattr("etl.pipeline.BATCH_FILES", 3)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.CRITICAL) as cluster:
+    with start_local_cluster(2) as cluster:
         summary = run_corpus([str(corpus)], tmp_path, scheduler=cluster.scheduler_address, progress="none")
         assert summary.executor.startswith(f"on the Dask cluster at {cluster.scheduler_address}")
         assert_same_tables(single_process, tmp_path)

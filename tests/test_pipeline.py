@@ -250,3 +250,13 @@ def test_a_run_killed_midway_leaves_the_previous_tables_readable(tmp_path, how):
         assert process.returncode == -signal.SIGKILL
         assert main(["etl", str(SEEDS), "--out", str(out), "--progress", "none"]) == 0
         assert not list(out.glob(".*.tmp"))  # the next run removes what the killed one left
+
+
+def test_a_file_over_the_size_limit_is_reported_without_being_read(tmp_path, monkeypatch):
+    monkeypatch.setattr("etl.pipeline.MAX_FILE_BYTES", 1000)
+    (tmp_path / "big.txt").write_text(SHORT * 100, encoding="utf-8")
+    (tmp_path / "small.txt").write_text(SHORT, encoding="utf-8")
+    summary = run_corpus([str(tmp_path)], tmp_path / "out", progress="none")
+    documents, _ = tables(tmp_path / "out")
+    assert summary.counts == {"ok": 1, "empty": 0, "error": 1, "skipped": 0}
+    assert "big.txt: too large: 11,500 bytes (the limit is 1,000)" in documents["error"].iloc[0]
