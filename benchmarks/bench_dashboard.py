@@ -49,7 +49,8 @@ OUTLETS = ["郑州日报", "河南商报", "中原网", "商丘日报", "大河�
 
 def generate_tables(folder: Path, n_facts: int, seed: int = 6) -> None:
     """facts.parquet (n_facts rows, FACT_SCHEMA) and documents.parquet with a realistic spread:
-    5 cities, 40 districts, 800 subdistricts, 17 metrics, 15 years, one article per 40 facts."""
+    5 cities, 40 districts, 800 subdistricts, 17 metrics, 15 years, one article per 40 facts,
+    most figures repeated across articles and some disagreeing (conflicts)."""
     rng = np.random.default_rng(seed)
     n_docs = max(1, n_facts // 40)
     cities = np.array(["郑州市", "商丘市", "洛阳市", "开封市", "新乡市"])
@@ -62,9 +63,13 @@ def generate_tables(folder: Path, n_facts: int, seed: int = 6) -> None:
     district = sub_district[sub]
     metric = rng.integers(0, len(METRICS), n_facts)
     typical = np.array([m[3] for m in METRICS])[metric]
-    value = np.round(typical * rng.lognormal(0, 0.8, n_facts), 2)
     doc_year = rng.integers(2005, 2020, n_docs)
     year = doc_year[doc]
+    # Articles repeat a figure (the same value of a subdistrict, metric and year in many reports);
+    # one span in five gives another value: an item of its own, or a disagreement between articles.
+    key_code = (sub * len(METRICS) + metric) * 100 + (doc_year[doc] - 2000)
+    repeated = typical * np.exp((key_code * 2654435761 % 1000) / 1000 * 2 - 1)
+    value = np.round(np.where(rng.random(n_facts) < 0.8, repeated, typical * rng.lognormal(0, 0.8, n_facts)), 2)
     doc_ids = np.array([f"{i:016x}" for i in range(n_docs)])
     sources = np.array([f"corpus/{i:07d}.txt" for i in range(n_docs)])
     outlets = np.array(OUTLETS, dtype=object)[rng.integers(0, len(OUTLETS), n_docs)]

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import charts, data, figures, tables, ui
 
+MAX_CONFLICT_ROWS = 100
 SECTIONS = (  # (category, unit): one chart each
     ("investment", "CNY"),
     ("demolition", "m2"),
@@ -64,6 +65,9 @@ for category, unit in SECTIONS:
     own = flagged[(flagged["category"] == category) & (flagged["unit"] == unit)]
     if len(own):
         conflicts = tables.conflict_table(figures.conflicts(own, alternatives), labels)
+        if len(conflicts) > MAX_CONFLICT_ROWS:
+            st.caption(t("conflicts_shown", shown=MAX_CONFLICT_ROWS, total=len(conflicts)))
+            conflicts = conflicts.head(MAX_CONFLICT_ROWS)
         st.warning(t("conflicts"), icon="⚠️")
         st.dataframe(conflicts, hide_index=True, key=f"conflicts-{category}-{unit}")
         st.download_button(
