@@ -71,3 +71,13 @@ def test_cli_names_a_missing_document(tmp_path, capsys):
     gold.write_text('{"doc": "nowhere.txt", "char_start": 0, "char_end": 1, "value": 1, "unit": "item"}\n', encoding="utf-8")
     assert main(["eval", "--gold", str(gold), "--docs", str(tmp_path)]) == 2
     assert "nowhere.txt" in capsys.readouterr().err
+
+
+def test_named_metrics_are_the_ones_facts_md_names():
+    from etl.classify import load_lexicon
+
+    spec = (ROOT / "docs" / "FACTS.md").read_text(encoding="utf-8")
+    named = load_lexicon().named_metrics
+    assert named and all(metric in spec for metric in named)
+    produced = {rule.metric for rules in load_lexicon().rules.values() for rule in rules}
+    assert named <= produced  # every metric the spec names has a rule that can produce it
