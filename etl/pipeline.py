@@ -5,6 +5,8 @@ per article): ok, empty, error (with the reason) or skipped (unchanged since the
 kept). A broken file never stops the run. Outputs are written to temporary files and renamed into
 place at the end, so an interrupted run leaves the previous tables intact. Work is spread over Dask
 workers: local processes by default, or an existing cluster with --scheduler.
+Exit code: 0 when no document has status error, 1 when some do, 2 for unusable options, 130
+when interrupted.
 """
 
 from __future__ import annotations

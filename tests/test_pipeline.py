@@ -173,6 +173,8 @@ def test_metadata_file_attaches_dates_and_outlets(tmp_path):
     documents, facts = tables(out)
     row = documents[documents["source"].str.endswith("/utf8.txt")].iloc[0]
     assert (row["published"], row["outlet"], row["url"]) == (dt.date(2013, 4, 28), "郑州日报", "http://zzrb.example/1")
+    undated = facts[facts["source"].str.endswith("/utf8.txt")]  # its text names no year
+    assert len(undated) > 0 and set(undated["year"]) == {2013}
     seed_facts = facts[facts["source"].str.endswith("seed-gb18030.txt")]
     assert len(seed_facts) > 0 and set(seed_facts["published"]) == {dt.date(2012, 12, 31)}
 
