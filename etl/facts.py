@@ -343,8 +343,10 @@ def nonfact_reason(index: DocumentIndex, quantity: Quantity, previous: Quantity 
             return "a size class right after a count (5个上亿元项目)"
     if quantity.unit == "item" and quantity.value < 10 and index.quoted_digits:
         sentence = index.layout.sentence_span(quantity.start)
-        for start, end, digits in index.quoted_digits:
-            if sentence[0] <= start and end <= quantity.start and "即" in text[end : quantity.start]:
+        first = bisect.bisect_left(index.quoted_digits, (sentence[0],))
+        last = bisect.bisect_left(index.quoted_digits, (quantity.start,))
+        for start, end, digits in index.quoted_digits[first:last]:
+            if end <= quantity.start and "即" in text[end : quantity.start]:
                 if str(int(quantity.value)) in digits:
                     return "spells out a numeric slogan (“232”的工作思路,即…两个产业)"
     return None
