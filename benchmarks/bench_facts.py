@@ -36,10 +36,17 @@ def main() -> None:
             facts += len(facts_from_quantities(document, quantities))
     facts_seconds = time.perf_counter() - started
     per_doc_ms = facts_seconds / (ROUNDS * len(documents)) * 1000
-    print(f"fact stage on {len(documents)} seeds x {ROUNDS} ({megabytes:.1f} MB of UTF-8 text, {facts} facts)")
+    print(
+        f"fact stage on {len(documents)} seeds x {ROUNDS} ({megabytes:.1f} MB of UTF-8 text, {facts} facts)"
+    )
     print(f"  find_quantities (etl.quantities)      : {megabytes / quantities_seconds:6.2f} MB/s")
-    print(f"  facts from given quantities (this stage): {megabytes / facts_seconds:6.2f} MB/s, {per_doc_ms:.2f} ms per article")
-    print(f"  both                                   : {megabytes / (facts_seconds + quantities_seconds):6.2f} MB/s")
+    print(
+        f"  facts from given quantities (this stage): {megabytes / facts_seconds:6.2f} MB/s, {per_doc_ms:.2f} ms per article"
+    )
+    print(
+        f"  both                                   : {megabytes / (facts_seconds + quantities_seconds):6.2f} MB/s"
+    )
+
 
 if __name__ == "__main__":
     main()

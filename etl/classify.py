@@ -144,7 +144,9 @@ class Lexicon:
         inside = [i for i in hits.between(start, end) if hits.ends[i] <= end and len(hits.words[i]) >= 2]
         reach = 8 if unit in COUNT_UNITS else 3
         after_limit = _delimiter_after(text, end, min(end + reach, clause[1]))
-        right_after = sorted(hits.between(end, after_limit + 8), key=lambda i: (hits.starts[i], -len(hits.words[i])))
+        right_after = sorted(
+            hits.between(end, after_limit + 8), key=lambda i: (hits.starts[i], -len(hits.words[i]))
+        )
         return inside + [i for i in right_after if hits.starts[i] < after_limit]
 
     def _ordered_hits(self, hits, start, end, clause, sentence, right_after):
@@ -168,7 +170,9 @@ class Lexicon:
         earlier = [i for i in hits.between(sentence[0], start) if hits.ends[i] <= start]
         for index in sorted(earlier, key=lambda i: -hits.ends[i]):
             for rule in self.rules[hits.words[index]]:
-                if rule.category != "inherit" and (rule.requires == () or any(w in sentence_text for w in rule.requires)):
+                if rule.category != "inherit" and (
+                    rule.requires == () or any(w in sentence_text for w in rule.requires)
+                ):
                     return rule.category
         return "other"
 
@@ -259,7 +263,9 @@ class FactRules:
     plan_header: re.Pattern
     size_class_after: re.Pattern
 
-    def is_target(self, text: str, start: int, sentence_start: int, unit: str, first_figure: int | None = None) -> bool:
+    def is_target(
+        self, text: str, start: int, sentence_start: int, unit: str, first_figure: int | None = None
+    ) -> bool:
         """A plan word governs the figure: before it in its segment of the sentence (up to a ；),
         or anywhere in the sentence when it comes before the sentence's first figure
         (2016年,力争完成地区生产总值13.5亿元;财政收入突破4000万元), with no result word between."""
@@ -287,7 +293,9 @@ class FactRules:
             return True
         return False
 
-    def nonfact_reason(self, text: str, start: int, end: int, raw_text: str, raw_unit: str, unit: str) -> str | None:
+    def nonfact_reason(
+        self, text: str, start: int, end: int, raw_text: str, raw_unit: str, unit: str
+    ) -> str | None:
         """Why text[start:end] is not a reported figure, or None when it is one."""
         before = text[max(0, start - 12) : start]
         after = text[end : end + 8]
@@ -340,7 +348,10 @@ def load_fact_rules(path: Path = DATA / "facts.toml") -> FactRules:
         quote_chars = nonfact["quote_pairs"]
         limit = int(nonfact["quote_max_chars"])
         quotes = re.compile(
-            "|".join(f"{re.escape(pair[0])}[^{re.escape(pair[1])}\\n]{{1,{limit}}}{re.escape(pair[1])}" for pair in quote_chars)
+            "|".join(
+                f"{re.escape(pair[0])}[^{re.escape(pair[1])}\\n]{{1,{limit}}}{re.escape(pair[1])}"
+                for pair in quote_chars
+            )
         )
         return FactRules(
             target_words=re.compile("|".join(map(re.escape, sorted(target["words"], key=len, reverse=True)))),

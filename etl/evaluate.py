@@ -108,7 +108,9 @@ def _matches(fact: Fact, gold: dict) -> bool:
     return overlap and fact.unit == gold["unit"] and values_agree(fact.value, float(gold["value"]))
 
 
-def score_document(name: str, facts: list[Fact], gold: list[dict], report: Report, named: frozenset[str]) -> None:
+def score_document(
+    name: str, facts: list[Fact], gold: list[dict], report: Report, named: frozenset[str]
+) -> None:
     unmatched = list(range(len(facts)))
     for record in sorted(gold, key=lambda g: g["char_start"]):
         candidates = [i for i in unmatched if _matches(facts[i], record)]
@@ -116,7 +118,9 @@ def score_document(name: str, facts: list[Fact], gold: list[dict], report: Repor
         if not candidates:
             report.overall.false_negatives += 1
             report.by_category[category].false_negatives += 1
-            report.errors.append(f"MISS {name} {record['char_start']}:{record['char_end']} {record.get('raw_text')} ({category})")
+            report.errors.append(
+                f"MISS {name} {record['char_start']}:{record['char_end']} {record.get('raw_text')} ({category})"
+            )
             continue
         best = min(candidates, key=lambda i: abs(facts[i].char_start - record["char_start"]))
         unmatched.remove(best)
@@ -141,7 +145,9 @@ def score_document(name: str, facts: list[Fact], gold: list[dict], report: Repor
         fact = facts[index]
         report.overall.false_positives += 1
         report.by_category[fact.category].false_positives += 1
-        report.errors.append(f"EXTRA {name} {fact.char_start}:{fact.char_end} {fact.raw_text} ({fact.category}) in {fact.sentence[:40]}")
+        report.errors.append(
+            f"EXTRA {name} {fact.char_start}:{fact.char_end} {fact.raw_text} ({fact.category}) in {fact.sentence[:40]}"
+        )
 
 
 def evaluate(gold_path: Path, docs_dir: Path) -> Report:
@@ -161,14 +167,18 @@ def evaluate(gold_path: Path, docs_dir: Path) -> Report:
 def format_report(report: Report) -> str:
     data = report.as_dict()
     lines = [
-        f"facts: precision {data['precision']:.3f}  recall {data['recall']:.3f}  F1 {data['f1']:.3f}"
-        f"  (matched {data['tp']}, extra {data['fp']}, missed {data['fn']})",
+        (
+            f"facts: precision {data['precision']:.3f}  recall {data['recall']:.3f}  F1 {data['f1']:.3f}"
+            f"  (matched {data['tp']}, extra {data['fp']}, missed {data['fn']})"
+        ),
         "",
         f"{'category':<18}{'precision':>10}{'recall':>8}{'F1':>7}{'gold':>6}",
     ]
     for name, score in data["by_category"].items():
         gold = score["tp"] + score["fn"]
-        lines.append(f"{name:<18}{score['precision']:>10.3f}{score['recall']:>8.3f}{score['f1']:>7.3f}{gold:>6}")
+        lines.append(
+            f"{name:<18}{score['precision']:>10.3f}{score['recall']:>8.3f}{score['f1']:>7.3f}{gold:>6}"
+        )
     lines += ["", "accuracy over matched pairs:"]
     for name, value in data["accuracy"].items():
         label = "metric (FACTS.md names)" if name == "metric_named" else name
@@ -178,9 +188,16 @@ def format_report(report: Report) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gold", type=Path, required=True, help="gold facts, one JSON object a line")
-    parser.add_argument("--docs", type=Path, default=Path("seeds"), help="folder of the documents the gold names (default: seeds)")
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        default=Path("seeds"),
+        help="folder of the documents the gold names (default: seeds)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--show-errors", action="store_true", help="list misses, extras and attribute differences")
+    parser.add_argument(
+        "--show-errors", action="store_true", help="list misses, extras and attribute differences"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

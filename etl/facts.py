@@ -68,7 +68,9 @@ class DocumentIndex:
     plan_headers: frozenset[int]  # starts of headers such as 2016年工作计划
 
     @classmethod
-    def build(cls, document: Document, published_year: int | None, simplified: str | None = None) -> DocumentIndex:
+    def build(
+        cls, document: Document, published_year: int | None, simplified: str | None = None
+    ) -> DocumentIndex:
         text = document.text
         simplified = simplified if simplified is not None else simplified_view(text)
         layout = Layout.of(simplified)
@@ -76,7 +78,9 @@ class DocumentIndex:
         quotes = [(m.start(), m.end()) for m in rules.quotes.finditer(simplified)]
         quote_starts = [start for start, _ in quotes]
         # “平安街道” is a campaign's name, not a place
-        places = [m for m in find_places(simplified, load_gazetteer()) if not _within(quotes, quote_starts, m.start)]
+        places = [
+            m for m in find_places(simplified, load_gazetteer()) if not _within(quotes, quote_starts, m.start)
+        ]
         scope_positions, scopes, community_items = _scope_timeline(simplified, layout, places)
         periods = [p for p in find_periods(simplified) if not p.baseline]
         quoted_digits = [(s, e, "".join(c for c in simplified[s:e] if c.isdigit())) for s, e in quotes]
@@ -92,7 +96,9 @@ class DocumentIndex:
             simplified=simplified,
             layout=layout,
             # a quotation of a sentence or more says nothing about the figures around it
-            hits=KeywordHits.of(simplified, load_lexicon(), [m.span() for m in _LONG_QUOTE.finditer(simplified)]),
+            hits=KeywordHits.of(
+                simplified, load_lexicon(), [m.span() for m in _LONG_QUOTE.finditer(simplified)]
+            ),
             places=places,
             place_starts=[p.start for p in places],
             scope_positions=scope_positions,
@@ -105,7 +111,9 @@ class DocumentIndex:
             quoted_digits=[q for q in quoted_digits if q[2]],
             published_year=published_year,
             header_starts=header_starts,
-            plan_headers=frozenset(s for s, line in zip(header_starts, header_texts) if rules.plan_header.search(line)),
+            plan_headers=frozenset(
+                s for s, line in zip(header_starts, header_texts) if rules.plan_header.search(line)
+            ),
         )
 
     def under_plan_header(self, offset: int) -> bool:
@@ -120,10 +128,14 @@ class DocumentIndex:
         return self.scopes[index] if index >= 0 else Scope()
 
     def places_between(self, start: int, end: int) -> list[PlaceMention]:
-        return self.places[bisect.bisect_left(self.place_starts, start) : bisect.bisect_left(self.place_starts, end)]
+        return self.places[
+            bisect.bisect_left(self.place_starts, start) : bisect.bisect_left(self.place_starts, end)
+        ]
 
     def periods_between(self, start: int, end: int) -> list[PeriodMention]:
-        return self.periods[bisect.bisect_left(self.period_starts, start) : bisect.bisect_left(self.period_starts, end)]
+        return self.periods[
+            bisect.bisect_left(self.period_starts, start) : bisect.bisect_left(self.period_starts, end)
+        ]
 
     def in_quotes(self, start: int, end: int) -> bool:
         index = bisect.bisect_right(self.quotes, (start, float("inf"))) - 1
@@ -270,7 +282,9 @@ def attribute_place(index: DocumentIndex, start: int) -> Place:
     )
 
 
-def attribute_period(index: DocumentIndex, start: int, end: int, figure_sentences: set[int]) -> tuple[int | None, str | None]:
+def attribute_period(
+    index: DocumentIndex, start: int, end: int, figure_sentences: set[int]
+) -> tuple[int | None, str | None]:
     """(year, period_text) of the figure at text[start:end], by the FACTS.md rule."""
     layout = index.layout
     sentence = layout.sentence_span(start)
@@ -285,7 +299,11 @@ def attribute_period(index: DocumentIndex, start: int, end: int, figure_sentence
     same_clause_after = [p for p in in_sentence if p.start >= end and p.start < clause[1]]
     later = [p for p in in_sentence if p.start >= sentence[1]]  # the 这是 sentence
     period_words = [p for p in before if not p.in_name]
-    text_mention = period_words[-1] if period_words else next((p for p in same_clause_after + later if not p.in_name), None)
+    text_mention = (
+        period_words[-1]
+        if period_words
+        else next((p for p in same_clause_after + later if not p.in_name), None)
+    )
 
     explicit = [p for p in before if not p.relative]
     explicit_after = [p for p in same_clause_after + later if not p.relative]
@@ -305,13 +323,18 @@ def attribute_period(index: DocumentIndex, start: int, end: int, figure_sentence
     return year, (text_mention.text if text_mention else None)
 
 
-def _paragraph_period(index, paragraph, sentence, figure_sentences) -> tuple[int | None, PeriodMention | None]:
+def _paragraph_period(
+    index, paragraph, sentence, figure_sentences
+) -> tuple[int | None, PeriodMention | None]:
     """The period that scopes the paragraph before this sentence: an explicit year, or a
     '…以来' phrase opening a sentence that reports nothing itself (去年以来,街道…强力推进重点项目。)."""
     for mention in reversed(index.periods_between(paragraph[0], sentence[0])):
         if not mention.relative:
             return mention.year, (None if mention.in_name else mention)
-        if mention.text.endswith("以来") and index.layout.sentence_span(mention.start)[0] not in figure_sentences:
+        if (
+            mention.text.endswith("以来")
+            and index.layout.sentence_span(mention.start)[0] not in figure_sentences
+        ):
             published = index.published_year
             base = published if published is not None else _header_year(index, sentence[0])
             return mention.resolved_year(base), mention
@@ -334,11 +357,20 @@ def nonfact_reason(index: DocumentIndex, quantity: Quantity, previous: Quantity 
         return "inside a quoted slogan or label"
     rules = load_fact_rules()
     reason = rules.nonfact_reason(
-        text, quantity.start, quantity.end, index.text[quantity.start : quantity.end], quantity.raw_unit, quantity.unit
+        text,
+        quantity.start,
+        quantity.end,
+        index.text[quantity.start : quantity.end],
+        quantity.raw_unit,
+        quantity.unit,
     )
     if reason:
         return reason
-    if previous is not None and previous.unit in ("item", "person", "household") and _adjacent(text, previous, quantity):
+    if (
+        previous is not None
+        and previous.unit in ("item", "person", "household")
+        and _adjacent(text, previous, quantity)
+    ):
         if quantity.unit not in ("item", "person", "household", "case") and _HAN.match(text, quantity.end):
             return "a size class right after a count (5个上亿元项目)"
     if quantity.unit == "item" and quantity.value < 10 and index.quoted_digits:
@@ -364,7 +396,9 @@ def extract_facts(document: Document) -> list[Fact]:
     return facts_from_quantities(document, find_quantities(simplified), simplified)
 
 
-def facts_from_quantities(document: Document, quantities: list[Quantity], simplified: str | None = None) -> list[Fact]:
+def facts_from_quantities(
+    document: Document, quantities: list[Quantity], simplified: str | None = None
+) -> list[Fact]:
     """Keep, classify and attribute the given quantities of the document (`simplified`: its
     simplified view, when the caller has it already)."""
     if not quantities:
@@ -397,8 +431,15 @@ def facts_from_quantities(document: Document, quantities: list[Quantity], simpli
             previous_in_sentence[1] if previous_in_sentence and previous_in_sentence[0] == sentence else None
         )
         category, metric = lexicon.choose(
-            index.hits, index.simplified, quantity.start, quantity.end, quantity.unit, quantity.raw_unit,
-            clause, sentence, previous_category,
+            index.hits,
+            index.simplified,
+            quantity.start,
+            quantity.end,
+            quantity.unit,
+            quantity.raw_unit,
+            clause,
+            sentence,
+            previous_category,
         )
         previous_in_sentence = (sentence, category)
         place = attribute_place(index, quantity.start)
@@ -416,7 +457,9 @@ def facts_from_quantities(document: Document, quantities: list[Quantity], simpli
                 metric=metric,
                 level=place.level,
                 is_target=index.under_plan_header(quantity.start)
-                or rules.is_target(index.simplified, quantity.start, sentence[0], quantity.unit, first_figure[sentence[0]]),
+                or rules.is_target(
+                    index.simplified, quantity.start, sentence[0], quantity.unit, first_figure[sentence[0]]
+                ),
                 sentence=_sentence(document.text, sentence),
                 char_start=quantity.start,
                 char_end=quantity.end,

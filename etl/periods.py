@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from etl.wordlist import trie_pattern
 
-
 _RELATIVE_WORDS = (
     # longest first; each gives its year from the publication date (offset in years)
     ("截至目前", 0),
@@ -91,12 +90,20 @@ def find_periods(text: str) -> list[PeriodMention]:
             after = text[match.end() : match.end() + 2]
             written = re.sub(r"\s+", "", written)
             prefixed = written[:2] in ("截至", "截止") or written[0] in "自从"
-            baseline = not prefixed and bool(_BASELINE_BEFORE.search(before)) and bool(_BASELINE_AFTER.match(after))
+            baseline = (
+                not prefixed and bool(_BASELINE_BEFORE.search(before)) and bool(_BASELINE_AFTER.match(after))
+            )
             baseline = baseline or before.endswith(("比", "较"))
             in_name = not prefixed and bool(_NAME_BEFORE.search(before)) or bool(_FULL_DATE.search(written))
-            found.append(PeriodMention(match.start(), match.end(), written, int(match["year"]), False, 0, baseline, in_name))
+            found.append(
+                PeriodMention(
+                    match.start(), match.end(), written, int(match["year"]), False, 0, baseline, in_name
+                )
+            )
         else:
-            found.append(PeriodMention(match.start(), match.end(), written, None, True, _RELATIVE_YEAR[written]))
+            found.append(
+                PeriodMention(match.start(), match.end(), written, None, True, _RELATIVE_YEAR[written])
+            )
     for match in _SINCE.finditer(text):
         subject = _SINCE_SUBJECT.search(text, max(0, match.start() - 12), match.start())
         if subject:

@@ -141,7 +141,9 @@ def load_gazetteer(path: Path = DIVISIONS_CSV) -> Gazetteer:
     for name in list(districts) + list(cities):
         last[name[-1]].add(name[-2])
     frozen = {suffix: frozenset(chars) for suffix, chars in last.items()}
-    return Gazetteer(by_code, dict(townships), dict(districts), dict(cities), dict(city_short), pattern, frozen)
+    return Gazetteer(
+        by_code, dict(townships), dict(districts), dict(cities), dict(city_short), pattern, frozen
+    )
 
 
 def _district_aliases(name: str) -> set[str]:
@@ -175,17 +177,25 @@ def _raw_mentions(text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
     empty = frozenset()
     for match in _SUFFIX.finditer(text):
         suffix = match.group()
-        if len(suffix) == 1 and (match.start() == 0 or text[match.start() - 1] not in last_before.get(suffix, empty)):
+        if len(suffix) == 1 and (
+            match.start() == 0 or text[match.start() - 1] not in last_before.get(suffix, empty)
+        ):
             continue  # no name in the table ends here (全区, 城市, 乡镇 …)
         stems = _stems_before(text, match.start())
         if suffix == "社区":
             name = ""
-            for char in reversed(text[match.start() - len(stems[0]) if stems else match.start() : match.start()]):
+            for char in reversed(
+                text[match.start() - len(stems[0]) if stems else match.start() : match.start()]
+            ):
                 if char in _COMMUNITY_STOP or len(name) >= 6:
                     break
                 name = char + name
             if len(name) >= 2:
-                mentions.append(PlaceMention(match.start() - len(name), match.end(), "community", name + suffix, name + suffix))
+                mentions.append(
+                    PlaceMention(
+                        match.start() - len(name), match.end(), "community", name + suffix, name + suffix
+                    )
+                )
             continue
         for stem in stems:
             if suffix in ("街道办事处", "街道", "办事处", "镇", "乡"):
@@ -197,20 +207,49 @@ def _raw_mentions(text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
                     if suffix not in ("镇", "乡"):
                         streets = [d for d in found if d.name.endswith("街道")]
                         # 石佛办事处 where the table has 石佛镇: the office of a town, if the context agrees
-                        found = streets or ([d for d in found if d.name[-1] in "镇乡"] if suffix == "办事处" else [])
+                        found = streets or (
+                            [d for d in found if d.name[-1] in "镇乡"] if suffix == "办事处" else []
+                        )
                         canonical = streets[0].name if streets else stem + "街道"
                     if not found:
                         continue
-                    mentions.append(PlaceMention(match.start() - len(stem), match.end(), "township", stem + suffix, canonical, tuple(found)))
+                    mentions.append(
+                        PlaceMention(
+                            match.start() - len(stem),
+                            match.end(),
+                            "township",
+                            stem + suffix,
+                            canonical,
+                            tuple(found),
+                        )
+                    )
                     break
             else:
                 found = gazetteer.districts.get(stem + suffix) if suffix in "区县市旗" else None
                 if found:
-                    mentions.append(PlaceMention(match.start() - len(stem), match.end(), "district", stem + suffix, found[0].name, tuple(found)))
+                    mentions.append(
+                        PlaceMention(
+                            match.start() - len(stem),
+                            match.end(),
+                            "district",
+                            stem + suffix,
+                            found[0].name,
+                            tuple(found),
+                        )
+                    )
                     break
                 found = gazetteer.cities.get(stem + suffix)
                 if found:
-                    mentions.append(PlaceMention(match.start() - len(stem), match.end(), "city", stem + suffix, found[0].name, tuple(found)))
+                    mentions.append(
+                        PlaceMention(
+                            match.start() - len(stem),
+                            match.end(),
+                            "city",
+                            stem + suffix,
+                            found[0].name,
+                            tuple(found),
+                        )
+                    )
                     break
         else:
             if suffix in ("街道办事处", "街道", "办事处") and stems:
@@ -220,7 +259,9 @@ def _raw_mentions(text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
         if text.startswith("市", match.end()):
             continue  # the full name was found above
         found = gazetteer.city_short[match.group()]
-        mentions.append(PlaceMention(match.start(), match.end(), "city", match.group(), found[0].name, tuple(found)))
+        mentions.append(
+            PlaceMention(match.start(), match.end(), "city", match.group(), found[0].name, tuple(found))
+        )
     mentions.sort(key=lambda m: m.start)
     return mentions
 
@@ -230,7 +271,11 @@ def _unlisted_subdistrict(text, match, stems, gazetteer) -> list[PlaceMention]:
     for cut in range(len(stem) - 2, 1, -1):  # the name is 2-4 characters after a district's name
         head, name = stem[:cut], stem[cut:]
         if len(name) <= 4 and any(head[s:] in gazetteer.districts for s in range(len(head) - 1)):
-            return [PlaceMention(match.start() - len(name), match.end(), "township", name + match.group(), name + "街道")]
+            return [
+                PlaceMention(
+                    match.start() - len(name), match.end(), "township", name + match.group(), name + "街道"
+                )
+            ]
     return []
 
 
@@ -296,7 +341,14 @@ def _resolve(mentions: list[PlaceMention], text: str, gazetteer: Gazetteer) -> l
 def _with_division(mention: PlaceMention, division: Division | None) -> PlaceMention:
     canonical = division.name if division else mention.canonical
     return PlaceMention(
-        mention.start, mention.end, mention.kind, mention.surface, canonical, mention.candidates, division, mention.in_header
+        mention.start,
+        mention.end,
+        mention.kind,
+        mention.surface,
+        canonical,
+        mention.candidates,
+        division,
+        mention.in_header,
     )
 
 

@@ -22,14 +22,19 @@ _LABELLED_DATE = re.compile(
 _DATELINE = re.compile(
     r"^\s*(?P<year>(?:19|20)\d\d)\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})日?"
     r"(?=\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:$|来源|作者|编辑|浏览|字号|[|｜]))",
-    re.M,
+    re.MULTILINE,
 )
-_SOURCE = re.compile(r"(?:来源|稿源|来自)\s*[:：]\s*(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=\s|$|[|｜,，。]|作者|编辑|记者)", re.M)
+_SOURCE = re.compile(
+    r"(?:来源|稿源|来自)\s*[:：]\s*(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=\s|$|[|｜,，。]|作者|编辑|记者)",
+    re.MULTILINE,
+)
 _OUTLET_NAME = r"[\u4e00-\u9fff]{2,6}?(?:日报|晚报|商报|晨报|都市报|时报|快报|新闻网|网)"
 # A masthead or footer line: navigation separated by |, a copyright line, or an e-paper title.
 _FURNITURE_OUTLET = re.compile(
-    r"(?:^|[|｜]\s*|版权[^\n]{0,12}?[@©]?\s*|^\s*)(?P<name>" + _OUTLET_NAME + r")(?=\s*(?:[|｜]|电子版|网站版权|版权所有|$))",
-    re.M,
+    r"(?:^|[|｜]\s*|版权[^\n]{0,12}?[@©]?\s*|^\s*)(?P<name>"
+    + _OUTLET_NAME
+    + r")(?=\s*(?:[|｜]|电子版|网站版权|版权所有|$))",
+    re.MULTILINE,
 )
 # Only the head and the tail of an article carry its furniture.
 _EDGE_CHARS = 600

@@ -19,7 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "data" / "seeds_gold.jsonl"
 SEEDS = ROOT / "seeds"
 
-FLOORS = {"category": 0.95, "subdistrict": 0.95, "year": 0.95, "qualifier": 0.95, "is_target": 0.95, "metric_named": 0.90}
+FLOORS = {
+    "category": 0.95,
+    "subdistrict": 0.95,
+    "year": 0.95,
+    "qualifier": 0.95,
+    "is_target": 0.95,
+    "metric_named": 0.90,
+}
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +57,26 @@ def test_scoring_counts_misses_and_extras(tmp_path):
     (docs / "a.txt").write_text("累计拆除违章建筑15000余平方米,投资200多万元。", encoding="utf-8")
     gold = tmp_path / "gold.jsonl"
     lines = [
-        {"doc": "a.txt", "char_start": 8, "char_end": 17, "value": 15000, "unit": "m2", "category": "demolition",
-         "metric": "illegal_structures_demolished_area", "qualifier": "more_than", "is_target": False},
+        {
+            "doc": "a.txt",
+            "char_start": 8,
+            "char_end": 17,
+            "value": 15000,
+            "unit": "m2",
+            "category": "demolition",
+            "metric": "illegal_structures_demolished_area",
+            "qualifier": "more_than",
+            "is_target": False,
+        },
         {"doc": "a.txt", "char_start": 0, "char_end": 2, "value": 7, "unit": "item", "category": "other"},
     ]
     gold.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines), encoding="utf-8")
     result = evaluate(gold, docs)
-    assert (result.overall.true_positives, result.overall.false_positives, result.overall.false_negatives) == (1, 1, 1)
+    assert (
+        result.overall.true_positives,
+        result.overall.false_positives,
+        result.overall.false_negatives,
+    ) == (1, 1, 1)
     assert result.accuracy("category") == 1.0 and result.accuracy("qualifier") == 1.0
 
 
@@ -68,7 +88,10 @@ def test_cli_prints_json_and_errors(capsys):
 
 def test_cli_names_a_missing_document(tmp_path, capsys):
     gold = tmp_path / "gold.jsonl"
-    gold.write_text('{"doc": "nowhere.txt", "char_start": 0, "char_end": 1, "value": 1, "unit": "item"}\n', encoding="utf-8")
+    gold.write_text(
+        '{"doc": "nowhere.txt", "char_start": 0, "char_end": 1, "value": 1, "unit": "item"}\n',
+        encoding="utf-8",
+    )
     assert main(["eval", "--gold", str(gold), "--docs", str(tmp_path)]) == 2
     assert "nowhere.txt" in capsys.readouterr().err
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.documents import Document
 from etl.facts import extract_facts
@@ -25,14 +27,29 @@ def fact(text: str, raw_text: str, **meta):
 @pytest.mark.parametrize(
     "text, raw_text, category, metric",
     [
-        ("累计拆除违章建筑15000余平方米", "15000余平方米", "demolition", "illegal_structures_demolished_area"),
-        ("拆除违章建筑196处,涉及面积5689平方米,整改率100%", "196处", "demolition", "illegal_structures_demolished_count"),
+        (
+            "累计拆除违章建筑15000余平方米",
+            "15000余平方米",
+            "demolition",
+            "illegal_structures_demolished_area",
+        ),
+        (
+            "拆除违章建筑196处,涉及面积5689平方米,整改率100%",
+            "196处",
+            "demolition",
+            "illegal_structures_demolished_count",
+        ),
         ("拆除违章建筑196处,涉及面积5689平方米,整改率100%", "100%", "demolition", "rectification_rate"),
         ("该街道共排查出各类矛盾问题15882起,办结率达99.22%", "15882起", "case_resolution", "disputes_found"),
         ("该街道共排查出各类矛盾问题15882起,办结率达99.22%", "99.22%", "case_resolution", "resolution_rate"),
         ("民事纠纷94起,成功调解92起,正在调解2起。", "92起", "case_resolution", "disputes_mediated"),
         ("2006年以来,招商引资额达到4亿元", "4亿元", "investment", "investment_attracted"),
-        ("投资近2亿元的河南省煤田地质局嵩阳苑改造项目,目前已完成土地收储", "2亿元", "investment", "project_investment"),
+        (
+            "投资近2亿元的河南省煤田地质局嵩阳苑改造项目,目前已完成土地收储",
+            "2亿元",
+            "investment",
+            "project_investment",
+        ),
         ("先后投资200多万元,按照标准改扩建社区办公用房", "200多万元", "investment", "spending"),
         ("完成招商引资项目共7个,总投资43.1亿元,到位资金28.1亿元", "28.1亿元", "investment", "funds_in_place"),
         ("完成一般公共预算收入9898万元,同比增长26.1%", "26.1%", "fiscal", "growth_rate"),
@@ -41,8 +58,18 @@ def fact(text: str, raw_text: str, **meta):
         ("2012年新增城镇就业2602人", "2602人", "employment", "jobs_created"),
         ("累计审批低保140户,保障1298人次,发放低保金50.01万元。", "1298人次", "welfare", "subsistence_people"),
         ("累计审批低保140户,保障1298人次,发放低保金50.01万元。", "50.01万元", "welfare", "subsistence_funds"),
-        ("新城街道办事处位于商丘市中心城区,总面积33.1平方公里,下辖19个社区居委会", "33.1平方公里", "profile", "area"),
-        ("新城街道办事处位于商丘市中心城区,总面积33.1平方公里,下辖19个社区居委会", "19个", "profile", "communities"),
+        (
+            "新城街道办事处位于商丘市中心城区,总面积33.1平方公里,下辖19个社区居委会",
+            "33.1平方公里",
+            "profile",
+            "area",
+        ),
+        (
+            "新城街道办事处位于商丘市中心城区,总面积33.1平方公里,下辖19个社区居委会",
+            "19个",
+            "profile",
+            "communities",
+        ),
         ("在19个社区全部组建“区域党委”", "19个", "party_building", "regional_party_committees"),
         ("西站西等16个社区被评为“平安社区”", "16个", "other", "honors_received"),
         ("该街道在辖区15个社区(村)党支部中筛选示范点", "15个", "party_building", "party_organizations"),
@@ -53,14 +80,34 @@ def fact(text: str, raw_text: str, **meta):
         ("进驻商户1200多家。", "1200多家", "other", "merchants"),
         ("拆除30余亩土地上违法建筑28000平方米", "30余亩", "demolition", "land_cleared_area"),
         ("完成固定资产投资8.6亿元,占全年任务的107%。", "107%", "investment", "target_completion"),
-        ("新农合参合率达98.6%,城乡居民养老保险参保人数2.3万人", "98.6%", "welfare", "insurance_coverage_rate"),
-        ("整治城中村出租屋860间,新建社区服务中心2个", "2个", "other", "facilities_built"),  # 社区 only as the counted noun
+        (
+            "新农合参合率达98.6%,城乡居民养老保险参保人数2.3万人",
+            "98.6%",
+            "welfare",
+            "insurance_coverage_rate",
+        ),
+        (
+            "整治城中村出租屋860间,新建社区服务中心2个",
+            "2个",
+            "other",
+            "facilities_built",
+        ),  # 社区 only as the counted noun
         ("2017年辖区4个社区获评“成都市示范社区”", "4个", "other", "honors_received"),
         ("发放各类救助资金126万元,惠及困难群众860人次", "860人次", "welfare", "assistance_services"),
         ("受理市民热线诉求3200余件,解决率达96.5%,满意率达94%", "94%", "case_resolution", "satisfaction_rate"),
-        ("出动大铲车两辆,机关干部80余人,强制拆除河沟王村两处违法建筑", "80余人", "demolition", "staff_deployed"),
+        (
+            "出动大铲车两辆,机关干部80余人,强制拆除河沟王村两处违法建筑",
+            "80余人",
+            "demolition",
+            "staff_deployed",
+        ),
         # Traditional characters classify like Simplified ones, offsets unchanged
-        ("累計拆除違章建築15000餘平方米", "15000餘平方米", "demolition", "illegal_structures_demolished_area"),
+        (
+            "累計拆除違章建築15000餘平方米",
+            "15000餘平方米",
+            "demolition",
+            "illegal_structures_demolished_area",
+        ),
         ("該街道共排查出各類矛盾問題15882起,辦結率達99.22%", "99.22%", "case_resolution", "resolution_rate"),
     ],
 )
@@ -148,8 +195,20 @@ SECTIONS = (
         (SECTIONS, "15882起", "林山寨街道", "中原区", "subdistrict"),
         (SECTIONS, "8882起", "绿东村街道", "中原区", "subdistrict"),  # a section header switches scope
         (SECTIONS, "98.3%", "绿东村街道", "中原区", "subdistrict"),
-        ("城东路办事处城东路105号院道路坑洼不平,社区筹集资金10万余元", "10万余元", "城东路街道", "管城回族区", "community"),
-        ("深入开展“平安街道建设”活动。中原区桐柏路街道安装32个电子监控设备", "32个", "桐柏路街道", "中原区", "subdistrict"),
+        (
+            "城东路办事处城东路105号院道路坑洼不平,社区筹集资金10万余元",
+            "10万余元",
+            "城东路街道",
+            "管城回族区",
+            "community",
+        ),
+        (
+            "深入开展“平安街道建设”活动。中原区桐柏路街道安装32个电子监控设备",
+            "32个",
+            "桐柏路街道",
+            "中原区",
+            "subdistrict",
+        ),
     ],
 )
 def test_scopes(text, raw_text, subdistrict, district, level):
@@ -160,7 +219,11 @@ def test_scopes(text, raw_text, subdistrict, district, level):
 def test_namesakes_resolve_by_the_documents_own_context():
     found = fact("商丘市睢阳区新城街道办事处位于商丘市中心城区,总面积33.1平方公里。", "33.1平方公里")
     assert (found.province, found.city, found.district, found.subdistrict, found.admin_code) == (
-        "河南省", "商丘市", "睢阳区", "新城街道", "411403004000"
+        "河南省",
+        "商丘市",
+        "睢阳区",
+        "新城街道",
+        "411403004000",
     )
     found = fact("管城回族区西大街街道办事处前三季度,GDP完成4亿元。", "4亿元")
     assert (found.subdistrict, found.admin_code) == ("西大街街道", "410104002000")
@@ -169,19 +232,73 @@ def test_namesakes_resolve_by_the_documents_own_context():
 @pytest.mark.parametrize(
     "text, raw_text, published, year, period_text",
     [
-        ("2006年以来,共引进10余个企业,招商引资额达到4亿元; 2007年财政税收实现超五千万元的新突破。", "4亿元", None, 2006, "2006年以来"),
-        ("2006年以来,共引进10余个企业,招商引资额达到4亿元; 2007年财政税收实现超五千万元的新突破。", "五千万元", None, 2007, "2007年"),
-        ("2018年,新城街道办事处完成税收5.39亿元,财政收入总规模达到2013年的3倍。", "3倍", None, 2018, "2018年"),  # baseline year
+        (
+            "2006年以来,共引进10余个企业,招商引资额达到4亿元; 2007年财政税收实现超五千万元的新突破。",
+            "4亿元",
+            None,
+            2006,
+            "2006年以来",
+        ),
+        (
+            "2006年以来,共引进10余个企业,招商引资额达到4亿元; 2007年财政税收实现超五千万元的新突破。",
+            "五千万元",
+            None,
+            2007,
+            "2007年",
+        ),
+        (
+            "2018年,新城街道办事处完成税收5.39亿元,财政收入总规模达到2013年的3倍。",
+            "3倍",
+            None,
+            2018,
+            "2018年",
+        ),  # baseline year
         ("截至目前,投资68亿元的郑州市2013年重点工程项目启动拆迁工作", "68亿元", None, 2013, "截至目前"),
         ("目前,新城街道办事处已举办集中教育大会17期。", "17期", dt.date(2019, 7, 29), 2019, "目前"),
         ("今年以来,新增就业人员1824人。", "1824人", None, None, "今年以来"),  # undated article
-        ("民事纠纷94起。这是大学路司法所自2009年来受理的民事纠纷调解情况。", "94起", None, 2009, "自2009年来"),
-        ("去年以来,街道强力推进重点项目。拿下投资12亿元的中原文化广场项目。", "12亿元", dt.date(2014, 5, 1), 2013, "去年以来"),
+        (
+            "民事纠纷94起。这是大学路司法所自2009年来受理的民事纠纷调解情况。",
+            "94起",
+            None,
+            2009,
+            "自2009年来",
+        ),
+        (
+            "去年以来,街道强力推进重点项目。拿下投资12亿元的中原文化广场项目。",
+            "12亿元",
+            dt.date(2014, 5, 1),
+            2013,
+            "去年以来",
+        ),
         ("汇园游园建于2007年,占地面积12000平方米。", "12000平方米", None, 2007, "2007年"),
-        ("总面积33.1平方公里,下辖19个社区。", "19个", dt.date(2019, 7, 29), 2019, None),  # the publication year
-        ("发布日期:2019-07-29\n总面积33.1平方公里,下辖19个社区。", "19个", None, 2019, None),  # a date the text states
-        ("2019-05-12 10:30 来源:北京日报\n今年一季度,街道共受理诉求3200余件", "3200余件", None, 2019, "一季度"),  # a dateline
-        ("坎墩街道2020年上半年工作情况\n\n上半年,实现规上工业产值45.6亿元。", "45.6亿元", None, 2020, "上半年"),  # title year
+        (
+            "总面积33.1平方公里,下辖19个社区。",
+            "19个",
+            dt.date(2019, 7, 29),
+            2019,
+            None,
+        ),  # the publication year
+        (
+            "发布日期:2019-07-29\n总面积33.1平方公里,下辖19个社区。",
+            "19个",
+            None,
+            2019,
+            None,
+        ),  # a date the text states
+        (
+            "2019-05-12 10:30 来源:北京日报\n今年一季度,街道共受理诉求3200余件",
+            "3200余件",
+            None,
+            2019,
+            "一季度",
+        ),  # a dateline
+        (
+            "坎墩街道2020年上半年工作情况\n\n上半年,实现规上工业产值45.6亿元。",
+            "45.6亿元",
+            None,
+            2020,
+            "上半年",
+        ),  # title year
     ],
 )
 def test_year_and_period(text, raw_text, published, year, period_text):
@@ -211,13 +328,47 @@ def test_every_fact_points_at_its_raw_text():
         assert text[found.char_start : found.char_end] == found.raw_text
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 _PIECES = st.sampled_from(
-    ["中原区", "林山寨街道", "办事处", "该街道", "社区", "“", "”", "。", ",", ";", "\n", "\n\n", "本报讯", "本报记者 甲 ",
-     "2013年", "截至目前", "今年以来", "力争", "计划", "投资", "拆除违章建筑", "15000余平方米", "5个", "一个", "两次",
-     "每周", "3倍", "同比增长", "26.1%", "達", "萬元", "第", "前三名", "新城街道", "睢阳区", "管城区", "亿元", "项目"]
+    [
+        "中原区",
+        "林山寨街道",
+        "办事处",
+        "该街道",
+        "社区",
+        "“",
+        "”",
+        "。",
+        ",",
+        ";",
+        "\n",
+        "\n\n",
+        "本报讯",
+        "本报记者 甲 ",
+        "2013年",
+        "截至目前",
+        "今年以来",
+        "力争",
+        "计划",
+        "投资",
+        "拆除违章建筑",
+        "15000余平方米",
+        "5个",
+        "一个",
+        "两次",
+        "每周",
+        "3倍",
+        "同比增长",
+        "26.1%",
+        "達",
+        "萬元",
+        "第",
+        "前三名",
+        "新城街道",
+        "睢阳区",
+        "管城区",
+        "亿元",
+        "项目",
+    ]
 )
 
 
