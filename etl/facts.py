@@ -298,7 +298,18 @@ def attribute_period(
     before = [p for p in in_sentence if p.end <= start]
     same_clause_after = [p for p in in_sentence if p.start >= end and p.start < clause[1]]
     later = [p for p in in_sentence if p.start >= sentence[1]]  # the 这是 sentence
-    period_words = [p for p in before if not p.in_name]
+    # 目前 inside a sentence is an adverb of its segment (…;目前已完成土地收储;投资约4亿元的…: not the
+    # 4亿元's); at the head of the sentence it scopes the whole sentence
+    period_words = [
+        p
+        for p in before
+        if not p.in_name
+        and not (
+            p.text == "目前"
+            and index.simplified[sentence[0] : p.start].strip()
+            and any(mark in index.simplified[p.end : start] for mark in "；;")
+        )
+    ]
     text_mention = (
         period_words[-1]
         if period_words
