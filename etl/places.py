@@ -297,6 +297,9 @@ def _resolve(mentions: list[PlaceMention], text: str, gazetteer: Gazetteer) -> l
         by_name = votes.get(code)
         return totals[code] - by_name.get(name, 0.0) if by_name else 0.0
 
+    # Whether the text names districts or cities at all: then a 街道 none of them holds is not the
+    # table's only namesake elsewhere in China but a unit the table lacks (renamed, or older than 2023).
+    placed_elsewhere = any(m.kind in ("district", "city") for m in mentions)
     context_scores: dict[str, list[float]] = {}  # the same name scores the same all through the text
     resolved = []
     for index, mention in enumerate(mentions):
@@ -323,9 +326,16 @@ def _resolve(mentions: list[PlaceMention], text: str, gazetteer: Gazetteer) -> l
                 score += 100.0
             if score > best_score:
                 best, best_score = division, score
-        if best is None and mention.kind == "township" and len({d.code for d in mention.candidates}) == 1:
-            if mention.surface.endswith(("街道", "办事处")):
-                best = mention.candidates[0]  # a unique 街道 name needs no context
+        if (
+            best is None
+            and mention.kind == "township"
+            and len({d.code for d in mention.candidates}) == 1
+            and mention.surface.endswith(("街道", "办事处"))
+            and not placed_elsewhere
+        ):
+            best = mention.candidates[
+                0
+            ]  # a unique 街道 name needs no context, unless the text is set elsewhere
         following = mentions[index + 1] if index + 1 < len(mentions) else None
         if best is None and mention.kind == "district" and following and following.start == mention.end:
             if following.kind == "township" and len(mention.candidates) == 1:
