@@ -39,6 +39,10 @@ def resolved(text: str):
             "中原区幸福里街道",
             [("district", "中原区", "410102000000"), ("township", "幸福里街道", None)],
         ),  # unlisted
+        (  # gone from the 2023 table; its namesakes elsewhere in China are not it
+            "二七区解放路街道",
+            [("district", "二七区", "410103000000"), ("township", "解放路街道", None)],
+        ),
         (
             "郑州高新区石佛办事处",
             [("district", "郑州高新技术产业开发区", "410172000000"), ("township", "石佛镇", "410172160000")],
