@@ -269,6 +269,12 @@ class FactRules:
         """A plan word governs the figure: before it in its segment of the sentence (up to a ；),
         or anywhere in the sentence when it comes before the sentence's first figure
         (2016年,力争完成地区生产总值13.5亿元;财政收入突破4000万元), with no result word between."""
+        return self.target_word(text, start, sentence_start, unit, first_figure) is not None
+
+    def target_word(
+        self, text: str, start: int, sentence_start: int, unit: str, first_figure: int | None = None
+    ) -> str | None:
+        """The plan word that governs the figure (see is_target), or None."""
         window = text[sentence_start:start]
         segment_start = max(window.rfind("；"), window.rfind(";")) + 1
         first_figure = start - sentence_start if first_figure is None else first_figure - sentence_start
@@ -284,14 +290,14 @@ class FactRules:
             if self.reference_before.search(window, max(0, match.start() - 4), match.start()):
                 # 占目标任务2580人的108%: the plan is named as a yardstick; it is the figure right after it
                 if len(between) <= 1 and "的" not in between:
-                    return True
+                    return match.group()
                 continue
             if any(word in between for word in self.result_before):
-                return False
+                return None
             if unit in ("percent", "percentage_point") and "的" in between:
-                return False  # 完成全年目标任务的70.7%: a completion ratio, not the target
-            return True
-        return False
+                return None  # 完成全年目标任务的70.7%: a completion ratio, not the target
+            return match.group()
+        return None
 
     def nonfact_reason(
         self, text: str, start: int, end: int, raw_text: str, raw_unit: str, unit: str

@@ -395,6 +395,17 @@ def nonfact_reason(index: DocumentIndex, quantity: Quantity, previous: Quantity 
     return None
 
 
+def _governed_by_plan(index, rules, quantity, sentence, first_figure, year, published) -> bool:
+    """A plan word governs the figure, and the plan is not an estimate of a period already over
+    (预计全年… in a December review, or about an earlier year, reports a result)."""
+    word = rules.target_word(index.simplified, quantity.start, sentence[0], quantity.unit, first_figure)
+    if word is None:
+        return False
+    if word == "预计" and published is not None and year is not None:
+        return not (year < published.year or (year == published.year and published.month == 12))
+    return True
+
+
 def _adjacent(text: str, previous: Quantity, quantity: Quantity) -> bool:
     gap = text[previous.end : quantity.start]
     return len(gap) <= 1 and gap in ("", "上", "近", "超")
@@ -468,8 +479,8 @@ def facts_from_quantities(
                 metric=metric,
                 level=place.level,
                 is_target=index.under_plan_header(quantity.start)
-                or rules.is_target(
-                    index.simplified, quantity.start, sentence[0], quantity.unit, first_figure[sentence[0]]
+                or _governed_by_plan(
+                    index, rules, quantity, sentence, first_figure[sentence[0]], year, published
                 ),
                 sentence=_sentence(document.text, sentence),
                 char_start=quantity.start,

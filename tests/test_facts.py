@@ -168,6 +168,14 @@ def test_targets(text, raw_text, is_target):
     assert fact(text, raw_text).is_target is is_target
 
 
+@pytest.mark.parametrize(
+    "published, is_target",
+    [(dt.date(2019, 12, 28), False), (dt.date(2019, 6, 30), True), (dt.date(2020, 1, 10), False)],
+)
+def test_an_estimate_of_a_year_already_over_is_a_result(published, is_target):
+    assert fact("2019年,预计全年完成税收5.2亿元。", "5.2亿元", published=published).is_target is is_target
+
+
 ROUNDUP = (
     "区街动态\n\n大学路办事处\n\n民事纠纷调解效率高\n\n本报讯(记者 安群英)民事纠纷94起,成功调解92起。"
     "这是大学路司法所自2009年来受理的民事纠纷调解情况。\n\n"
