@@ -147,6 +147,7 @@ def test_facts_page_shows_an_escaped_sentence_with_its_article(data_folder):
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html and "<script>" not in html
     assert "<mark>6500余平方米</mark>" in html
     assert "中原区街道工作巡礼" in html and "郑州日报" in html
+    assert "2013-05-14" in html and "00:00:00" not in html
 
 
 def test_selecting_a_row_shows_its_sentence_and_puts_it_in_the_url(data_folder):

@@ -12,6 +12,14 @@ from dashboard import data, tables, ui
 
 PAGE_SIZE = 500
 
+
+def _written(value: object) -> str:
+    """A value as text; a date without its midnight time."""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return str(value)
+
+
 context = ui.context()
 labels, t = context.labels, context.labels.text
 st.title(t("facts"))
@@ -67,7 +75,7 @@ else:
             (t("source"), fact["source"]),
         ]
         lines = [
-            f"<b>{html.escape(name)}</b>: {html.escape(str(value))}"
+            f"<b>{html.escape(name)}</b>: {html.escape(_written(value))}"
             for name, value in facts_about
             if value is not None and not (isinstance(value, float) and pd.isna(value)) and value is not pd.NaT
         ]
