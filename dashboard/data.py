@@ -22,7 +22,9 @@ import streamlit as st
 from dashboard.figures import (
     FIGURES_SQL,
     KEY_HASH_SQL,
+    FIGURE_COLUMNS,
     alternatives_query,
+    figure_numbers_query,
     figures_query,
     place_names,
     tidy_alternatives,
@@ -207,10 +209,12 @@ def figures(table: Table, filters: Filters) -> pd.DataFrame:
     Filters on what a figure is keyed by (place, year, category, target) select from the whole
     table's figures; filters on articles or sentences (outlet, search) recount from the facts.
     """
+    found = all_figures(table)
     if filters.outlets or filters.search.strip():
         source, parameters = _filtered(table, filters, _FIGURE_INPUT)
-        return tidy_figures(_query(figures_query(source), parameters))
-    found = all_figures(table)
+        numbers = _query(figure_numbers_query(source), parameters)
+        names = found[[column for column in FIGURE_COLUMNS if column not in numbers.columns or column == "key_hash"]]
+        return names.merge(numbers, on="key_hash", how="inner")[FIGURE_COLUMNS]
     keep = pd.Series(True, index=found.index)
     for attribute, column in FILTER_COLUMNS:
         chosen = getattr(filters, attribute)

@@ -82,6 +82,15 @@ FROM entries GROUP BY key_hash, value
 """
 
 
+# The same counting, numbers only (key_hash, value, approximate, conflict, n_spans): used when the
+# names of every key are already at hand (dashboard/data.py recounting for an outlet filter).
+FIGURE_NUMBERS_SQL = FIGURES_SQL[: FIGURES_SQL.index("names AS (")].rstrip().rstrip(",") + "\nSELECT * FROM figures\n"
+
+
+def figure_numbers_query(source: str) -> str:
+    return FIGURE_NUMBERS_SQL.replace("{source}", source)
+
+
 def figures_query(source: str) -> str:
     """The counting query over `source`: a table name or a parenthesised SELECT."""
     return FIGURES_SQL.replace("{source}", source)

@@ -161,3 +161,21 @@ def test_fact_detail_joins_the_article_record(table):
     assert detail["fact"]["raw_text"] == "2亿元"
     assert detail["article"]["title"] == "中原区街道工作巡礼" and detail["article"]["outlet"] == "郑州日报"
     assert data.fact_detail(table, "no-such-fact") is None
+
+
+@pytest.mark.parametrize(
+    "outlets, value, conflict",
+    [
+        ((), 15900, True),  # 郑州日报 says 15882起, 中原网 says 15900起
+        (("郑州日报",), 15882, False),
+        (("中原网",), 15900, False),
+        (("郑州日报", "中原网"), 15900, True),
+    ],
+)
+def test_an_outlet_filter_recounts_the_figures_from_its_articles(table, outlets, value, conflict):
+    from dashboard import data
+
+    found = data.figures(table, data.Filters(outlets=outlets))
+    disputes = found[(found["place"] == "林山寨街道") & (found["metric"] == "disputes_found")].iloc[0]
+    assert (disputes["value"], disputes["conflict"]) == (value, conflict)
+    assert disputes["district"] == "中原区" and disputes["category"] == "case_resolution"
