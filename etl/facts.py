@@ -445,6 +445,7 @@ def facts_from_quantities(
         first_figure.setdefault(layout.sentence_span(quantity.start)[0], quantity.start)
     figure_sentences = set(first_figure)
     facts: list[Fact] = []
+    sentence_texts: dict[tuple[int, int], str] = {}  # figures share sentences
     previous_in_sentence: tuple[tuple[int, int], str] | None = None
     for quantity in kept:
         sentence = layout.sentence_span(quantity.start)
@@ -482,7 +483,8 @@ def facts_from_quantities(
                 or _governed_by_plan(
                     index, rules, quantity, sentence, first_figure[sentence[0]], year, published
                 ),
-                sentence=_sentence(document.text, sentence),
+                sentence=sentence_texts.get(sentence)
+                or sentence_texts.setdefault(sentence, _sentence(document.text, sentence)),
                 char_start=quantity.start,
                 char_end=quantity.end,
                 outlet=outlet,
