@@ -48,7 +48,7 @@ def section_bar(totals: pd.DataFrame, unit: str, title: str, labels: Labels) -> 
                 name=name,
                 marker={"pattern": {"shape": patterns}},
                 opacity=0.55 if is_target else 1.0,
-                hovertext=[_hover_lines(row, unit, labels) for _, row in rows.iterrows()],
+                hovertext=[_hover_lines(row, unit, labels) for row in rows.to_dict("records")],
                 hoverinfo="text",
             )
         )

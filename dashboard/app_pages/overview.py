@@ -64,10 +64,10 @@ for category, unit in SECTIONS:
     )
     own = flagged[(flagged["category"] == category) & (flagged["unit"] == unit)]
     if len(own):
-        conflicts = tables.conflict_table(figures.conflicts(own, alternatives), labels)
-        if len(conflicts) > MAX_CONFLICT_ROWS:
-            st.caption(t("conflicts_shown", shown=MAX_CONFLICT_ROWS, total=len(conflicts)))
-            conflicts = conflicts.head(MAX_CONFLICT_ROWS)
+        disagreeing = figures.conflicts(own, alternatives)
+        if len(disagreeing) > MAX_CONFLICT_ROWS:
+            st.caption(t("conflicts_shown", shown=MAX_CONFLICT_ROWS, total=len(disagreeing)))
+        conflicts = tables.conflict_table(disagreeing.head(MAX_CONFLICT_ROWS), labels)
         st.warning(t("conflicts"), icon="⚠️")
         st.dataframe(conflicts, hide_index=True, key=f"conflicts-{category}-{unit}")
         st.download_button(
