@@ -6,13 +6,15 @@
 - JioNLP's money extraction (jionlp.extract_money), which finds only money and classifies nothing,
   on a slice of the corpus, one process.
 
-The corpus (benchmarks/.corpus/pipeline/, gitignored, reused while its recipe is unchanged) is
+The corpus (benchmarks/.corpus/pipeline-200mb/, gitignored, reused while its recipe is unchanged) is
 made from the seed articles: each document a different draw of seed paragraphs, its numbers,
 years and subdistrict names varied (names from etl/data/divisions.csv), with a dated header, so no
 two documents are identical; 5% are HTML pages with navigation and scripts, 10% GB18030, 2% Big5
-in Traditional characters, the rest UTF-8 text. Peak memory is the largest sum of the resident
-memory of the etl process and all its children (Dask scheduler, nannies, workers), sampled 10
-times a second.
+in Traditional characters, the rest UTF-8 text. Peak memory is the largest sum over the etl
+process and all its children (Dask workers) of their proportional set size (PSS: private pages plus
+a fair share of shared ones, so the libraries every process maps count once), sampled 5 times a
+second; the sum of resident sizes (RSS, which counts shared libraries once per process) is shown
+beside it.
 
 Run: .venv/bin/python benchmarks/bench_pipeline.py [--mb 200] [--workers 1 2]
 """
@@ -34,7 +36,7 @@ import psutil
 import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "benchmarks" / ".corpus" / "pipeline"
+CORPORA = ROOT / "benchmarks" / ".corpus"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_quantities import FLOOR  # noqa: E402  the same floor as the quantities benchmark
 
@@ -82,15 +84,20 @@ def _is_year(match: re.Match) -> bool:
     return match.string[match.end() : match.end() + 1] == "年" and len(match.group()) == 4
 
 
+def corpus_folder(megabytes: float) -> Path:
+    return CORPORA / f"pipeline-{megabytes:g}mb"
+
+
 def build_corpus(megabytes: float) -> tuple[list[Path], int]:
     """The benchmark corpus, made once and reused while its recipe and size are the same."""
-    manifest = CORPUS / "manifest.json"
+    corpus = corpus_folder(megabytes)
+    manifest = corpus / "manifest.json"
     recipe = {"version": RECIPE_VERSION, "megabytes": megabytes}
     if manifest.exists() and json.loads(manifest.read_text())["recipe"] == recipe:
-        files = [CORPUS / name for name in json.loads(manifest.read_text())["files"]]
+        files = [corpus / name for name in json.loads(manifest.read_text())["files"]]
         return files, sum(path.stat().st_size for path in files)
-    print(f"building a {megabytes:.0f} MB corpus in {CORPUS} (once) ...", flush=True)
-    for old in CORPUS.glob("**/*"):
+    print(f"building a {megabytes:.0f} MB corpus in {corpus} (once) ...", flush=True)
+    for old in corpus.glob("**/*"):
         if old.is_file():
             old.unlink()
     seeds = [path.read_text("utf-8") for path in sorted((ROOT / "seeds").glob("*.txt"))]
@@ -103,7 +110,7 @@ def build_corpus(megabytes: float) -> tuple[list[Path], int]:
         year = rng.randint(2005, 2016)
         header = f"{rng.choice(OUTLETS)} {year}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日 第{index + 1}期"
         body = [_vary(paragraph, rng, places) for paragraph in rng.sample(paragraphs, rng.randint(15, 70))]
-        folder = CORPUS / f"{index // 1000:03d}"
+        folder = corpus / f"{index // 1000:03d}"
         folder.mkdir(parents=True, exist_ok=True)
         kind = index % 100
         if kind < 5:
@@ -128,7 +135,7 @@ def build_corpus(megabytes: float) -> tuple[list[Path], int]:
         files.append(path)
         total += len(raw)
         index += 1
-    manifest.write_text(json.dumps({"recipe": recipe, "files": [str(p.relative_to(CORPUS)) for p in files]}))
+    manifest.write_text(json.dumps({"recipe": recipe, "files": [str(p.relative_to(corpus)) for p in files]}))
     return files, total
 
 
@@ -166,21 +173,23 @@ def jionlp_rate(files: list[Path], megabytes: float) -> float | None:
     return size / 1e6 / (time.perf_counter() - started)
 
 
-def run_pipeline(workers: int, out: Path) -> dict:
+def run_pipeline(workers: int, out: Path, corpus: Path) -> dict:
     """Run `govstats etl --full --workers N` in a subprocess; wall time and peak memory of its tree."""
-    command = [sys.executable, "-m", "etl", "etl", str(CORPUS), "--out", str(out), "--full",
+    command = [sys.executable, "-m", "etl", "etl", str(corpus), "--out", str(out), "--full",
                "--workers", str(workers), "--progress", "none"]
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     root = psutil.Process(process.pid)
-    peak = 0
+    peak_pss = peak_rss = 0
     while process.poll() is None:
         try:
-            tree = [root, *root.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            tree = [p for p in [root, *root.children(recursive=True)] if p.is_running()]
+            memory = [p.memory_full_info() for p in tree]
+            peak_pss = max(peak_pss, sum(m.pss for m in memory))
+            peak_rss = max(peak_rss, sum(m.rss for m in memory))
         except psutil.Error:
             pass
-        time.sleep(0.1)
+        time.sleep(0.2)
     seconds = time.perf_counter() - started
     stdout, stderr = process.communicate()
     if process.returncode not in (0, 1):
@@ -191,7 +200,8 @@ def run_pipeline(workers: int, out: Path) -> dict:
         "documents": len(documents),
         "errors": documents.count("error"),
         "facts": pq.read_metadata(out / "facts.parquet").num_rows,
-        "peak_mb": peak / 1e6,
+        "peak_mb": peak_pss / 1e6,
+        "peak_rss_mb": peak_rss / 1e6,
         "summary": stdout.strip().splitlines()[-1],
     }
 
@@ -204,14 +214,14 @@ def main() -> None:
     args = parser.parse_args()
     files, size = build_corpus(args.mb)
     megabytes = size / 1e6
-    print(f"corpus: {len(files)} documents, {megabytes:.0f} MB ({CORPUS.relative_to(ROOT)}); {psutil.cpu_count()} cores")
+    print(f"corpus: {len(files)} documents, {megabytes:.0f} MB ({corpus_folder(args.mb).relative_to(ROOT)}); {psutil.cpu_count()} cores")
     floor = floor_rate(files)
     jio = jionlp_rate(files, args.jionlp_mb)
     runs = {}
     with tempfile.TemporaryDirectory() as tmp:
         for workers in args.workers:
-            runs[workers] = run_pipeline(workers, Path(tmp) / f"out{workers}")
-    print(f"{'':40}{'MB/s':>8}{'docs/s':>9}{'facts/s':>10}{'peak MB':>9}{'seconds':>9}")
+            runs[workers] = run_pipeline(workers, Path(tmp) / f"out{workers}", corpus_folder(args.mb))
+    print(f"{'':40}{'MB/s':>8}{'docs/s':>9}{'facts/s':>10}{'peak MB':>9}{'(RSS)':>7}{'seconds':>9}")
     print(f"{'floor (read + one regex pass), 1 core':40}{floor:8.1f}")
     if jio is not None:
         print(f"{'jionlp.extract_money (' + str(args.jionlp_mb) + ' MB), 1 core':40}{jio:8.2f}")
@@ -219,7 +229,7 @@ def main() -> None:
         label = f"govstats etl --workers {workers}"
         print(
             f"{label:40}{megabytes / run['seconds']:8.2f}{run['documents'] / run['seconds']:9.0f}"
-            f"{run['facts'] / run['seconds']:10.0f}{run['peak_mb']:9.0f}{run['seconds']:9.1f}"
+            f"{run['facts'] / run['seconds']:10.0f}{run['peak_mb']:9.0f}{run['peak_rss_mb']:7.0f}{run['seconds']:9.1f}"
         )
     for workers, run in runs.items():
         print(f"  --workers {workers}: {run['summary']}")
@@ -231,7 +241,8 @@ def main() -> None:
             print(f"--workers {workers}: {per_core / jio:.1f}x JioNLP's MB/s per core (goal: at least 5x)")
     if 1 in runs and 2 in runs:
         print(f"--workers 2 / --workers 1 = {runs[1]['seconds'] / runs[2]['seconds']:.2f}x (goal: close to 2)")
-    print("wall-clock times include start-up (imports, and the Dask cluster for --workers 2)")
+    print("wall-clock times include start-up (imports, and the Dask cluster for --workers 2);")
+    print("the machine's other load shows in the floor: compare it with an idle machine's before trusting ratios")
 
 
 if __name__ == "__main__":
