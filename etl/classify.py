@@ -1,7 +1,7 @@
 """What a figure counts (category, metric), whether it is a plan (is_target), and whether it is a
 reported fact at all. The language lives in etl/data/metrics.toml and etl/data/facts.toml.
 
-Keywords are found once per document by one compiled alternation (longest first); a figure then
+Keywords are found once per document by one Aho-Corasick pass (longest first); a figure then
 looks at the hits around it in its clause and sentence, nearest first.
 
 >>> lexicon = load_lexicon()
@@ -20,7 +20,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.wordlist import trie_pattern
+import ahocorasick_rs
 
 DATA = Path(__file__).parent / "data"
 RATIO_UNITS = frozenset({"percent", "percentage_point", "multiple"})
@@ -60,19 +60,22 @@ class KeywordHits:
     @classmethod
     def of(cls, simplified: str, lexicon: Lexicon, ignore: list[tuple[int, int]] = ()) -> KeywordHits:
         """The hits in the text, except inside the `ignore` spans (long quotations)."""
-        # the longest keyword at every offset, overlaps included (三级网格员 holds 三级网格 and 网格员)
+        # the longest keyword at every offset where one starts (one Aho-Corasick pass)
+        longest_end: dict[int, int] = {}
+        for _, start, end in lexicon.automaton.find_matches_as_indexes(simplified, overlapping=True):
+            if end > longest_end.get(start, 0):
+                longest_end[start] = end
+        # read left to right, a hit hides the hits that start inside it, except one running past
+        # its end (三级网格员 holds 三级网格 and 网格员)
         found = []
-        pattern = lexicon.pattern
-        first_chars = lexicon.first_chars
-        for match in pattern.finditer(simplified):
-            found.append((match.start(), match.end(), match.group()))
-            for inner in range(match.start() + 1, match.end()):
-                if simplified[inner] not in first_chars:
-                    continue
-                overlapping = pattern.match(simplified, inner)
-                if overlapping is not None and overlapping.end() > match.end():
-                    found.append((inner, overlapping.end(), overlapping.group()))
-        found.sort()
+        covered_until = 0
+        for start in sorted(longest_end):
+            end = longest_end[start]
+            if start >= covered_until:
+                covered_until = end
+            elif end <= covered_until:
+                continue
+            found.append((start, end, simplified[start:end]))
         if ignore:
             starts = [span[0] for span in ignore]
             found = [f for f in found if not _inside(ignore, starts, f[0])]
@@ -88,9 +91,8 @@ class KeywordHits:
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     rules: dict[str, tuple[Rule, ...]]  # keyword → rules, in file order
-    pattern: re.Pattern
+    automaton: ahocorasick_rs.AhoCorasick  # finds every keyword, overlaps included
     named_metrics: frozenset[str]
-    first_chars: frozenset[str]
     contained: dict[str, tuple[str, ...]]  # keyword → itself and the keywords inside it, longest first
 
     def _first_rule(self, word, unit, raw_unit, sentence, following) -> Rule | None:
@@ -227,15 +229,14 @@ def load_lexicon(path: Path = DATA / "metrics.toml") -> Lexicon:
             raise ValueError(f"{path}: rule {number} is malformed: {error}") from error
         for keyword in keywords:
             rules.setdefault(keyword, []).append(rule)
-    pattern = re.compile(trie_pattern(rules))
+    automaton = ahocorasick_rs.AhoCorasick([k for k in rules if k], matchkind=ahocorasick_rs.MatchKind.Standard)
     contained = {
         keyword: tuple(sorted((k for k in rules if k in keyword), key=len, reverse=True)) for keyword in rules
     }
     return Lexicon(
         {k: tuple(v) for k, v in rules.items()},
-        pattern,
+        automaton,
         frozenset(data.get("named_metrics", ())),
-        frozenset(k[0] for k in rules),
         contained,
     )
 

@@ -41,7 +41,14 @@ _RELATIVE_WORDS = (
 )
 _RELATIVE_YEAR = dict(_RELATIVE_WORDS)
 
+_EXPLICIT_PREFIXES = ("截至", "截止", "自", "从")
+# Every period phrase starts with one of these characters: the lookahead lets the regex engine skip
+# to them instead of trying the whole alternation at every offset.
+_FIRST_CHARACTERS = sorted(
+    {w[0] for w, _ in _RELATIVE_WORDS} | {p[0] for p in _EXPLICIT_PREFIXES} | {"1", "2"}  # 19xx, 20xx
+)
 _PERIOD = re.compile(
+    "(?=[" + "".join(_FIRST_CHARACTERS) + "])(?:"
     r"(?P<explicit>"
     r"(?:截至|截止到?|自|从)?"
     r"(?P<year>(?:19|20)\d\d)\s*年"
@@ -49,7 +56,7 @@ _PERIOD = re.compile(
     r"(?:底|末|初|上半年|下半年|前三季度|一季度|全年)?"
     r"(?:以来|来)?"
     r")"
-    r"|(?P<relative>" + trie_pattern(w for w, _ in _RELATIVE_WORDS) + r")"
+    r"|(?P<relative>" + trie_pattern(w for w, _ in _RELATIVE_WORDS) + r"))"
 )
 # 活动开展以来 (a line break may fall anywhere in it): found from its verb, then extended back.
 _SINCE = re.compile(r"(?:开\s*展|实\s*施|启\s*动)\s*以\s*来")
