@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import tempfile
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -189,12 +190,20 @@ def compute_all_figures(table: Table) -> pd.DataFrame:
     found = tidy_figures(_query(figures_query(f"(SELECT {_FIGURE_INPUT} FROM {_scan(table)})")))
     try:
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        _forget_old_caches()
         temporary = cached.with_suffix(f".{os.getpid()}.tmp")
         found.to_parquet(temporary, index=False)
         os.replace(temporary, cached)
     except OSError:
         pass  # a read-only temp folder only costs speed
     return found
+
+
+def _forget_old_caches(days: float = 7) -> None:
+    cutoff = time.time() - days * 86400
+    for old in CACHE_DIR.glob("figures-*"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

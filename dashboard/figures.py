@@ -139,13 +139,13 @@ def place_names(places: pd.DataFrame) -> pd.Series:
     named = places["subdistrict"].where(
         ~places["subdistrict"].isin(shared_names), places["subdistrict"] + "（" + within + "）"
     )
-    return named.astype(object)
+    return named.astype("str")
 
 
 def tidy_figures(figures: pd.DataFrame) -> pd.DataFrame:
     """Stable order, plain types and on-screen place names for the query's result."""
     figures = figures.assign(year=figures["year"].astype("Int64"))
-    figures["place"] = place_names(figures) if len(figures) else pd.Series(dtype=object)
+    figures["place"] = place_names(figures) if len(figures) else pd.Series(dtype="str")
     return figures.sort_values(["place", "metric", "unit", "year", "is_target"]).reset_index(drop=True)[FIGURE_COLUMNS]
 
 

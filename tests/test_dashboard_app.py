@@ -17,8 +17,11 @@ APP = str(ROOT / "dashboard" / "app.py")
 
 @pytest.fixture
 def data_folder(tmp_path, monkeypatch):
+    from dashboard import data
+
     folder = write_tables(tmp_path / "data")
     monkeypatch.setenv("GOVSTATS_DATA", str(folder))
+    monkeypatch.setattr(data, "CACHE_DIR", tmp_path / "cache")
     return folder
 
 

@@ -94,7 +94,16 @@ def table(tmp_path, monkeypatch):
     from dashboard import data
 
     monkeypatch.setenv("GOVSTATS_DATA", str(write_tables(tmp_path / "data")))
+    monkeypatch.setattr(data, "CACHE_DIR", tmp_path / "cache")
     return data.current_table()
+
+
+def test_whole_table_figures_are_kept_on_disk_for_the_next_server(table, tmp_path):
+    from dashboard import data
+
+    first = data.compute_all_figures(table)
+    assert list((tmp_path / "cache").glob("figures-*.parquet")) == [data._cache_file(table)]
+    assert data.compute_all_figures(table).equals(first)
 
 
 def test_no_table_gives_none(tmp_path, monkeypatch):
