@@ -18,10 +18,10 @@ import csv
 import functools
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl.wordlist import trie_pattern
+import ahocorasick_rs
 
 DIVISIONS_CSV = Path(__file__).parent / "data" / "divisions.csv"
 
@@ -33,6 +33,7 @@ _ETHNIC_IN_DISTRICT = re.compile(
 )
 _TOWNSHIP_SUFFIX = re.compile(r"(街道|镇|乡)$")
 _MAX_STEM = 8
+_MAX_CACHED_WINDOWS = 100_000
 _ZONE_PREFIX = re.compile(r"^.+?(?:开发区|园区|新区|示范区|实验区)(?P<name>[\u4e00-\u9fff]{2,6})$")
 _ZONE_ALIASES = (
     ("高新技术产业开发区", ("高新区", "高新技术开发区")),
@@ -66,9 +67,13 @@ class Gazetteer:
     districts: dict[str, list[Division]]  # full name and aliases (管城区) → divisions
     cities: dict[str, list[Division]]  # full name → divisions
     city_short: dict[str, list[Division]]  # 郑州 → 郑州市
-    city_short_pattern: re.Pattern
+    city_short_names: ahocorasick_rs.AhoCorasick  # finds the short names, longest first
     # the characters a name can end with just before its suffix (most 区, 市 in a text follow none)
     last_before_suffix: dict[str, frozenset[str]]
+    # (the characters up to a suffix, the suffix) → the mentions they name, filled as texts are read
+    suffix_mentions: dict[tuple[str, str], tuple[PlaceMention, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +138,7 @@ def load_gazetteer(path: Path = DIVISIONS_CSV) -> Gazetteer:
             short = re.sub(r"(市|地区|自治州|盟)$", "", division.name)
             if len(short) >= 2 and short != division.name:
                 city_short[short].append(division)
-    pattern = re.compile(trie_pattern(city_short))
+    short_names = ahocorasick_rs.AhoCorasick(list(city_short), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
     last: dict[str, set[str]] = defaultdict(set)
     for stem, divisions in townships.items():
         for division in divisions:
@@ -142,7 +147,7 @@ def load_gazetteer(path: Path = DIVISIONS_CSV) -> Gazetteer:
         last[name[-1]].add(name[-2])
     frozen = {suffix: frozenset(chars) for suffix, chars in last.items()}
     return Gazetteer(
-        by_code, dict(townships), dict(districts), dict(cities), dict(city_short), pattern, frozen
+        by_code, dict(townships), dict(districts), dict(cities), dict(city_short), short_names, frozen
     )
 
 
@@ -173,107 +178,135 @@ def _stems_before(text: str, end: int) -> list[str]:
 
 def _raw_mentions(text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
     mentions: list[PlaceMention] = []
-    last_before = gazetteer.last_before_suffix
-    empty = frozenset()
+    known = gazetteer.suffix_mentions
     for match in _SUFFIX.finditer(text):
-        suffix = match.group()
-        if len(suffix) == 1 and (
-            match.start() == 0 or text[match.start() - 1] not in last_before.get(suffix, empty)
-        ):
-            continue  # no name in the table ends here (全区, 城市, 乡镇 …)
-        stems = _stems_before(text, match.start())
-        if suffix == "社区":
-            name = ""
-            for char in reversed(
-                text[match.start() - len(stems[0]) if stems else match.start() : match.start()]
-            ):
-                if char in _COMMUNITY_STOP or len(name) >= 6:
-                    break
-                name = char + name
-            if len(name) >= 2:
-                mentions.append(
-                    PlaceMention(
-                        match.start() - len(name), match.end(), "community", name + suffix, name + suffix
-                    )
+        start, end = match.span()
+        window_start = max(0, start - _MAX_STEM)
+        # what a suffix names depends only on the few characters before it: look each window up once
+        key = (text[window_start:end], match.group())
+        found = known.get(key)
+        if found is None:
+            if len(known) >= _MAX_CACHED_WINDOWS:
+                known.clear()
+            found = known[key] = tuple(
+                _mentions_ending_with(key[0], start - window_start, key[1], gazetteer)
+            )
+        for mention in found:
+            mentions.append(
+                PlaceMention(
+                    mention.start + window_start,
+                    mention.end + window_start,
+                    mention.kind,
+                    mention.surface,
+                    mention.canonical,
+                    mention.candidates,
                 )
-            continue
-        for stem in stems:
-            if suffix in ("街道办事处", "街道", "办事处", "镇", "乡"):
-                found = gazetteer.townships.get(stem)
-                if suffix in ("镇", "乡") and found:
-                    found = [d for d in found if d.name.endswith(suffix)]
-                if found:
-                    canonical = found[0].name
-                    if suffix not in ("镇", "乡"):
-                        streets = [d for d in found if d.name.endswith("街道")]
-                        # 石佛办事处 where the table has 石佛镇: the office of a town, if the context agrees
-                        found = streets or (
-                            [d for d in found if d.name[-1] in "镇乡"] if suffix == "办事处" else []
-                        )
-                        canonical = streets[0].name if streets else stem + "街道"
-                    if not found:
-                        continue
-                    mentions.append(
-                        PlaceMention(
-                            match.start() - len(stem),
-                            match.end(),
-                            "township",
-                            stem + suffix,
-                            canonical,
-                            tuple(found),
-                        )
-                    )
-                    break
-            else:
-                found = gazetteer.districts.get(stem + suffix) if suffix in "区县市旗" else None
-                if found:
-                    mentions.append(
-                        PlaceMention(
-                            match.start() - len(stem),
-                            match.end(),
-                            "district",
-                            stem + suffix,
-                            found[0].name,
-                            tuple(found),
-                        )
-                    )
-                    break
-                found = gazetteer.cities.get(stem + suffix)
-                if found:
-                    mentions.append(
-                        PlaceMention(
-                            match.start() - len(stem),
-                            match.end(),
-                            "city",
-                            stem + suffix,
-                            found[0].name,
-                            tuple(found),
-                        )
-                    )
-                    break
-        else:
-            if suffix in ("街道办事处", "街道", "办事处") and stems:
-                # A 街道 the table lacks (renamed, or older than 2023) is named right after its district.
-                mentions.extend(_unlisted_subdistrict(text, match, stems, gazetteer))
-    for match in gazetteer.city_short_pattern.finditer(text):
-        if text.startswith("市", match.end()):
+            )
+    for _, start, end in gazetteer.city_short_names.find_matches_as_indexes(text):
+        if text.startswith("市", end):
             continue  # the full name was found above
-        found = gazetteer.city_short[match.group()]
-        mentions.append(
-            PlaceMention(match.start(), match.end(), "city", match.group(), found[0].name, tuple(found))
-        )
+        name = text[start:end]
+        found = gazetteer.city_short[name]
+        mentions.append(PlaceMention(start, end, "city", name, found[0].name, tuple(found)))
     mentions.sort(key=lambda m: m.start)
     return mentions
 
 
-def _unlisted_subdistrict(text, match, stems, gazetteer) -> list[PlaceMention]:
+def _mentions_ending_with(
+    text: str, start: int, suffix: str, gazetteer: Gazetteer
+) -> list[PlaceMention]:
+    """The place named by the characters before the suffix at text[start:] (offsets in text)."""
+    end = start + len(suffix)
+    last_before = gazetteer.last_before_suffix
+    empty = frozenset()
+    mentions: list[PlaceMention] = []
+    if len(suffix) == 1 and (
+        start == 0 or text[start - 1] not in last_before.get(suffix, empty)
+    ):
+        return []  # no name in the table ends here (全区, 城市, 乡镇 …)
+    stems = _stems_before(text, start)
+    if suffix == "社区":
+        name = ""
+        for char in reversed(
+            text[start - len(stems[0]) if stems else start : start]
+        ):
+            if char in _COMMUNITY_STOP or len(name) >= 6:
+                break
+            name = char + name
+        if len(name) >= 2:
+            mentions.append(
+                PlaceMention(start - len(name), end, "community", name + suffix, name + suffix)
+            )
+        return mentions
+    for stem in stems:
+        if suffix in ("街道办事处", "街道", "办事处", "镇", "乡"):
+            found = gazetteer.townships.get(stem)
+            if suffix in ("镇", "乡") and found:
+                found = [d for d in found if d.name.endswith(suffix)]
+            if found:
+                canonical = found[0].name
+                if suffix not in ("镇", "乡"):
+                    streets = [d for d in found if d.name.endswith("街道")]
+                    # 石佛办事处 where the table has 石佛镇: the office of a town, if the context agrees
+                    found = streets or (
+                        [d for d in found if d.name[-1] in "镇乡"] if suffix == "办事处" else []
+                    )
+                    canonical = streets[0].name if streets else stem + "街道"
+                if not found:
+                    continue
+                mentions.append(
+                    PlaceMention(
+                        start - len(stem),
+                        end,
+                        "township",
+                        stem + suffix,
+                        canonical,
+                        tuple(found),
+                    )
+                )
+                break
+        else:
+            found = gazetteer.districts.get(stem + suffix) if suffix in "区县市旗" else None
+            if found:
+                mentions.append(
+                    PlaceMention(
+                        start - len(stem),
+                        end,
+                        "district",
+                        stem + suffix,
+                        found[0].name,
+                        tuple(found),
+                    )
+                )
+                break
+            found = gazetteer.cities.get(stem + suffix)
+            if found:
+                mentions.append(
+                    PlaceMention(
+                        start - len(stem),
+                        end,
+                        "city",
+                        stem + suffix,
+                        found[0].name,
+                        tuple(found),
+                    )
+                )
+                break
+    else:
+        if suffix in ("街道办事处", "街道", "办事处") and stems:
+            # A 街道 the table lacks (renamed, or older than 2023) is named right after its district.
+            mentions.extend(_unlisted_subdistrict(start, end, suffix, stems, gazetteer))
+    return mentions
+
+
+def _unlisted_subdistrict(start, end, suffix, stems, gazetteer) -> list[PlaceMention]:
     stem = stems[0] if stems else ""
     for cut in range(len(stem) - 2, 1, -1):  # the name is 2-4 characters after a district's name
         head, name = stem[:cut], stem[cut:]
         if len(name) <= 4 and any(head[s:] in gazetteer.districts for s in range(len(head) - 1)):
             return [
                 PlaceMention(
-                    match.start() - len(name), match.end(), "township", name + match.group(), name + "街道"
+                    start - len(name), end, "township", name + suffix, name + "街道"
                 )
             ]
     return []
