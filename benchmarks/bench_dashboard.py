@@ -124,6 +124,14 @@ def _table(columns: dict, schema: pa.Schema, n_rows: int) -> pa.Table:
     return pa.Table.from_pydict({name: columns.get(name, [None] * n_rows) for name in schema.names}, schema=schema)
 
 
+def forget_caches() -> None:
+    """What a freshly started server has in memory: nothing (the figures file on disk stays)."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
 def timed(action) -> float:
     started = time.perf_counter()
     action()
@@ -140,7 +148,7 @@ def measure(folder: Path) -> list[tuple[str, float, float]]:
 
     table = data.current_table()
     data._cache_file(table).unlink(missing_ok=True)
-    st.cache_data.clear()
+    forget_caches()
     # The very first run after the table changed: imports, and the whole table's figures computed
     # (then kept on disk; `govstats dashboard` computes them before the server starts).
     cold = AppTest.from_file(app_file, default_timeout=120)
@@ -152,14 +160,14 @@ def measure(folder: Path) -> list[tuple[str, float, float]]:
         ("facts", None, lambda app: app.sidebar.multiselect(key="category").select("投资 · Investment")),
     ]
     for page, query, change in pages:
-        st.cache_data.clear()
+        forget_caches()
         app = AppTest.from_file(app_file, default_timeout=120)
         app.query_params.update(query or {})
         if page == "overview":
             first = timed(app.run)
         else:
             app.run()  # the entry page; then the page itself, with cold caches
-            st.cache_data.clear()
+            forget_caches()
             app.switch_page(f"app_pages/{page}.py")
             first = timed(app.run)
         assert not app.exception, app.exception

@@ -206,8 +206,9 @@ def _forget_old_caches(days: float = 7) -> None:
             old.unlink(missing_ok=True)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def all_figures(table: Table) -> pd.DataFrame:
+    """The whole table's figures, shared by every session without a copy: callers only read it."""
     return compute_all_figures(table)
 
 
