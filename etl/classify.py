@@ -27,6 +27,7 @@ RATIO_UNITS = frozenset({"percent", "percentage_point", "multiple"})
 COUNT_UNITS = frozenset({"item", "person", "household", "case", "times", "person_time"})
 _DELIMITER = re.compile(r"[，,；;：:。！？!?、\n]")
 _CHINESE_NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万亿]+")
+_LEADING_NUMERAL = re.compile(r"^[\d.]+|^[零〇一二两三四五六七八九十百千万]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +323,7 @@ class FactRules:
             return "the article 一 (a), not a count"
         if chinese and raw_unit in self.class_units:
             return "a class or phase name (三大, 三类, 一期)"
-        counted = re.sub(r"^[\d.]+|^[零〇一二两三四五六七八九十百千万]+", "", raw_text)
+        counted = _LEADING_NUMERAL.sub("", raw_text)
         if unit == "item" and self.slogan_noun.match(counted + after):
             return "counts the parts of a slogan or method"
         if raw_unit in self.frequency_units and self.frequency_before.search(before):

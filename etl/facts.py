@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from etl.classify import KeywordHits, load_fact_rules, load_lexicon
 from etl.documents import Document
@@ -32,6 +32,8 @@ _COMPOUND = re.compile(r"\d+号院")
 _MAX_HEADER_BLOCK = 4
 _LONG_QUOTE = re.compile(r"“[^”\n]{10,300}”")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_COUNTY_LEVEL = re.compile(r"[区市县]")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,9 @@ class DocumentIndex:
     published_year: int | None
     header_starts: list[int]
     plan_headers: frozenset[int]  # starts of headers such as 2016年工作计划
+    # figures share sentences: what a sentence holds is looked up once (sentence span → value)
+    sentence_places: dict = field(default_factory=dict, compare=False, repr=False)
+    sentence_periods: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(
@@ -126,6 +131,32 @@ class DocumentIndex:
     def scope_at(self, offset: int) -> Scope:
         index = bisect.bisect_right(self.scope_positions, offset) - 1
         return self.scopes[index] if index >= 0 else Scope()
+
+    def townships_and_districts_in(
+        self, sentence: tuple[int, int]
+    ) -> tuple[list[PlaceMention], list[PlaceMention]]:
+        """The townships, and the resolved districts, named in the sentence."""
+        found = self.sentence_places.get(sentence)
+        if found is None:
+            in_sentence = self.places_between(*sentence)
+            found = self.sentence_places[sentence] = (
+                [m for m in in_sentence if m.kind == "township"],
+                [m for m in in_sentence if m.kind == "district" and m.division is not None],
+            )
+        return found
+
+    def periods_about(self, sentence: tuple[int, int]) -> list[PeriodMention]:
+        """The period phrases of the sentence, and of the next one when it refers back to it
+        (…受理的矛盾纠纷1200件。这是…自2009年来受理的)."""
+        found = self.sentence_periods.get(sentence)
+        if found is None:
+            found = self.periods_between(*sentence)
+            if sentence[1] < len(self.text):
+                following = self.layout.sentence_span(sentence[1])
+                if _REFER_FORWARD.match(self.simplified, following[0]):
+                    found = found + self.periods_between(*following)
+            self.sentence_periods[sentence] = found
+        return found
 
     def places_between(self, start: int, end: int) -> list[PlaceMention]:
         return self.places[
@@ -204,7 +235,7 @@ def _scope_timeline(text: str, layout: Layout, places: list[PlaceMention]):
                 scope = _replace(scope, city=division)
             elif mention.kind == "community":
                 stem = mention.surface[:-2]
-                if not re.search(r"[区市县]", stem):
+                if not _COUNTY_LEVEL.search(stem):
                     counts = community_counts.setdefault(scope.item, {})
                     counts[stem] = counts.get(stem, 0) + 1
         positions.append(offset)
@@ -244,9 +275,7 @@ class Place:
 def attribute_place(index: DocumentIndex, start: int) -> Place:
     """The most specific unit the text makes the figure at `start` about."""
     sentence = index.layout.sentence_span(start)
-    in_sentence = index.places_between(*sentence)
-    townships = [m for m in in_sentence if m.kind == "township"]
-    districts = [m for m in in_sentence if m.kind == "district" and m.division is not None]
+    townships, districts = index.townships_and_districts_in(sentence)
     scope = index.scope_at(start)
     subdistrict: PlaceMention | None = None
     district: Division | None = scope.district
@@ -269,7 +298,9 @@ def attribute_place(index: DocumentIndex, start: int) -> Place:
         level = "district"
     else:
         level = "city" if scope.city is not None else "district"
-    compound = _COMPOUND.search(index.simplified, sentence[0], start)
+    compound = "号院" in index.simplified[sentence[0] : start] and _COMPOUND.search(
+        index.simplified, sentence[0], start
+    )
     if compound or (subdistrict is None and scope.item in index.community_items):
         level = "community"
     return Place(
@@ -291,10 +322,7 @@ def attribute_period(
     clause = layout.clause_span(start)
     paragraph = layout.paragraph_span(start)
     published = index.published_year
-    in_sentence = index.periods_between(*sentence)
-    following_sentence = layout.sentence_span(sentence[1]) if sentence[1] < len(index.text) else None
-    if following_sentence and _REFER_FORWARD.match(index.simplified, following_sentence[0]):
-        in_sentence = in_sentence + index.periods_between(*following_sentence)  # 这是…自2009年来受理的
+    in_sentence = index.periods_about(sentence)
     before = [p for p in in_sentence if p.end <= start]
     same_clause_after = [p for p in in_sentence if p.start >= end and p.start < clause[1]]
     later = [p for p in in_sentence if p.start >= sentence[1]]  # the 这是 sentence
@@ -502,4 +530,4 @@ def facts_from_quantities(
 
 
 def _sentence(text: str, span: tuple[int, int]) -> str:
-    return re.sub(r"\s*\n\s*", "", text[span[0] : span[1]]).strip()
+    return _LINE_BREAK.sub("", text[span[0] : span[1]]).strip()
