@@ -23,10 +23,12 @@ import streamlit as st
 from dashboard.figures import (
     FIGURES_SQL,
     KEY_HASH_SQL,
+    ARTICLE_ENTRIES_SQL,
     FIGURE_COLUMNS,
     alternatives_query,
     figure_numbers_query,
     figures_query,
+    numbers_from_entries,
     place_names,
     tidy_alternatives,
     tidy_figures,
@@ -167,27 +169,22 @@ _FIGURE_INPUT = "city, district, subdistrict, metric, unit, year, is_target, cat
 CACHE_DIR = Path(tempfile.gettempdir()) / "govstats-dashboard"
 
 
-def _cache_file(table: Table) -> Path:
-    """Where the whole table's figures are kept between server runs: one file per table version
-    and per version of the counting rules."""
+def _cache_file(table: Table, kind: str = "figures") -> Path:
+    """Where a whole-table result is kept between server runs: one file per table version and per
+    version of the counting rules."""
     stat = Path(table.path).stat()
-    tag = f"{table.path}|{stat.st_mtime_ns}|{stat.st_size}|{FIGURES_SQL}"
-    return CACHE_DIR / f"figures-{hashlib.sha256(tag.encode()).hexdigest()[:20]}.parquet"
+    tag = f"{table.path}|{stat.st_mtime_ns}|{stat.st_size}|{FIGURES_SQL}|{ARTICLE_ENTRIES_SQL}"
+    return CACHE_DIR / f"{kind}-{hashlib.sha256(tag.encode()).hexdigest()[:20]}.parquet"
 
 
-def compute_all_figures(table: Table) -> pd.DataFrame:
-    """The figures of the whole table (targets included), read from the cache file when it is there.
-
-    This is the one costly query (a second or two per million facts), so its result is kept on disk;
-    `govstats dashboard` builds it before the server starts.
-    """
-    cached = _cache_file(table)
+def _kept_on_disk(table: Table, kind: str, compute) -> pd.DataFrame:
+    cached = _cache_file(table, kind)
     if cached.is_file():
         try:
             return pd.read_parquet(cached)
         except (OSError, ValueError):
             cached.unlink(missing_ok=True)
-    found = tidy_figures(_query(figures_query(f"(SELECT {_FIGURE_INPUT} FROM {_scan(table)})")))
+    found = compute()
     try:
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
         _forget_old_caches()
@@ -199,9 +196,27 @@ def compute_all_figures(table: Table) -> pd.DataFrame:
     return found
 
 
+def compute_all_figures(table: Table) -> pd.DataFrame:
+    """The figures of the whole table (targets included), read from the cache file when it is there.
+
+    This is the one costly query (a second or two per million facts), so its result is kept on disk;
+    `govstats dashboard` builds it before the server starts.
+    """
+    return _kept_on_disk(
+        table, "figures", lambda: tidy_figures(_query(figures_query(f"(SELECT {_FIGURE_INPUT} FROM {_scan(table)})")))
+    )
+
+
+def compute_article_entries(table: Table) -> pd.DataFrame:
+    """Every article's entry per figure key, with its outlet (for the outlet filter), kept on disk."""
+    return _kept_on_disk(
+        table, "entries", lambda: _query(ARTICLE_ENTRIES_SQL.replace("{source}", _scan(table)))
+    )
+
+
 def _forget_old_caches(days: float = 7) -> None:
     cutoff = time.time() - days * 86400
-    for old in CACHE_DIR.glob("figures-*"):
+    for old in [*CACHE_DIR.glob("figures-*"), *CACHE_DIR.glob("entries-*")]:
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
 
@@ -212,6 +227,11 @@ def all_figures(table: Table) -> pd.DataFrame:
     return compute_all_figures(table)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def article_entries(table: Table) -> pd.DataFrame:
+    return compute_article_entries(table)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def figures(table: Table, filters: Filters) -> pd.DataFrame:
     """Reported figures (dashboard/figures.py rules) of the filtered facts.
@@ -220,11 +240,15 @@ def figures(table: Table, filters: Filters) -> pd.DataFrame:
     table's figures; filters on articles or sentences (outlet, search) recount from the facts.
     """
     found = all_figures(table)
-    if filters.outlets or filters.search.strip():
-        source, parameters = _filtered(table, filters, _FIGURE_INPUT)
-        numbers = _query(figure_numbers_query(source), parameters)
+    if filters.search.strip() or filters.outlets:
+        if filters.search.strip():  # a sentence filter: recount from the facts
+            source, parameters = _filtered(table, filters, _FIGURE_INPUT)
+            numbers = _query(figure_numbers_query(source), parameters)
+        else:  # an outlet filter: recount from the outlets' article entries
+            entries = article_entries(table)
+            numbers = numbers_from_entries(entries[entries["outlet"].isin(list(filters.outlets))])
         names = found[[column for column in FIGURE_COLUMNS if column not in numbers.columns or column == "key_hash"]]
-        return names.merge(numbers, on="key_hash", how="inner")[FIGURE_COLUMNS]
+        found = names.merge(numbers, on="key_hash", how="inner")[FIGURE_COLUMNS]
     keep = pd.Series(True, index=found.index)
     for attribute, column in FILTER_COLUMNS:
         chosen = getattr(filters, attribute)

@@ -87,6 +87,35 @@ FROM entries GROUP BY key_hash, value
 FIGURE_NUMBERS_SQL = FIGURES_SQL[: FIGURES_SQL.index("names AS (")].rstrip().rstrip(",") + "\nSELECT * FROM figures\n"
 
 
+# Each article's entry per key (its total, or each rate) with the article's outlet: counting from
+# these, after picking outlets, gives what FIGURE_NUMBERS_SQL gives on the outlet-filtered facts.
+ARTICLE_ENTRIES_SQL = f"""
+WITH spans AS (
+    SELECT {KEY_HASH_SQL} AS key_hash, unit, value, doc_id, outlet,
+           coalesce(qualifier, 'exact') <> 'exact' AS approx
+    FROM {{source}}
+    WHERE subdistrict IS NOT NULL
+)
+SELECT key_hash, outlet, sum(DISTINCT value) AS value, bool_or(approx) AS approx, count(*) AS n_spans
+FROM spans WHERE {_ADDITIVE} GROUP BY key_hash, doc_id, outlet
+UNION ALL
+SELECT key_hash, outlet, value, bool_or(approx), count(*)
+FROM spans WHERE NOT {_ADDITIVE} GROUP BY key_hash, doc_id, outlet, value
+"""
+
+
+def numbers_from_entries(entries: pd.DataFrame) -> pd.DataFrame:
+    """Rule 3 over article entries: the largest total, a conflict when totals differ."""
+    numbers = entries.groupby("key_hash", sort=False).agg(
+        value=("value", "max"),
+        smallest=("value", "min"),
+        approximate=("approx", "any"),
+        n_spans=("n_spans", "sum"),
+    )
+    numbers["conflict"] = numbers["value"] != numbers["smallest"]
+    return numbers.drop(columns="smallest").reset_index()
+
+
 def figure_numbers_query(source: str) -> str:
     return FIGURE_NUMBERS_SQL.replace("{source}", source)
 

@@ -32,6 +32,7 @@ def prepare_figures(data: Path) -> None:
     table = dashboard_data.current_table()
     if table is not None:
         dashboard_data.compute_all_figures(table)
+        dashboard_data.compute_article_entries(table)
 
 
 def run(args: argparse.Namespace) -> int:

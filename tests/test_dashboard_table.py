@@ -188,3 +188,15 @@ def test_an_outlet_filter_recounts_the_figures_from_its_articles(table, outlets,
     disputes = found[(found["place"] == "林山寨街道") & (found["metric"] == "disputes_found")].iloc[0]
     assert (disputes["value"], disputes["conflict"]) == (value, conflict)
     assert disputes["district"] == "中原区" and disputes["category"] == "case_resolution"
+
+
+@pytest.mark.parametrize("outlets", [("郑州日报",), ("中原网", "商丘日报"), ("河南商报", "郑州日报", "中原网")])
+def test_counting_from_article_entries_equals_counting_the_outlets_facts(table, outlets):
+    from dashboard import data, figures
+
+    source, parameters = data._filtered(table, data.Filters(outlets=outlets, include_targets=True), data._FIGURE_INPUT)
+    recounted = data._query(figures.figure_numbers_query(source), parameters)
+    from_entries = data.figures(table, data.Filters(outlets=outlets, include_targets=True))
+    columns = ["key_hash", "value", "approximate", "conflict", "n_spans"]
+    expected = recounted[columns].sort_values("key_hash").reset_index(drop=True)
+    assert from_entries[columns].sort_values("key_hash").reset_index(drop=True).astype(expected.dtypes).equals(expected)
