@@ -17,7 +17,7 @@ import bisect
 import functools
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ahocorasick_rs
@@ -41,10 +41,14 @@ class Rule:
     weak: bool = False  # a generic noun (社区, 项目): a specific keyword elsewhere in the sentence wins
 
     def admits(self, unit: str, raw_unit: str, sentence: str, following: str) -> bool:
+        return self.admits_unit(unit, raw_unit) and self.admits_context(sentence, following)
+
+    def admits_unit(self, unit: str, raw_unit: str) -> bool:
         if self.units is not None and unit not in self.units:
             return False
-        if self.raw_units is not None and raw_unit not in self.raw_units:
-            return False
+        return self.raw_units is None or raw_unit in self.raw_units
+
+    def admits_context(self, sentence: str, following: str) -> bool:
         if self.requires and not any(word in sentence for word in self.requires):
             return False
         return self.after is None or bool(self.after.search(following))
@@ -52,7 +56,7 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class KeywordHits:
-    """Every keyword occurrence in one text, sorted by start offset."""
+    """Every keyword occurrence in one text, sorted by start offset (at most one per offset)."""
 
     starts: tuple[int, ...]
     ends: tuple[int, ...]
@@ -60,7 +64,7 @@ class KeywordHits:
 
     @classmethod
     def of(cls, simplified: str, lexicon: Lexicon, ignore: list[tuple[int, int]] = ()) -> KeywordHits:
-        """The hits in the text, except inside the `ignore` spans (long quotations)."""
+        """The hits in the text, except inside the `ignore` spans (long quotations, in order)."""
         # the longest keyword at every offset where one starts (one Aho-Corasick pass)
         longest_end: dict[int, int] = {}
         for _, start, end in lexicon.automaton.find_matches_as_indexes(simplified, overlapping=True):
@@ -68,19 +72,23 @@ class KeywordHits:
                 longest_end[start] = end
         # read left to right, a hit hides the hits that start inside it, except one running past
         # its end (三级网格员 holds 三级网格 and 网格员)
-        found = []
+        starts, ends = [], []
         covered_until = 0
+        ignored = iter(ignore)  # sorted spans that do not overlap
+        next_ignored = next(ignored, None)
         for start in sorted(longest_end):
             end = longest_end[start]
             if start >= covered_until:
                 covered_until = end
             elif end <= covered_until:
                 continue
-            found.append((start, end, simplified[start:end]))
-        if ignore:
-            starts = [span[0] for span in ignore]
-            found = [f for f in found if not _inside(ignore, starts, f[0])]
-        return cls(tuple(f[0] for f in found), tuple(f[1] for f in found), tuple(f[2] for f in found))
+            while next_ignored is not None and next_ignored[1] <= start:
+                next_ignored = next(ignored, None)
+            if next_ignored is not None and next_ignored[0] <= start:
+                continue
+            starts.append(start)
+            ends.append(end)
+        return cls(tuple(starts), tuple(ends), tuple(simplified[s:e] for s, e in zip(starts, ends)))
 
     def between(self, start: int, end: int) -> range:
         """Indexes of the hits that lie entirely inside [start, end)."""
@@ -95,13 +103,29 @@ class Lexicon:
     automaton: ahocorasick_rs.AhoCorasick  # finds every keyword, overlaps included
     named_metrics: frozenset[str]
     contained: dict[str, tuple[str, ...]]  # keyword → itself and the keywords inside it, longest first
+    # (keyword, unit, raw unit) → the rules that admit the unit, in the order they are tried
+    unit_rules: dict[tuple[str, str, str], tuple[Rule, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def _first_rule(self, word, unit, raw_unit, sentence, following) -> Rule | None:
-        for keyword in self.contained[word]:  # the word itself, then the keywords inside it (救助资金 → 救助)
-            for rule in self.rules[keyword]:
-                if rule.admits(unit, raw_unit, sentence, following):
-                    return rule
+        for rule in self._rules_for_unit(word, unit, raw_unit):
+            if rule.admits_context(sentence, following):
+                return rule
         return None
+
+    def _rules_for_unit(self, word: str, unit: str, raw_unit: str) -> tuple[Rule, ...]:
+        key = (word, unit, raw_unit)
+        found = self.unit_rules.get(key)
+        if found is None:
+            found = self.unit_rules[key] = tuple(
+                rule
+                # the word itself, then the keywords inside it (救助资金 → 救助)
+                for keyword in self.contained[word]
+                for rule in self.rules[keyword]
+                if rule.admits_unit(unit, raw_unit)
+            )
+        return found
 
     def choose(
         self,
@@ -144,13 +168,11 @@ class Lexicon:
 
     def _counted_noun(self, hits, text, start, end, unit, clause) -> list[int]:
         """Hits of the noun the figure counts: written as its unit (6大模块) or right after it."""
-        inside = [i for i in hits.between(start, end) if hits.ends[i] <= end and len(hits.words[i]) >= 2]
+        ends, words = hits.ends, hits.words
+        inside = [i for i in hits.between(start, end) if ends[i] <= end and len(words[i]) >= 2]
         reach = 8 if unit in COUNT_UNITS else 3
         after_limit = _delimiter_after(text, end, min(end + reach, clause[1]))
-        right_after = sorted(
-            hits.between(end, after_limit + 8), key=lambda i: (hits.starts[i], -len(hits.words[i]))
-        )
-        return inside + [i for i in right_after if hits.starts[i] < after_limit]
+        return inside + list(hits.between(end, after_limit))  # hits are in order of their starts
 
     def _ordered_hits(self, hits, start, end, clause, sentence, right_after):
         # 0-1. a noun written as the figure's own unit (6大模块), or right after it (19个社区)
@@ -158,8 +180,7 @@ class Lexicon:
         # 2. before it in its clause, nearest first; 3. after it in its clause
         before = [i for i in hits.between(clause[0], start) if hits.ends[i] <= start]
         yield from sorted(before, key=lambda i: (-hits.ends[i], -len(hits.words[i])))
-        later = [i for i in hits.between(end, clause[1]) if i not in right_after]
-        yield from sorted(later, key=lambda i: (hits.starts[i], -len(hits.words[i])))
+        yield from (i for i in hits.between(end, clause[1]) if i not in right_after)
         yield None
         # 4. earlier clauses of the sentence, nearest first; 5. later ones
         earlier = [i for i in hits.between(sentence[0], clause[0]) if hits.ends[i] <= clause[0]]
@@ -196,11 +217,6 @@ _FALLBACK_METRIC = {
     "times": "events",
     "multiple": "multiple",
 }
-
-
-def _inside(spans: list[tuple[int, int]], starts: list[int], offset: int) -> bool:
-    index = bisect.bisect_right(starts, offset) - 1
-    return index >= 0 and offset < spans[index][1]
 
 
 def _delimiter_after(text: str, start: int, limit: int) -> int:

@@ -88,7 +88,7 @@ class DocumentIndex:
         ]
         scope_positions, scopes, community_items = _scope_timeline(simplified, layout, places)
         periods = [p for p in find_periods(simplified) if not p.baseline]
-        quoted_digits = [(s, e, "".join(c for c in simplified[s:e] if c.isdigit())) for s, e in quotes]
+        quoted_digits = [(s, e, "".join(filter(str.isdigit, simplified[s:e]))) for s, e in quotes]
         header_starts = sorted(layout.line_starts[i] for i in layout.header_lines)
         header_texts = [layout.line_text(layout.line_index(s)) for s in header_starts]
         header_years = [

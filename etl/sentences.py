@@ -113,13 +113,13 @@ class Layout:
                     headers.add(index)
             continues = len(stripped) >= WRAPPED_LINE_MIN_CHARS and stripped[-1] not in _LINE_CLOSERS
         sentence_starts = {0}
-        sentence_starts.update(m.end() for m in _SENTENCE_DELIMITERS.finditer(text))
+        sentence_starts.update(map(re.Match.end, _SENTENCE_DELIMITERS.finditer(text)))
         sentence_starts.update(paragraph_starts)
         for index in headers:  # a header is its own sentence
             sentence_starts.add(line_starts[index])
             sentence_starts.add(line_ends[index])
         clause_starts = set(sentence_starts)
-        clause_starts.update(m.end() for m in _CLAUSE_DELIMITERS.finditer(text))
+        clause_starts.update(map(re.Match.end, _CLAUSE_DELIMITERS.finditer(text)))
         return cls(
             text,
             tuple(line_starts),
