@@ -23,6 +23,7 @@ if table is None:
     st.title(labels.text("app_title"))
     st.error(labels.text("no_table", path=data.data_dir() / data.FACTS_FILE))
     st.stop()
+data.load_counts(table)
 ui.sidebar(table, labels)
 page = st.navigation(
     [

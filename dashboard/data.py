@@ -232,6 +232,13 @@ def article_entries(table: Table) -> pd.DataFrame:
     return compute_article_entries(table)
 
 
+def load_counts(table: Table) -> None:
+    """Bring the whole table's figures and article entries into memory (once per server), so that
+    no filter change waits for them."""
+    all_figures(table)
+    article_entries(table)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def figures(table: Table, filters: Filters) -> pd.DataFrame:
     """Reported figures (dashboard/figures.py rules) of the filtered facts.
@@ -247,8 +254,9 @@ def figures(table: Table, filters: Filters) -> pd.DataFrame:
         else:  # an outlet filter: recount from the outlets' article entries
             entries = article_entries(table)
             numbers = numbers_from_entries(entries[entries["outlet"].isin(list(filters.outlets))])
-        names = found[[column for column in FIGURE_COLUMNS if column not in numbers.columns or column == "key_hash"]]
-        found = names.merge(numbers, on="key_hash", how="inner")[FIGURE_COLUMNS]
+        found = found[found["key_hash"].isin(numbers["key_hash"])]
+        counted = numbers.set_index("key_hash").reindex(found["key_hash"])
+        found = found.assign(**{column: counted[column].to_numpy() for column in counted.columns})
     keep = pd.Series(True, index=found.index)
     for attribute, column in FILTER_COLUMNS:
         chosen = getattr(filters, attribute)
