@@ -26,7 +26,8 @@ from etl.schema import Fact, fact_id
 from etl.sentences import Layout, simplified_view
 
 # A line that starts a news item: a dateline or a byline (本报讯, 本报记者 X 通讯员 Y, 河南商报见习记者 X).
-_ITEM_START = re.compile(r"^\s*(?:本报讯|[\u4e00-\u9fff]{0,8}记者\s|通讯员\s)")
+# (Whitespace within the line: the whole text is scanned at once.)
+_ITEM_START = re.compile(r"^[^\S\n]*(?:本报讯|[\u4e00-\u9fff]{0,8}记者[^\S\n]|通讯员[^\S\n])", re.MULTILINE)
 _REFER_FORWARD = re.compile(r"\s*(?:这是|这些|以上|上述)")  # used with match(text, pos)
 _COMPOUND = re.compile(r"\d+号院")
 _MAX_HEADER_BLOCK = 4
@@ -182,10 +183,8 @@ def _scope_timeline(text: str, layout: Layout, places: list[PlaceMention]):
     """The running scope after every event that changes it (item starts, headers, mentions)."""
     events: list[tuple[int, int, str, object]] = []  # (offset, order, kind, payload)
     item_starts = []
-    for index in range(len(layout.line_starts)):
-        line = layout.line_text(index)
-        if not _ITEM_START.match(line):
-            continue
+    for match in _ITEM_START.finditer(text):
+        index = layout.line_index(match.start())
         block_start = index
         cursor = index - 1
         while cursor >= 0 and index - cursor <= _MAX_HEADER_BLOCK:
@@ -272,9 +271,8 @@ class Place:
     level: str
 
 
-def attribute_place(index: DocumentIndex, start: int) -> Place:
-    """The most specific unit the text makes the figure at `start` about."""
-    sentence = index.layout.sentence_span(start)
+def attribute_place(index: DocumentIndex, start: int, sentence: tuple[int, int]) -> Place:
+    """The most specific unit the text makes the figure at `start` (in `sentence`) about."""
     townships, districts = index.townships_and_districts_in(sentence)
     scope = index.scope_at(start)
     subdistrict: PlaceMention | None = None
@@ -314,13 +312,15 @@ def attribute_place(index: DocumentIndex, start: int) -> Place:
 
 
 def attribute_period(
-    index: DocumentIndex, start: int, end: int, figure_sentences: set[int]
+    index: DocumentIndex,
+    start: int,
+    end: int,
+    figure_sentences: set[int],
+    sentence: tuple[int, int],
+    clause: tuple[int, int],
 ) -> tuple[int | None, str | None]:
-    """(year, period_text) of the figure at text[start:end], by the FACTS.md rule."""
-    layout = index.layout
-    sentence = layout.sentence_span(start)
-    clause = layout.clause_span(start)
-    paragraph = layout.paragraph_span(start)
+    """(year, period_text) of the figure at text[start:end] (in `sentence` and `clause`), by the
+    FACTS.md rule."""
     published = index.published_year
     in_sentence = index.periods_about(sentence)
     before = [p for p in in_sentence if p.end <= start]
@@ -354,6 +354,7 @@ def attribute_period(
         # 今年, 上半年: the publication year, else the year of the report's title (2020年上半年工作情况)
         year = text_mention.resolved_year(published if published is not None else _header_year(index, start))
     else:
+        paragraph = index.layout.paragraph_span(start)
         year, text_mention = _paragraph_period(index, paragraph, sentence, figure_sentences)
         if year is None and text_mention is None:
             year = _header_year(index, start)
@@ -493,8 +494,10 @@ def facts_from_quantities(
             previous_category,
         )
         previous_in_sentence = (sentence, category)
-        place = attribute_place(index, quantity.start)
-        year, period_text = attribute_period(index, quantity.start, quantity.end, figure_sentences)
+        place = attribute_place(index, quantity.start, sentence)
+        year, period_text = attribute_period(
+            index, quantity.start, quantity.end, figure_sentences, sentence, clause
+        )
         facts.append(
             Fact(
                 fact_id=fact_id(doc_id, quantity.start, quantity.end),
