@@ -72,6 +72,7 @@ class DocumentIndex:
     # figures share sentences: what a sentence holds is looked up once (sentence span → value)
     sentence_places: dict = field(default_factory=dict, compare=False, repr=False)
     sentence_periods: dict = field(default_factory=dict, compare=False, repr=False)
+    sentence_plan_words: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(
@@ -158,6 +159,13 @@ class DocumentIndex:
                     found = found + self.periods_between(*following)
             self.sentence_periods[sentence] = found
         return found
+
+    def first_plan_word(self, sentence: tuple[int, int]) -> int | None:
+        """Where the first plan word (计划, 力争 …) of the sentence starts, if it has one."""
+        if sentence not in self.sentence_plan_words:
+            match = load_fact_rules().target_words.search(self.simplified, *sentence)
+            self.sentence_plan_words[sentence] = match.start() if match else None
+        return self.sentence_plan_words[sentence]
 
     def places_between(self, start: int, end: int) -> list[PlaceMention]:
         return self.places[
@@ -427,6 +435,9 @@ def nonfact_reason(index: DocumentIndex, quantity: Quantity, previous: Quantity 
 def _governed_by_plan(index, rules, quantity, sentence, first_figure, year, published) -> bool:
     """A plan word governs the figure, and the plan is not an estimate of a period already over
     (预计全年… in a December review, or about an earlier year, reports a result)."""
+    first_plan_word = index.first_plan_word(sentence)
+    if first_plan_word is None or first_plan_word >= quantity.start:
+        return False  # no plan word before the figure
     word = rules.target_word(index.simplified, quantity.start, sentence[0], quantity.unit, first_figure)
     if word is None:
         return False
