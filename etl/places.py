@@ -179,11 +179,15 @@ def _stems_before(text: str, end: int) -> list[str]:
 def _raw_mentions(text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
     mentions: list[PlaceMention] = []
     known = gazetteer.suffix_mentions
+    last_before = gazetteer.last_before_suffix
     for match in _SUFFIX.finditer(text):
         start, end = match.span()
+        suffix = match.group()
+        if len(suffix) == 1 and (start == 0 or text[start - 1] not in last_before.get(suffix, ())):
+            continue  # no name in the table ends here (全区, 城市, 乡镇 …)
         window_start = max(0, start - _MAX_STEM)
         # what a suffix names depends only on the few characters before it: look each window up once
-        key = (text[window_start:end], match.group())
+        key = (text[window_start:end], suffix)
         found = known.get(key)
         if found is None:
             if len(known) >= _MAX_CACHED_WINDOWS:
