@@ -331,6 +331,8 @@ def attribute_period(
     FACTS.md rule."""
     published = index.published_year
     in_sentence = index.periods_about(sentence)
+    if not in_sentence:  # most figures: the period comes from the paragraph, a header or the date
+        return _period_from_context(index, start, sentence, figure_sentences)
     before = [p for p in in_sentence if p.end <= start]
     same_clause_after = [p for p in in_sentence if p.start >= end and p.start < clause[1]]
     later = [p for p in in_sentence if p.start >= sentence[1]]  # the 这是 sentence
@@ -362,12 +364,21 @@ def attribute_period(
         # 今年, 上半年: the publication year, else the year of the report's title (2020年上半年工作情况)
         year = text_mention.resolved_year(published if published is not None else _header_year(index, start))
     else:
-        paragraph = index.layout.paragraph_span(start)
-        year, text_mention = _paragraph_period(index, paragraph, sentence, figure_sentences)
-        if year is None and text_mention is None:
-            year = _header_year(index, start)
-            if year is None:
-                year = published
+        return _period_from_context(index, start, sentence, figure_sentences)
+    return year, (text_mention.text if text_mention else None)
+
+
+def _period_from_context(
+    index: DocumentIndex, start: int, sentence: tuple[int, int], figure_sentences: set[int]
+) -> tuple[int | None, str | None]:
+    """(year, period_text) of a figure whose sentence names no period: the paragraph's, else a
+    header's year, else the publication year."""
+    paragraph = index.layout.paragraph_span(start)
+    year, text_mention = _paragraph_period(index, paragraph, sentence, figure_sentences)
+    if year is None and text_mention is None:
+        year = _header_year(index, start)
+        if year is None:
+            year = index.published_year
     return year, (text_mention.text if text_mention else None)
 
 
