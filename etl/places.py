@@ -359,7 +359,9 @@ def _resolve(mentions: list[PlaceMention], text: str, gazetteer: Gazetteer) -> l
         adjacent_parent = previous.candidates if previous and previous.end == mention.start else ()
         best, best_score = None, 0.0
         for division, score in zip(mention.candidates, scores):
-            if any(p.code in (division.district_code, division.city_code) for p in adjacent_parent):
+            if adjacent_parent and any(
+                p.code in (division.district_code, division.city_code) for p in adjacent_parent
+            ):
                 score += 100.0
             if score > best_score:
                 best, best_score = division, score
