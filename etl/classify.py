@@ -267,6 +267,8 @@ class FactRules:
     result_before: tuple[str, ...]
     nonfact_before: tuple[re.Pattern, ...]
     nonfact_after: tuple[re.Pattern, ...]
+    any_nonfact_before: re.Pattern  # one scan for all of them; the loop then names the one
+    any_nonfact_after: re.Pattern
     rank_before: re.Pattern
     rank_units: frozenset[str]
     rank_after: re.Pattern
@@ -323,12 +325,14 @@ class FactRules:
         """Why text[start:end] is not a reported figure, or None when it is one."""
         before = text[max(0, start - 12) : start]
         after = text[end : end + 8]
-        for pattern in self.nonfact_before:
-            if pattern.search(before):
-                return f"context before: {pattern.pattern}"
-        for pattern in self.nonfact_after:
-            if pattern.search(after):
-                return f"context after: {pattern.pattern}"
+        if self.any_nonfact_before.search(before):
+            for pattern in self.nonfact_before:
+                if pattern.search(before):
+                    return f"context before: {pattern.pattern}"
+        if self.any_nonfact_after.search(after):
+            for pattern in self.nonfact_after:
+                if pattern.search(after):
+                    return f"context after: {pattern.pattern}"
         if unit in ("CNY", "USD") and self.size_class_after.match(after):
             return "a size class (超亿元项目)"
         if raw_unit in self.rank_units and self.rank_before.search(before) and self.rank_after.search(after):
@@ -345,6 +349,11 @@ class FactRules:
         if raw_unit in self.frequency_units and self.frequency_before.search(before):
             return "a frequency (每周两次)"
         return None
+
+
+def _any_of(patterns: list[str]) -> re.Pattern:
+    """One regex that matches where any of the patterns does."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)")
 
 
 def _enclosed(text: str, offset: int) -> bool:
@@ -383,6 +392,8 @@ def load_fact_rules(path: Path = DATA / "facts.toml") -> FactRules:
             result_before=tuple(target["result_before"]),
             nonfact_before=tuple(re.compile(p) for p in nonfact["before"]),
             nonfact_after=tuple(re.compile(p) for p in nonfact["after"]),
+            any_nonfact_before=_any_of(nonfact["before"]),
+            any_nonfact_after=_any_of(nonfact["after"]),
             rank_before=re.compile(nonfact["rank_before"]),
             rank_units=frozenset(nonfact["rank_units"]),
             rank_after=re.compile(nonfact["rank_after"]),
