@@ -33,7 +33,7 @@ _ETHNIC_IN_DISTRICT = re.compile(
 )
 _TOWNSHIP_SUFFIX = re.compile(r"(街道|镇|乡)$")
 _MAX_STEM = 8
-_MAX_CACHED_WINDOWS = 100_000
+_MAX_CACHED_WINDOWS = 20_000  # a few MB; the common names stay found
 _ZONE_PREFIX = re.compile(r"^.+?(?:开发区|园区|新区|示范区|实验区)(?P<name>[\u4e00-\u9fff]{2,6})$")
 _ZONE_ALIASES = (
     ("高新技术产业开发区", ("高新区", "高新技术开发区")),
