@@ -343,8 +343,7 @@ class FactRules:
             return "the article 一 (a), not a count"
         if chinese and raw_unit in self.class_units:
             return "a class or phase name (三大, 三类, 一期)"
-        counted = _LEADING_NUMERAL.sub("", raw_text)
-        if unit == "item" and self.slogan_noun.match(counted + after):
+        if unit == "item" and self.slogan_noun.match(_LEADING_NUMERAL.sub("", raw_text) + after):
             return "counts the parts of a slogan or method"
         if raw_unit in self.frequency_units and self.frequency_before.search(before):
             return "a frequency (每周两次)"
