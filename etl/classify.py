@@ -22,6 +22,8 @@ from pathlib import Path
 
 import ahocorasick_rs
 
+from etl.sentences import SENTENCE_BREAK_CHARACTERS
+
 DATA = Path(__file__).parent / "data"
 RATIO_UNITS = frozenset({"percent", "percentage_point", "multiple"})
 COUNT_UNITS = frozenset({"item", "person", "household", "case", "times", "person_time"})
@@ -63,13 +65,24 @@ class KeywordHits:
     words: tuple[str, ...]
 
     @classmethod
-    def of(cls, simplified: str, lexicon: Lexicon, ignore: list[tuple[int, int]] = ()) -> KeywordHits:
-        """The hits in the text, except inside the `ignore` spans (long quotations, in order)."""
-        # the longest keyword at every offset where one starts (one Aho-Corasick pass)
+    def of(
+        cls,
+        simplified: str,
+        lexicon: Lexicon,
+        ignore: list[tuple[int, int]] = (),
+        within: list[tuple[int, int]] | None = None,
+    ) -> KeywordHits:
+        """The hits in the text, except inside the `ignore` spans (long quotations, in order);
+        only inside the `within` spans (whole sentences, in order) when given. No keyword spans
+        two sentences, so a sentence's hits are the same whether the text around it is read or not."""
+        # the longest keyword at every offset where one starts (one Aho-Corasick pass per run)
         longest_end: dict[int, int] = {}
-        for _, start, end in lexicon.automaton.find_matches_as_indexes(simplified, overlapping=True):
-            if end > longest_end.get(start, 0):
-                longest_end[start] = end
+        for run_start, run_end in _runs(within) if within is not None else [(0, len(simplified))]:
+            piece = simplified[run_start:run_end]
+            for _, start, end in lexicon.automaton.find_matches_as_indexes(piece, overlapping=True):
+                start += run_start
+                if end + run_start > longest_end.get(start, 0):
+                    longest_end[start] = end + run_start
         # read left to right, a hit hides the hits that start inside it, except one running past
         # its end (三级网格员 holds 三级网格 and 网格员)
         starts, ends = [], []
@@ -219,6 +232,21 @@ _FALLBACK_METRIC = {
 }
 
 
+def _runs(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans (in order) with touching or overlapping ones joined.
+
+    >>> _runs([(0, 5), (5, 9), (12, 20), (15, 18)])
+    [(0, 9), (12, 20)]
+    """
+    runs: list[tuple[int, int]] = []
+    for start, end in spans:
+        if runs and start <= runs[-1][1]:
+            runs[-1] = (runs[-1][0], max(runs[-1][1], end))
+        else:
+            runs.append((start, end))
+    return runs
+
+
 def _delimiter_after(text: str, start: int, limit: int) -> int:
     match = _DELIMITER.search(text, start, limit)
     return match.start() if match else limit
@@ -245,6 +273,8 @@ def load_lexicon(path: Path = DATA / "metrics.toml") -> Lexicon:
         except (KeyError, re.error) as error:
             raise ValueError(f"{path}: rule {number} is malformed: {error}") from error
         for keyword in keywords:
+            if SENTENCE_BREAK_CHARACTERS.intersection(keyword):
+                raise ValueError(f"{path}: rule {number}: keyword {keyword!r} spans a sentence break")
             rules.setdefault(keyword, []).append(rule)
     automaton = ahocorasick_rs.AhoCorasick([k for k in rules if k], matchkind=ahocorasick_rs.MatchKind.Standard)
     contained = {

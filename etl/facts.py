@@ -76,8 +76,14 @@ class DocumentIndex:
 
     @classmethod
     def build(
-        cls, document: Document, published_year: int | None, simplified: str | None = None
+        cls,
+        document: Document,
+        published_year: int | None,
+        simplified: str | None = None,
+        figure_starts: list[int] | None = None,
     ) -> DocumentIndex:
+        """The index of the document; keywords are looked for only in the sentences that hold
+        figure_starts (the quantities' offsets), when given: the only ones a figure reads them in."""
         text = document.text
         simplified = simplified if simplified is not None else simplified_view(text)
         layout = Layout.of(simplified)
@@ -104,7 +110,10 @@ class DocumentIndex:
             layout=layout,
             # a quotation of a sentence or more says nothing about the figures around it
             hits=KeywordHits.of(
-                simplified, load_lexicon(), [m.span() for m in _LONG_QUOTE.finditer(simplified)]
+                simplified,
+                load_lexicon(),
+                [m.span() for m in _LONG_QUOTE.finditer(simplified)],
+                None if figure_starts is None else sorted({layout.sentence_span(s) for s in figure_starts}),
             ),
             places=places,
             place_starts=[p.start for p in places],
@@ -479,7 +488,9 @@ def facts_from_quantities(
     provenance = read_provenance(document.text)
     outlet = document.outlet or provenance.outlet
     published = document.published or provenance.published
-    index = DocumentIndex.build(document, published.year if published else None, simplified)
+    index = DocumentIndex.build(
+        document, published.year if published else None, simplified, [q.start for q in quantities]
+    )
     lexicon = load_lexicon()
     rules = load_fact_rules()
     doc_id = document.doc_id

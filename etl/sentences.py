@@ -26,6 +26,9 @@ HEADER_MAX_CHARS = 34
 # A page-wrapped paragraph line is long; headers and captions are short.
 WRAPPED_LINE_MIN_CHARS = 40
 _SENTENCE_END = "。！？!?"
+# The characters on either side of a sentence boundary: a word holding none of them never spans two
+# sentences (sentence punctuation, closing quotes, line breaks).
+SENTENCE_BREAK_CHARACTERS = frozenset(_SENTENCE_END + "”」\n")
 _LINE_CLOSERS = "。！？!?；;：:，,”」）)…"
 _CLAUSE_DELIMITERS = re.compile(r"[，,；;：:。！？!?\n]")
 _SENTENCE_DELIMITERS = re.compile(r"[。！？!?]+[”」]?")
