@@ -276,7 +276,9 @@ def load_lexicon(path: Path = DATA / "metrics.toml") -> Lexicon:
             if SENTENCE_BREAK_CHARACTERS.intersection(keyword):
                 raise ValueError(f"{path}: rule {number}: keyword {keyword!r} spans a sentence break")
             rules.setdefault(keyword, []).append(rule)
-    automaton = ahocorasick_rs.AhoCorasick([k for k in rules if k], matchkind=ahocorasick_rs.MatchKind.Standard)
+    automaton = ahocorasick_rs.AhoCorasick(
+        [k for k in rules if k], matchkind=ahocorasick_rs.MatchKind.Standard
+    )
     contained = {
         keyword: tuple(sorted((k for k in rules if k in keyword), key=len, reverse=True)) for keyword in rules
     }

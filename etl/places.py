@@ -138,7 +138,9 @@ def load_gazetteer(path: Path = DIVISIONS_CSV) -> Gazetteer:
             short = re.sub(r"(市|地区|自治州|盟)$", "", division.name)
             if len(short) >= 2 and short != division.name:
                 city_short[short].append(division)
-    short_names = ahocorasick_rs.AhoCorasick(list(city_short), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+    short_names = ahocorasick_rs.AhoCorasick(
+        list(city_short), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+    )
     last: dict[str, set[str]] = defaultdict(set)
     for stem, divisions in townships.items():
         for division in divisions:
@@ -192,9 +194,7 @@ def _raw_mentions(text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
         if found is None:
             if len(known) >= _MAX_CACHED_WINDOWS:
                 known.clear()
-            found = known[key] = tuple(
-                _mentions_ending_with(key[0], start - window_start, key[1], gazetteer)
-            )
+            found = known[key] = tuple(_mentions_ending_with(key[0], start - window_start, key[1], gazetteer))
         for mention in found:
             mentions.append(
                 PlaceMention(
@@ -216,31 +216,20 @@ def _raw_mentions(text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
     return mentions
 
 
-def _mentions_ending_with(
-    text: str, start: int, suffix: str, gazetteer: Gazetteer
-) -> list[PlaceMention]:
-    """The place named by the characters before the suffix at text[start:] (offsets in text)."""
+def _mentions_ending_with(text: str, start: int, suffix: str, gazetteer: Gazetteer) -> list[PlaceMention]:
+    """The place named by the characters before the suffix at text[start:] (offsets in text);
+    the caller has checked that some name can end right before a one-character suffix."""
     end = start + len(suffix)
-    last_before = gazetteer.last_before_suffix
-    empty = frozenset()
     mentions: list[PlaceMention] = []
-    if len(suffix) == 1 and (
-        start == 0 or text[start - 1] not in last_before.get(suffix, empty)
-    ):
-        return []  # no name in the table ends here (全区, 城市, 乡镇 …)
     stems = _stems_before(text, start)
     if suffix == "社区":
         name = ""
-        for char in reversed(
-            text[start - len(stems[0]) if stems else start : start]
-        ):
+        for char in reversed(text[start - len(stems[0]) if stems else start : start]):
             if char in _COMMUNITY_STOP or len(name) >= 6:
                 break
             name = char + name
         if len(name) >= 2:
-            mentions.append(
-                PlaceMention(start - len(name), end, "community", name + suffix, name + suffix)
-            )
+            mentions.append(PlaceMention(start - len(name), end, "community", name + suffix, name + suffix))
         return mentions
     for stem in stems:
         if suffix in ("街道办事处", "街道", "办事处", "镇", "乡"):
@@ -308,11 +297,7 @@ def _unlisted_subdistrict(start, end, suffix, stems, gazetteer) -> list[PlaceMen
     for cut in range(len(stem) - 2, 1, -1):  # the name is 2-4 characters after a district's name
         head, name = stem[:cut], stem[cut:]
         if len(name) <= 4 and any(head[s:] in gazetteer.districts for s in range(len(head) - 1)):
-            return [
-                PlaceMention(
-                    start - len(name), end, "township", name + suffix, name + "街道"
-                )
-            ]
+            return [PlaceMention(start - len(name), end, "township", name + suffix, name + "街道")]
     return []
 
 
