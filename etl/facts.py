@@ -20,7 +20,7 @@ from etl.classify import KeywordHits, load_fact_rules, load_lexicon
 from etl.documents import Document
 from etl.periods import PeriodMention, find_periods
 from etl.places import Division, PlaceMention, find_places, find_referents, load_gazetteer
-from etl.provenance import read_provenance
+from etl.provenance import with_stated_provenance
 from etl.quantities import Quantity, find_quantities
 from etl.schema import Fact, fact_id
 from etl.sentences import Layout, simplified_view
@@ -485,9 +485,8 @@ def facts_from_quantities(
     simplified view, when the caller has it already)."""
     if not quantities:
         return []
-    provenance = read_provenance(document.text)
-    outlet = document.outlet or provenance.outlet
-    published = document.published or provenance.published
+    document = with_stated_provenance(document)
+    outlet, published = document.outlet, document.published
     index = DocumentIndex.build(
         document, published.year if published else None, simplified, [q.start for q in quantities]
     )

@@ -33,6 +33,7 @@ from etl.documents import (
 )
 from etl.executors import DaskExecutor, InProcess
 from etl.facts import extract_facts
+from etl.provenance import with_stated_provenance
 from etl.schema import FACT_SCHEMA, DocumentRecord
 from etl.tables import PreviousRun, TableWriter, code_fingerprint, file_key
 
@@ -197,6 +198,7 @@ def _process_file(task: FileTask, metadata: MetadataTable | None) -> tuple[list[
             found = metadata.lookup(document.source, _line_relative(document.source, task))
             if found is not None:
                 document = found.apply(document)
+        document = with_stated_provenance(document)
         size = len(task.raw) if document.source == task.source else len(document.text.encode("utf-8"))
         record = DocumentRecord(
             source=document.source,

@@ -10,9 +10,14 @@ Provenance(outlet='河南商报', published=datetime.date(2019, 7, 29))
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from etl.documents import Document
 
 _LABELLED_DATE = re.compile(
     r"(?:发布日期|发布时间|发表日期|发表时间|发稿时间|日期|时间)\s*[:：]\s*"
@@ -65,3 +70,18 @@ def read_provenance(text: str) -> Provenance:
         if furniture:
             outlet = furniture["name"]
     return Provenance(outlet, published)
+
+
+def with_stated_provenance(document: Document) -> Document:
+    """The document with the outlet and date its text states filled in where its metadata is silent.
+
+    >>> from etl.documents import Document
+    >>> with_stated_provenance(Document.from_text("发布日期:2019-07-29 来源:河南商报")).outlet
+    '河南商报'
+    """
+    if document.outlet and document.published:
+        return document
+    stated = read_provenance(document.text)
+    return dataclasses.replace(
+        document, outlet=document.outlet or stated.outlet, published=document.published or stated.published
+    )

@@ -54,3 +54,17 @@ def test_unreadable_file_is_reported_not_fatal(tmp_path):
     assert documents.loc[str(tmp_path / "bad.txt"), "status"] == "error"
     assert "bad.txt" in documents.loc[str(tmp_path / "bad.txt"), "error"]
     assert documents.loc[str(tmp_path / "good.txt"), "n_facts"] == 1
+
+
+@pytest.mark.parametrize(
+    "seed, outlet, published",
+    [
+        ("002_da0759cfda38d731.txt", "河南商报", "2019-07-29"),  # 发布日期:2019-07-29 ... 河南商报电子版
+        ("000_8b521fe93934ca3b.txt", "郑州日报", None),  # 返回主页 | 郑州日报 | 版面导航, no date
+    ],
+)
+def test_documents_table_carries_the_outlet_and_date_the_text_states(seed_tables, seed, outlet, published):
+    documents = pq.read_table(seed_tables / "documents.parquet").to_pandas()
+    row = documents[documents["source"].str.endswith(seed)].iloc[0]
+    assert row["outlet"] == outlet
+    assert (str(row["published"]) if row["published"] is not None else None) == published
