@@ -40,6 +40,7 @@ def fact(text: str, raw_text: str, **meta):
             "illegal_structures_demolished_count",
         ),
         ("拆除违章建筑196处,涉及面积5689平方米,整改率100%", "100%", "demolition", "rectification_rate"),
+        ("力争年底前完成拆违10万平方米。", "10万平方米", "demolition", "illegal_structures_demolished_area"),
         ("该街道共排查出各类矛盾问题15882起,办结率达99.22%", "15882起", "case_resolution", "disputes_found"),
         ("该街道共排查出各类矛盾问题15882起,办结率达99.22%", "99.22%", "case_resolution", "resolution_rate"),
         ("民事纠纷94起,成功调解92起,正在调解2起。", "92起", "case_resolution", "disputes_mediated"),
