@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard import data
+import pandas as pd
+
+from dashboard import data, tables
 from dashboard.labels import LANGUAGES, Labels, labels_for
 
 CONTEXT_KEY = "_govstats_context"
@@ -65,3 +67,15 @@ def sidebar(table: data.Table, labels: Labels) -> Context:
 
 def context() -> Context:
     return st.session_state[CONTEXT_KEY]
+
+
+def csv_download(frame: pd.DataFrame, name: str, labels: Labels, container=st) -> None:
+    """A button that downloads exactly the shown frame as govstats-NAME.csv (UTF-8 with BOM)."""
+    container.download_button(
+        labels.text("download_csv"),
+        tables.csv_bytes(frame),
+        file_name=f"govstats-{name}.csv",
+        mime="text/csv",
+        key=f"csv-{name}",
+        on_click="ignore",
+    )

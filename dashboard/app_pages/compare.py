@@ -46,24 +46,10 @@ else:
     if shown.empty:
         st.caption(t("no_rows"))
     st.table(shown.set_index(shown.columns[0]) if not shown.empty else shown)
-    st.download_button(
-        t("download_csv"),
-        tables.csv_bytes(shown),
-        file_name="govstats-compare.csv",
-        mime="text/csv",
-        key="csv-compare",
-        on_click="ignore",
-    )
+    ui.csv_download(shown, "compare", labels)
     units = list(dict.fromkeys(rows["scaled_unit"]))
     if units:
         unit = st.selectbox(t("unit_for_chart"), units, format_func=labels.unit, key="unit", bind="query-params")
         charted = rows[rows["scaled_unit"] == unit]
         st.plotly_chart(charts.compare_bars(charted, chosen, labels), key="chart-compare")
-        st.download_button(
-            t("download_csv"),
-            tables.csv_bytes(tables.compare_chart_table(charted, labels)),
-            file_name="govstats-compare-chart.csv",
-            mime="text/csv",
-            key="csv-compare-chart",
-            on_click="ignore",
-        )
+        ui.csv_download(tables.compare_chart_table(charted, labels), "compare-chart", labels)

@@ -37,10 +37,7 @@ if event.selection.rows:
     st.query_params["fact"] = rows["fact_id"].iloc[event.selection.rows[0]]
 
 left, right = st.columns(2)
-left.download_button(
-    t("download_csv"), tables.csv_bytes(shown), file_name="govstats-facts.csv", mime="text/csv",
-    key="csv-facts", on_click="ignore",
-)
+ui.csv_download(shown, "facts", labels, container=left)
 right.download_button(
     t("download_parquet"),
     lambda: data.filtered_parquet(context.table, filters),

@@ -54,14 +54,7 @@ for category, unit in SECTIONS:
     shown = tables.section_table(totals, unit, labels)
     with st.expander(f"{title}: {len(shown)}"):
         st.dataframe(shown, hide_index=True, key=f"table-{category}-{unit}")
-    st.download_button(
-        t("download_csv"),
-        tables.csv_bytes(shown),
-        file_name=f"govstats-{category}-{unit}.csv",
-        mime="text/csv",
-        key=f"csv-{category}-{unit}",
-        on_click="ignore",
-    )
+    ui.csv_download(shown, f"{category}-{unit}", labels)
     own = flagged[(flagged["category"] == category) & (flagged["unit"] == unit)]
     if len(own):
         disagreeing = figures.conflicts(own, alternatives)
@@ -70,11 +63,4 @@ for category, unit in SECTIONS:
         conflicts = tables.conflict_table(disagreeing.head(MAX_CONFLICT_ROWS), labels)
         st.warning(t("conflicts"), icon="⚠️")
         st.dataframe(conflicts, hide_index=True, key=f"conflicts-{category}-{unit}")
-        st.download_button(
-            t("download_csv"),
-            tables.csv_bytes(conflicts),
-            file_name=f"govstats-conflicts-{category}-{unit}.csv",
-            mime="text/csv",
-            key=f"csv-conflicts-{category}-{unit}",
-            on_click="ignore",
-        )
+        ui.csv_download(conflicts, f"conflicts-{category}-{unit}", labels)
