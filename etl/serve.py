@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         pipeline.run_corpus(list(pipeline.DEFAULT_SOURCES), data)
     prepare_figures(data)
     command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(args.port)]
+    command += ["--browser.gatherUsageStats", "false"]  # no telemetry: it also runs on closed networks
     if args.headless:
         command += ["--server.headless", "true"]
     environment = dict(os.environ, GOVSTATS_DATA=str(data.resolve()))
