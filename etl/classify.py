@@ -314,6 +314,8 @@ class FactRules:
     reference_before: re.Pattern
     plan_header: re.Pattern
     size_class_after: re.Pattern
+    decline_before: re.Pattern
+    signed_units: frozenset
 
     def is_target(
         self, text: str, start: int, sentence_start: int, unit: str, first_figure: int | None = None
@@ -437,6 +439,8 @@ def load_fact_rules(path: Path = DATA / "facts.toml") -> FactRules:
             reference_before=re.compile(target["reference_before"]),
             plan_header=re.compile(target["plan_header"]),
             size_class_after=re.compile(nonfact["size_class_after"]),
+            decline_before=re.compile(data["change"]["decline_before"]),
+            signed_units=frozenset(data["change"]["signed_units"]),
             # the counted noun, after at most a two-character modifier (重点领域, 专项整顿), ends its phrase
             slogan_noun=re.compile(
                 r"^(?:(?!的)[\u4e00-\u9fff]){0,3}?(?:"

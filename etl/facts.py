@@ -102,7 +102,8 @@ class DocumentIndex:
         header_years = [
             (layout.line_starts[layout.line_index(p.start)], p)
             for p in periods
-            if not p.relative and layout.is_header_line(layout.line_index(p.start))
+            # a dated subtitle (——2013年1月15日在…会议上) is not the report's year: its title is
+            if not p.relative and not p.full_date and layout.is_header_line(layout.line_index(p.start))
         ]
         return cls(
             text=text,
@@ -535,7 +536,7 @@ def facts_from_quantities(
                 fact_id=fact_id(doc_id, quantity.start, quantity.end),
                 doc_id=doc_id,
                 source=document.source,
-                value=quantity.value,
+                value=_signed_value(index.simplified, quantity, rules),
                 unit=quantity.unit,
                 raw_text=document.text[quantity.start : quantity.end],
                 qualifier=quantity.qualifier,
@@ -562,6 +563,14 @@ def facts_from_quantities(
             )
         )
     return facts
+
+
+def _signed_value(text: str, quantity: Quantity, rules) -> float:
+    """The value, negative for a change written as a decline (信访总量同比下降21% is -21)."""
+    if quantity.unit not in rules.signed_units:
+        return quantity.value
+    before = text[max(0, quantity.start - 10) : quantity.start]
+    return -quantity.value if rules.decline_before.search(before) else quantity.value
 
 
 def _sentence(text: str, span: tuple[int, int]) -> str:

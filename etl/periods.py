@@ -80,6 +80,7 @@ class PeriodMention:
     year_offset: int = 0  # for relative words: 去年 = -1
     baseline: bool = False
     in_name: bool = False  # a year that only dates a name or an event
+    full_date: bool = False  # 2013年1月15日: the day of an event or a meeting, never a report's period
 
     def resolved_year(self, published_year: int | None) -> int | None:
         if not self.relative:
@@ -101,10 +102,11 @@ def find_periods(text: str) -> list[PeriodMention]:
                 not prefixed and bool(_BASELINE_BEFORE.search(before)) and bool(_BASELINE_AFTER.match(after))
             )
             baseline = baseline or before.endswith(("比", "较"))
-            in_name = not prefixed and bool(_NAME_BEFORE.search(before)) or bool(_FULL_DATE.search(written))
+            full_date = bool(_FULL_DATE.search(written))
+            in_name = not prefixed and bool(_NAME_BEFORE.search(before)) or full_date
             found.append(
                 PeriodMention(
-                    match.start(), match.end(), written, int(match["year"]), False, 0, baseline, in_name
+                    match.start(), match.end(), written, int(match["year"]), False, 0, baseline, in_name, full_date
                 )
             )
         else:

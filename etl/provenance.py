@@ -6,6 +6,10 @@ wins over these; they fill in only what the metadata leaves empty.
 Provenance(outlet='河南商报', published=datetime.date(2019, 7, 29))
 >>> read_provenance("返回主页 | 郑州日报 | 版面导航").outlet
 '郑州日报'
+>>> read_provenance("郑州日报 2014年8月12日 第06版\\n花园路街道上半年经济指标稳中有升")
+Provenance(outlet='郑州日报', published=datetime.date(2014, 8, 12))
+>>> read_provenance("靜安區北站街道 2018年10月9日電").published
+datetime.date(2018, 10, 9)
 """
 
 from __future__ import annotations
@@ -29,6 +33,14 @@ _DATELINE = re.compile(
     r"(?=\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:$|来源|作者|编辑|浏览|字号|[|｜]))",
     re.MULTILINE,
 )
+_DATE = r"(?P<year>(?:19|20)\d\d)\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})日?"
+# A masthead line: the outlet's name, then the date (郑州日报 2014年8月12日 第06版, 萧山区人民政府网 2019-12-20).
+_MASTHEAD = re.compile(
+    r"^\s*(?P<name>[\u4e00-\u9fff]{2,10}?(?:日报|晚报|商报|晨报|都市报|时报|快报|新闻网|网))\s+" + _DATE,
+    re.MULTILINE,
+)
+# A wire dateline: 2018年10月9日电 (本报讯 datelines of agencies and papers).
+_WIRE_DATE = re.compile(_DATE + r"\s*(?:电|電|讯|訊)")
 _SOURCE = re.compile(
     r"(?:来源|稿源|来自)\s*[:：]\s*(?P<name>[\u4e00-\u9fffA-Za-z]{2,12}?)(?=\s|$|[|｜,，。]|作者|编辑|记者)",
     re.MULTILINE,
@@ -55,7 +67,14 @@ def read_provenance(text: str) -> Provenance:
     """The outlet and date the text states, or None for each it does not state."""
     edges = text if len(text) <= 2 * _EDGE_CHARS else text[:_EDGE_CHARS] + "\n" + text[-_EDGE_CHARS:]
     published = None
-    for match in [*_LABELLED_DATE.finditer(edges), *_DATELINE.finditer(text[:_EDGE_CHARS])]:
+    head = text[:_EDGE_CHARS]
+    mastheads = list(_MASTHEAD.finditer(head))
+    for match in [
+        *_LABELLED_DATE.finditer(edges),
+        *_DATELINE.finditer(head),
+        *mastheads,
+        *_WIRE_DATE.finditer(head),
+    ]:
         try:
             published = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
             break
@@ -65,6 +84,8 @@ def read_provenance(text: str) -> Provenance:
     source = _SOURCE.search(edges)
     if source:
         outlet = source["name"]
+    elif mastheads:
+        outlet = mastheads[0]["name"]
     else:
         furniture = _FURNITURE_OUTLET.search(edges)
         if furniture:

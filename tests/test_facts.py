@@ -322,11 +322,44 @@ def test_namesakes_resolve_by_the_documents_own_context():
             2020,
             "上半年",
         ),  # title year
+        (
+            "城关镇2012年政府工作报告\n——2013年1月15日在城关镇第十七届人民代表大会第二次会议上\n各位代表:\n城关镇总面积485平方公里,辖12个行政村。",
+            "485平方公里",
+            None,
+            2012,
+            None,
+        ),  # a dated subtitle does not replace the title year
+        (
+            "萧山区人民政府网 2019-12-20\n城厢街道:矛盾化解在家门口\n今年以来,城厢街道将辖区划分为86个网格。",
+            "86个",
+            None,
+            2019,
+            "今年以来",
+        ),  # a masthead line: outlet then date
+        (
+            "靜安區北站街道 2018年10月9日電\n北站街道今年新建社區長者食堂3家。",
+            "3家",
+            None,
+            2018,
+            "今年",
+        ),  # a wire dateline (日電)
     ],
 )
 def test_year_and_period(text, raw_text, published, year, period_text):
     found = fact(text, raw_text, published=published)
     assert (found.year, found.period_text) == (year, period_text)
+
+
+@pytest.mark.parametrize(
+    "text, raw_text, value",
+    [
+        ("街道人民调解委员会全年受理矛盾纠纷376起。信访总量同比下降21%。", "21%", -21),  # 城厢街道 2019
+        ("提供就业岗位2300余个,登记失业率同比下降0.3个百分点。", "0.3个百分点", -0.3),  # 南京路街道 2021
+        ("完成财政税收2.35亿元,同比增长12.6%。", "12.6%", 12.6),  # 花园路街道 2014
+    ],
+)
+def test_a_decline_is_a_negative_change(text, raw_text, value):
+    assert fact(text, raw_text).value == pytest.approx(value)
 
 
 def test_outlet_and_date_stated_in_the_text_fill_in_missing_metadata():
