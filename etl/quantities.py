@@ -79,6 +79,7 @@ class UnitRule:
     trailing_more: bool = False
     context_base: str | None = None
     context_nouns: tuple[str, ...] = ()
+    context_verbs: tuple[str, ...] = ()
 
 
 class QuantityDataError(ValueError):
@@ -110,6 +111,7 @@ def _load_units(name: str = "units.toml") -> dict[str, UnitRule]:
                 trailing_more=bool(row.get("trailing_more", False)),
                 context_base=context.get("base"),
                 context_nouns=tuple(context.get("nouns", ())),
+                context_verbs=tuple(context.get("verbs", ())),
             )
         except (KeyError, InvalidOperation) as error:
             raise QuantityDataError(f"{DATA / name}: unit {written!r} lacks or mangles {error}") from error
@@ -385,19 +387,33 @@ _CLAUSE_BREAK = re.compile(r"[,，。;；:：、!！?？\n()（）]")
 
 
 _CONTEXT_BEFORE = 12  # how far back, within the clause, a counted noun (信访等问题19000余件) is looked for
+# An elliptical clause (收集各类问题8652件,已解决8601件) counts the noun of an earlier clause of
+# its sentence: looked for this far back, when the clause before the figure is this short.
+_SENTENCE_BEFORE = 40
+_ELLIPTICAL_CLAUSE = 4
+_SENTENCE_BREAK = re.compile(r"[。;；!！?？\n]")
 
 
 def _context_base(text: str, start: int, end: int, rule: UnitRule) -> str:
-    """The base unit a context rule picks: 件 of problems is case, 件 of things is item."""
+    """The base unit a context rule picks: 件 of problems is case, 件 of things is item; so is 件
+    after a verb of handling cases (办结8601件), or in a short clause that goes on counting the
+    problems of the clause before it in the sentence."""
     if rule.context_base is None:
         return rule.base
-    window_start = max(0, start - _CONTEXT_BEFORE)
-    before = text[window_start:start]
-    breaks = list(_CLAUSE_BREAK.finditer(before))
-    if breaks:
-        before = before[breaks[-1].end():]
+    window_start = max(0, start - _SENTENCE_BEFORE)
+    window = text[window_start:start]
+    sentence_breaks = list(_SENTENCE_BREAK.finditer(window))
+    if sentence_breaks:
+        window = window[sentence_breaks[-1].end():]
+    breaks = list(_CLAUSE_BREAK.finditer(window))
+    clause = window[breaks[-1].end():] if breaks else window
+    before = clause[-_CONTEXT_BEFORE:]
     after = text[end:end + 4]
     if any(noun in before or after.startswith(noun) for noun in rule.context_nouns):
+        return rule.context_base
+    if any(verb in before for verb in rule.context_verbs):
+        return rule.context_base
+    if breaks and len(clause) <= _ELLIPTICAL_CLAUSE and any(noun in window for noun in rule.context_nouns):
         return rule.context_base
     return rule.base
 
