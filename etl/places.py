@@ -360,6 +360,16 @@ def _resolve(mentions: list[PlaceMention], text: str, gazetteer: Gazetteer) -> l
             best = mention.candidates[
                 0
             ]  # a unique 街道 name needs no context, unless the text is set elsewhere
+        if (
+            best is None
+            and mention.kind == "township"
+            and len({d.code for d in mention.candidates}) == 1
+            and not placed_elsewhere
+            and (mention.start == 0 or text[mention.start - 1] in "\n\r\t \u3000")
+        ):
+            # 刁家乡2018年工作总结: a unique 镇/乡 name that opens a line (a report's title) is the
+            # unit itself, not a word that happens to end in 镇 or 乡
+            best = mention.candidates[0]
         following = mentions[index + 1] if index + 1 < len(mentions) else None
         if best is None and mention.kind == "district" and following and following.start == mention.end:
             if following.kind == "township" and len(mention.candidates) == 1:

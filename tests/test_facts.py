@@ -136,6 +136,15 @@ def fact(text: str, raw_text: str, **meta):
         ("拆除违规广告牌156块,清运垃圾85吨。", "85吨", "urban_management", "garbage_removed"),
         ("街道帮助辖区企业复工复产286家,复工率达97%。", "286家", "other", "enterprises_resumed"),
         ("街道帮助辖区企业复工复产286家,复工率达97%。", "97%", "other", "resumption_rate"),
+        ("组建了由32名律师、退休干部组成的调解队伍。", "32名", "case_resolution", "mediators"),
+        ("第十二届社区邻里节期间,共接待群众来访1200余人次。", "1200余人次", "case_resolution", "visitors_received"),
+        ("仅用两周就完成了全部132户的签约,拆除房屋建筑面积约2.6万平方米。", "2.6万平方米", "demolition", "demolition_area"),
+        ("目前,首批180户群众已领到安置补偿款共计近三千万元。", "三千万元", "demolition", "compensation_paid"),
+        ("目前,首批180户群众已领到安置补偿款共计近三千万元。", "180户", "demolition", "households_compensated"),
+        ("规划建设安置房8栋、960套,预计2022年底交付使用。", "960套", "demolition", "resettlement_housing"),
+        ("全年发放各类惠民资金1560万元,新增城乡低保对象46户83人", "1560万元", "welfare", "benefit_funds"),
+        ("改造农村危房37户,完成厕所改造2100座。", "37户", "welfare", "housing_renovated"),
+        ("改造农村危房37户,完成厕所改造2100座。", "2100座", "urban_management", "toilets_renovated"),
     ],
 )
 def test_category_and_metric(text, raw_text, category, metric):
@@ -148,6 +157,12 @@ def test_category_and_metric(text, raw_text, category, metric):
     "text, dropped, kept",
     [
         ("每周开展两次集中行动,共收容犬只20只", "两次", "20只"),  # frequency
+        ("创新推出“三个一”工作法,即一张联系卡、一本民情日记、一个调解室。", "一本", None),  # 北下街 2013
+        ("该街道已连续5年保持“零上访”,在全区综治考核中名列前三名。", "5年", None),  # a duration
+        ("该街道已连续5年保持“零上访”,在全区综治考核中名列前三名。", "三名", None),  # a rank
+        ("每月召开两次联席会议;二是组建了由32名律师组成的调解队伍。", "两次", "32名"),  # frequency
+        ("据介绍,此次征迁工作中未发生一起群体性事件。咨询电话:0371-62689001", "一起", None),
+        ("街道第三屆敬老節期間,共舉辦文藝演出等活動26場", "三屆", "26場"),  # 第X届
         ("辖区未发生一起民转刑案件", "一起", None),  # negation
         ("连续四季度获得全区域城市提升工作前三名,获得表彰", "三名", None),  # rank
         ("按照“232”的工作思路,即培育现代商贸和餐饮服务两个产业,推进片区改造3个项目建设", "两个", None),

@@ -74,6 +74,18 @@ def test_namesakes_are_settled_by_context(text, code):
     assert townships[-1].division.code == code
 
 
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("刁家乡2018年工作总结及2019年工作计划\n一、2018年工作开展情况", "410122208000"),  # a title
+        ("群众在刁家乡务工", None),  # inside a sentence a bare 乡 name needs context
+    ],
+)
+def test_a_unique_township_opening_a_title_is_the_unit(text, code):
+    townships = [m for m in find_places(text) if m.kind == "township"]
+    assert (townships[0].division.code if townships else None) == code
+
+
 def test_a_namesake_without_context_stays_unresolved():
     townships = [m for m in find_places("新城街道办事处完成税收5.39亿元") if m.kind == "township"]
     assert [(m.canonical, m.division) for m in townships] == [("新城街道", None)]
