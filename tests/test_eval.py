@@ -106,21 +106,21 @@ def test_named_metrics_are_the_ones_facts_md_names():
     assert named <= produced  # every metric the spec names has a rule that can produce it
 
 
-# Articles the extractor was not built on: fourteen short items in the styles of the sources
+# Articles the extractor was not built on: seventeen short items in the styles of the sources
 # (郑州日报/河南商报/中原网 news, 区政府网 items, 街道 and 乡 work summaries, a 镇 government report,
-# roundups of several 街道, a Traditional-character item) from nine provinces, 2012–2023, each
-# annotated by FACTS.md before the extractor was run on it (tests/data/unseen_gold.jsonl, 153
+# roundups of several 街道, a Traditional-character item) from eleven provinces, 2012–2023, each
+# annotated by FACTS.md before the extractor was run on it (tests/data/unseen_gold.jsonl, 185
 # facts). The floors are what the extractor reaches, rounded down: a change that loses ground on
 # text it was not tuned on fails here.
 UNSEEN_GOLD = ROOT / "tests" / "data" / "unseen_gold.jsonl"
 UNSEEN = ROOT / "tests" / "data" / "unseen"
 UNSEEN_FLOORS = {
-    "category": 0.92,
+    "category": 0.91,
     "subdistrict": 1.0,
     "year": 0.96,
     "qualifier": 1.0,
-    "is_target": 1.0,
-    "metric_named": 0.92,
+    "is_target": 0.99,
+    "metric_named": 0.91,
 }
 
 

@@ -145,6 +145,14 @@ def fact(text: str, raw_text: str, **meta):
         ("全年发放各类惠民资金1560万元,新增城乡低保对象46户83人", "1560万元", "welfare", "benefit_funds"),
         ("改造农村危房37户,完成厕所改造2100座。", "37户", "welfare", "housing_renovated"),
         ("改造农村危房37户,完成厕所改造2100座。", "2100座", "urban_management", "toilets_renovated"),
+        ("街道现有居民1.6万户、4.3万人,60岁以上老人占比23%。", "1.6万户", "profile", "households"),  # 王城路 2017
+        ("街道现有居民1.6万户、4.3万人,60岁以上老人占比23%。", "4.3万人", "profile", "population"),
+        ("街道投资380万元改造背街小巷7条,新增公共停车泊位420个,安装路灯150盏。", "7条", "urban_management", "alleys_renovated"),
+        ("街道投资380万元改造背街小巷7条,新增公共停车泊位420个,安装路灯150盏。", "420个", "urban_management", "parking_spaces_added"),
+        ("街道投资380万元改造背街小巷7条,新增公共停车泊位420个,安装路灯150盏。", "150盏", "urban_management", "streetlights_installed"),
+        ("(一)招商引资。新引进企业31户,实现招商引资到位资金4.6亿元。", "31户", "investment", "enterprises_introduced"),
+        ("长延堡街道:组织义诊活动15场,服务群众2000余人次;为87户困难家庭送去米面油等物资。", "15场", "welfare", "medical_events"),
+        ("长延堡街道:组织义诊活动15场,服务群众2000余人次;为87户困难家庭送去米面油等物资。", "87户", "welfare", "assisted_households"),
     ],
 )
 def test_category_and_metric(text, raw_text, category, metric):
@@ -384,6 +392,13 @@ def test_namesakes_resolve_by_the_documents_own_context():
             2018,
             "今年",
         ),  # a wire dateline (日電)
+        (
+            "雁塔区各街道“我为群众办实事”进展一览\n(2021年7月15日)\n电子城街道:排查化解矛盾纠纷92件,调解成功率96%。",
+            "92件",
+            None,
+            2021,
+            None,
+        ),  # a dateline in brackets under the title
     ],
 )
 def test_year_and_period(text, raw_text, published, year, period_text):
