@@ -315,6 +315,7 @@ class FactRules:
     plan_header: re.Pattern
     size_class_after: re.Pattern
     decline_before: re.Pattern
+    frame_before: re.Pattern
     signed_units: frozenset
 
     def is_target(
@@ -337,6 +338,8 @@ class FactRules:
                 continue
             if _enclosed(window, match.start()):
                 continue  # “围绕一个目标…”, 《…目标细则》: a slogan or a title, not a plan
+            if self.frame_before.search(window, max(0, match.start() - 16), match.start()):
+                continue  # 围绕…目标: the goal the work is framed around
             around = window[max(0, match.start() - 3) : match.end() + 3]
             if any(word in around and _covers(window, match, word) for word in self.target_not_within):
                 continue
@@ -440,6 +443,7 @@ def load_fact_rules(path: Path = DATA / "facts.toml") -> FactRules:
             plan_header=re.compile(target["plan_header"]),
             size_class_after=re.compile(nonfact["size_class_after"]),
             decline_before=re.compile(data["change"]["decline_before"]),
+            frame_before=re.compile(target["frame_before"]),
             signed_units=frozenset(data["change"]["signed_units"]),
             # the counted noun, after at most a two-character modifier (重点领域, 专项整顿), ends its phrase
             slogan_noun=re.compile(

@@ -120,7 +120,7 @@ UNSEEN_FLOORS = {
     "subdistrict": 1.0,
     "year": 0.96,
     "qualifier": 1.0,
-    "is_target": 0.99,
+    "is_target": 1.0,
     "metric_named": 0.91,
 }
 
