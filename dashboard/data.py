@@ -24,7 +24,6 @@ from dashboard.figures import (
     FIGURES_SQL,
     KEY_HASH_SQL,
     ARTICLE_ENTRIES_SQL,
-    FIGURE_COLUMNS,
     alternatives_query,
     figure_numbers_query,
     figures_query,

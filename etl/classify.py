@@ -22,6 +22,7 @@ from pathlib import Path
 
 import ahocorasick_rs
 
+from etl.schema import CATEGORIES, UNITS
 from etl.sentences import SENTENCE_BREAK_CHARACTERS
 
 DATA = Path(__file__).parent / "data"
@@ -41,9 +42,6 @@ class Rule:
     requires: tuple[str, ...] = ()
     after: re.Pattern | None = None
     weak: bool = False  # a generic noun (社区, 项目): a specific keyword elsewhere in the sentence wins
-
-    def admits(self, unit: str, raw_unit: str, sentence: str, following: str) -> bool:
-        return self.admits_unit(unit, raw_unit) and self.admits_context(sentence, following)
 
     def admits_unit(self, unit: str, raw_unit: str) -> bool:
         if self.units is not None and unit not in self.units:
@@ -272,6 +270,10 @@ def load_lexicon(path: Path = DATA / "metrics.toml") -> Lexicon:
             keywords = entry["keywords"]
         except (KeyError, re.error) as error:
             raise ValueError(f"{path}: rule {number} is malformed: {error}") from error
+        if rule.category not in (*CATEGORIES, "inherit"):
+            raise ValueError(f"{path}: rule {number}: unknown category {rule.category!r} (FACTS.md lists {CATEGORIES})")
+        if rule.units is not None and not rule.units <= set(UNITS):
+            raise ValueError(f"{path}: rule {number}: unknown units {sorted(rule.units - set(UNITS))}")
         for keyword in keywords:
             if SENTENCE_BREAK_CHARACTERS.intersection(keyword):
                 raise ValueError(f"{path}: rule {number}: keyword {keyword!r} spans a sentence break")

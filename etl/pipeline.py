@@ -35,7 +35,7 @@ from etl.executors import DaskExecutor, InProcess
 from etl.facts import extract_facts
 from etl.provenance import with_stated_provenance
 from etl.schema import FACT_SCHEMA, DocumentRecord
-from etl.tables import PreviousRun, TableWriter, code_fingerprint, file_key
+from etl.tables import PreviousRun, TableWriter, code_fingerprint
 
 DEFAULT_SOURCES = ("seeds",)
 DEFAULT_OUT = "data"

@@ -494,3 +494,21 @@ def test_any_text_gives_well_formed_facts(text):
         assert text[found.char_start : found.char_end] == found.raw_text
         assert found.sentence and found.level in ("city", "district", "subdistrict", "township", "community")
         assert found.year is None or 1900 < found.year < 2100
+
+
+@pytest.mark.parametrize(
+    "rule, problem",
+    [
+        ('keywords = ["税收"]\ncategory = "fiscl"\nmetric = "tax_revenue"', "unknown category 'fiscl'"),
+        ('keywords = ["税收"]\ncategory = "fiscal"\nmetric = "tax_revenue"\nunits = ["RMB"]', "unknown units ['RMB']"),
+        ('keywords = ["税收"]\ncategory = "fiscal"', "malformed"),
+    ],
+)
+def test_a_malformed_metrics_file_is_named_with_its_rule(tmp_path, rule, problem):
+    from etl.classify import load_lexicon
+
+    path = tmp_path / "metrics.toml"
+    path.write_text(f"[[rule]]\n{rule}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="metrics.toml: rule 1") as error:
+        load_lexicon(path)
+    assert problem in str(error.value)
