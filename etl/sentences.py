@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import ahocorasick_rs
+
 HEADER_MAX_CHARS = 34
 # A page-wrapped paragraph line is long; headers and captions are short.
 WRAPPED_LINE_MIN_CHARS = 40
@@ -34,53 +36,72 @@ _CLAUSE_DELIMITERS = re.compile(r"[，,；;：:。！？!?\n]")
 _SENTENCE_DELIMITERS = re.compile(r"[。！？!?]+[”」]?")
 
 
-@functools.cache
-def _t2s():
+def _opencc_dictionary(name: str) -> dict[str, str]:
+    """An OpenCC dictionary file as {traditional: first simplified choice}."""
     import opencc
 
-    return opencc.OpenCC("t2s")
+    path = Path(opencc.__file__).parent / "dictionary" / name
+    entries = {}
+    for line in path.read_text("utf-8").splitlines():
+        traditional, _, candidates = line.partition("\t")
+        if candidates:
+            entries[traditional] = candidates.split(" ")[0]
+    return entries
 
 
 @functools.cache
 def _character_table() -> dict[int, int]:
-    """OpenCC's one-to-one Traditional → Simplified characters (its TSCharacters dictionary)."""
-    import opencc
-
-    table = {}
-    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
-    for line in path.read_text("utf-8").splitlines():
-        traditional, _, candidates = line.partition("\t")
-        choices = candidates.split(" ")
-        # 乾 (干 or 乾), 於 (于 or 於) are also written in Simplified text: left as they are
-        if len(traditional) == 1 and len(choices[0]) == 1 and traditional not in choices:
-            table[ord(traditional)] = ord(choices[0])
-    return table
+    """OpenCC's Traditional → Simplified characters, each to its first choice (乾 → 干, 於 → 于)."""
+    return {
+        ord(traditional): ord(simplified)
+        for traditional, simplified in _opencc_dictionary("TSCharacters.txt").items()
+        if len(traditional) == 1 and len(simplified) == 1
+    }
 
 
 @functools.cache
-def _traditional_characters() -> frozenset[str]:
-    return frozenset(map(chr, _character_table()))
+def _traditional_pattern() -> re.Pattern:
+    """Characters written only in Traditional text (乾 and 於 are Simplified too: they do not count)."""
+    table = _opencc_dictionary("TSCharacters.txt")
+    only_traditional = sorted(t for t, s in table.items() if len(t) == 1 and len(s) == 1 and t not in s)
+    return re.compile("[" + "".join(map(re.escape, only_traditional)) + "]")
+
+
+@functools.cache
+def _phrase_matcher() -> tuple[ahocorasick_rs.AhoCorasick, list[str]]:
+    """OpenCC's phrase exceptions (乾隆 stays 乾隆) that keep the length, longest match first."""
+    phrases = {t: s for t, s in _opencc_dictionary("TSPhrases.txt").items() if len(t) == len(s) > 1}
+    return (
+        ahocorasick_rs.AhoCorasick(list(phrases), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest),
+        list(phrases.values()),
+    )
 
 
 def simplified_view(text: str) -> str:
     """The text in simplified characters, offset for offset (keywords are matched on this view).
 
-    A text without any Traditional character is returned as it is (one regex scan). Otherwise
-    OpenCC converts it with its phrase tables; when a phrase changes the length, the view is made
-    character by character instead, so that offsets always hold.
+    A text without any Traditional-only character is returned as it is (one regex scan). Otherwise
+    it is converted as OpenCC's t2s does (its phrase table first, longest match, then its character
+    table), keeping only the entries that keep the length, so that offsets always hold.
 
     >>> simplified_view("拆遷違章建築15000餘平方米")
     '拆迁违章建筑15000余平方米'
+    >>> simplified_view("乾隆年間，於是乾淨")
+    '乾隆年间，于是干净'
     >>> text = "办结率达99.22%"
     >>> simplified_view(text) is text
     True
     """
-    if _traditional_characters().isdisjoint(text):
+    if _traditional_pattern().search(text) is None:
         return text
-    converted = _t2s().convert(text)
-    if len(converted) == len(text):
-        return converted
-    return text.translate(_character_table())
+    matcher, replacements = _phrase_matcher()
+    pieces, position = [], 0
+    for index, start, end in matcher.find_matches_as_indexes(text):
+        pieces.append(text[position:start].translate(_character_table()))
+        pieces.append(replacements[index])
+        position = end
+    pieces.append(text[position:].translate(_character_table()))
+    return "".join(pieces)
 
 
 @dataclass(frozen=True, slots=True)

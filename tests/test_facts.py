@@ -437,6 +437,21 @@ def test_simplified_view_keeps_every_offset(traditional):
     assert len(simplified_view(traditional)) == len(traditional)
 
 
+@pytest.mark.parametrize(
+    "traditional",
+    [
+        "累計拆除違章建築15000餘平方米,幫扶困難群眾299戶",  # Big5 edition of a seed
+        "乾隆年間的建築,於是乾淨整潔",  # 乾 and 於: phrase table first, then first choice
+        "里程碑 著作 於是 臺灣的發展 憂鬱 發財",
+        "2019年轄區內共排查矛盾糾紛1,288起，調處成功率達98.6%。",
+    ],
+)
+def test_simplified_view_converts_as_opencc_does(traditional):
+    import opencc
+
+    assert simplified_view(traditional) == opencc.OpenCC("t2s").convert(traditional)
+
+
 def test_every_fact_points_at_its_raw_text():
     text = ROUNDUP + SECTIONS
     for found in facts_of(text):
