@@ -528,6 +528,9 @@ def facts_from_quantities(
         )
         previous_in_sentence = (sentence, category)
         place = attribute_place(index, quantity.start, sentence)
+        sentence_text = sentence_texts.get(sentence)
+        if sentence_text is None:
+            sentence_text = sentence_texts[sentence] = _sentence(document.text, sentence)
         year, period_text = attribute_period(
             index, quantity.start, quantity.end, figure_sentences, sentence, clause
         )
@@ -547,8 +550,10 @@ def facts_from_quantities(
                 or _governed_by_plan(
                     index, rules, quantity, sentence, first_figure[sentence[0]], year, published
                 ),
-                sentence=sentence_texts.get(sentence)
-                or sentence_texts.setdefault(sentence, _sentence(document.text, sentence)),
+                sentence=sentence_text,
+                sentence_offset=_offset_in_sentence(
+                    document.text, sentence, quantity.start, quantity.end, sentence_text
+                ),
                 char_start=quantity.start,
                 char_end=quantity.end,
                 outlet=outlet,
@@ -575,3 +580,15 @@ def _signed_value(text: str, quantity: Quantity, rules) -> float:
 
 def _sentence(text: str, span: tuple[int, int]) -> str:
     return _LINE_BREAK.sub("", text[span[0] : span[1]]).strip()
+
+
+def _offset_in_sentence(text: str, span: tuple[int, int], start: int, end: int, sentence: str) -> int | None:
+    """Where text[start:end] starts in its sentence as _sentence writes it (line breaks dropped),
+    so that a figure written twice in one sentence is shown at the right place.
+
+    >>> text = "共4个项目,\\n已完成4个。"
+    >>> _offset_in_sentence(text, (0, len(text)), 11, 13, _sentence(text, (0, len(text))))
+    10
+    """
+    offset = len(_LINE_BREAK.sub("", text[span[0] : start]).lstrip())
+    return offset if sentence.startswith(text[start:end], offset) else None

@@ -94,6 +94,7 @@ class Fact:
     admin_code: str | None = None
     year: int | None = None
     period_text: str | None = None
+    sentence_offset: int | None = None  # where raw_text starts in sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,7 @@ FACT_SCHEMA = pa.schema(
         pa.field("year", pa.int32()),
         pa.field("period_text", pa.string()),
         pa.field("sentence", pa.string(), nullable=False),
+        pa.field("sentence_offset", pa.int32()),
         pa.field("char_start", pa.int64(), nullable=False),
         pa.field("char_end", pa.int64(), nullable=False),
     ]

@@ -456,6 +456,20 @@ def test_every_fact_points_at_its_raw_text():
     text = ROUNDUP + SECTIONS
     for found in facts_of(text):
         assert text[found.char_start : found.char_end] == found.raw_text
+        offset = found.sentence_offset
+        assert found.sentence[offset : offset + len(found.raw_text)] == found.raw_text
+
+
+@pytest.mark.parametrize(
+    "text, offsets",
+    [
+        ("今年计划改造老旧小区4个,目前已完成4个。", [10, 18]),  # one figure written twice
+        # a page-wrapped line: the sentence runs on after the line break, which it drops
+        ("街道全年共排查化解各类矛盾纠纷和信访问题12起，其中涉及城市建设和管理方面的矛盾纠纷问题较多\n已办结12起。", [20, 49]),
+    ],
+)
+def test_sentence_offset_tells_a_repeated_figure_apart(text, offsets):
+    assert [f.sentence_offset for f in facts_of(text)] == offsets
 
 
 _PIECES = st.sampled_from(
@@ -507,6 +521,7 @@ _PIECES = st.sampled_from(
 def test_any_text_gives_well_formed_facts(text):
     for found in facts_of(text):
         assert text[found.char_start : found.char_end] == found.raw_text
+        assert found.sentence[found.sentence_offset :].startswith(found.raw_text)
         assert found.sentence and found.level in ("city", "district", "subdistrict", "township", "community")
         assert found.year is None or 1900 < found.year < 2100
 

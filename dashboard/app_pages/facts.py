@@ -57,10 +57,8 @@ else:
     else:
         fact, article = detail["fact"], detail["article"]
         st.subheader(t("sentence"))
-        st.markdown(
-            '<div class="govstats-sentence">' + tables.highlighted_sentence(fact["sentence"], fact["raw_text"]) + "</div>",
-            unsafe_allow_html=True,
-        )
+        marked = tables.highlighted_sentence(fact["sentence"], fact["raw_text"], fact.get("sentence_offset"))
+        st.markdown(f'<div class="govstats-sentence">{marked}</div>', unsafe_allow_html=True)
         facts_about = [
             (t("subdistrict"), fact["subdistrict"]),
             (t("metric"), labels.metric(fact["metric"])),
