@@ -165,7 +165,8 @@ class Lexicon:
             if rule is None:
                 continue
             if rule.weak:
-                if index in nearest:  # a generic noun counts only as the noun a count is of (19个社区)
+                # a generic noun counts only as the noun a count is of: 19个社区, 重点项目15个
+                if index in nearest or hits.ends[index] == start:
                     weak_choice = weak_choice or rule
                 continue
             if rule.category == "inherit":

@@ -72,6 +72,7 @@ def fact(text: str, raw_text: str, **meta):
             "communities",
         ),
         ("在19个社区全部组建“区域党委”", "19个", "party_building", "regional_party_committees"),
+        ("今年共实施重点项目15个,总投资68亿元", "15个", "investment", "projects"),  # the noun before its count
         ("西站西等16个社区被评为“平安社区”", "16个", "other", "honors_received"),
         ("该街道在辖区15个社区(村)党支部中筛选示范点", "15个", "party_building", "party_organizations"),
         ("下派30名机关同志担任三级网格员。", "30名", "other", "grid_officers_assigned"),
