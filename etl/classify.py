@@ -173,6 +173,8 @@ class Lexicon:
                 return self._inherited(hits, text, start, sentence, previous_category), rule.metric
             return rule.category, rule.metric
         if weak_choice is not None:
+            if weak_choice.category == "inherit":
+                return self._inherited(hits, text, start, sentence, previous_category), weak_choice.metric
             return weak_choice.category, weak_choice.metric
         if unit in RATIO_UNITS:  # a share or multiple with no word of its own qualifies what precedes it
             return self._inherited(hits, text, start, sentence, previous_category), _FALLBACK_METRIC[unit]

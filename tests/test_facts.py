@@ -73,6 +73,8 @@ def fact(text: str, raw_text: str, **meta):
         ),
         ("在19个社区全部组建“区域党委”", "19个", "party_building", "regional_party_committees"),
         ("今年共实施重点项目15个,总投资68亿元", "15个", "investment", "projects"),  # the noun before its count
+        ("辖区城镇登记失业率下降为4.5%", "4.5%", "employment", "unemployment_rate"),  # a level, not a change
+        ("登记失业率同比下降0.3个百分点", "0.3个百分点", "employment", "growth_rate"),
         ("西站西等16个社区被评为“平安社区”", "16个", "other", "honors_received"),
         ("该街道在辖区15个社区(村)党支部中筛选示范点", "15个", "party_building", "party_organizations"),
         ("下派30名机关同志担任三级网格员。", "30名", "other", "grid_officers_assigned"),
@@ -416,6 +418,7 @@ def test_year_and_period(text, raw_text, published, year, period_text):
         ("街道人民调解委员会全年受理矛盾纠纷376起。信访总量同比下降21%。", "21%", -21),  # 城厢街道 2019
         ("提供就业岗位2300余个,登记失业率同比下降0.3个百分点。", "0.3个百分点", -0.3),  # 南京路街道 2021
         ("完成财政税收2.35亿元,同比增长12.6%。", "12.6%", 12.6),  # 花园路街道 2014
+        ("辖区城镇登记失业率下降为4.5%。", "4.5%", 4.5),  # fell TO a level: the level
     ],
 )
 def test_a_decline_is_a_negative_change(text, raw_text, value):
