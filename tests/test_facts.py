@@ -74,6 +74,7 @@ def fact(text: str, raw_text: str, **meta):
         ("在19个社区全部组建“区域党委”", "19个", "party_building", "regional_party_committees"),
         ("今年共实施重点项目15个,总投资68亿元", "15个", "investment", "projects"),  # the noun before its count
         ("辖区城镇登记失业率下降为4.5%", "4.5%", "employment", "unemployment_rate"),  # a level, not a change
+        ("征收房屋300户,已签约276户,剩余24户正在做工作", "24户", "demolition", "households_remaining"),
         ("登记失业率同比下降0.3个百分点", "0.3个百分点", "employment", "growth_rate"),
         ("西站西等16个社区被评为“平安社区”", "16个", "other", "honors_received"),
         ("该街道在辖区15个社区(村)党支部中筛选示范点", "15个", "party_building", "party_organizations"),
