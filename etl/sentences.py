@@ -36,8 +36,8 @@ _CLAUSE_DELIMITERS = re.compile(r"[，,；;：:。！？!?\n]")
 _SENTENCE_DELIMITERS = re.compile(r"[。！？!?]+[”」]?")
 
 
-def _opencc_dictionary(name: str) -> dict[str, str]:
-    """An OpenCC dictionary file as {traditional: first simplified choice}."""
+def _opencc_dictionary(name: str) -> dict[str, list[str]]:
+    """An OpenCC dictionary file as {traditional: [simplified choices, the default first]}."""
     import opencc
 
     path = Path(opencc.__file__).parent / "dictionary" / name
@@ -45,32 +45,34 @@ def _opencc_dictionary(name: str) -> dict[str, str]:
     for line in path.read_text("utf-8").splitlines():
         traditional, _, candidates = line.partition("\t")
         if candidates:
-            entries[traditional] = candidates.split(" ")[0]
+            entries[traditional] = candidates.split(" ")
     return entries
+
+
+def _one_to_one(name: str) -> dict[str, list[str]]:
+    """The entries of an OpenCC dictionary whose default keeps the length (so offsets hold)."""
+    return {t: choices for t, choices in _opencc_dictionary(name).items() if len(t) == len(choices[0])}
 
 
 @functools.cache
 def _character_table() -> dict[int, int]:
-    """OpenCC's Traditional → Simplified characters, each to its first choice (乾 → 干, 於 → 于)."""
-    return {
-        ord(traditional): ord(simplified)
-        for traditional, simplified in _opencc_dictionary("TSCharacters.txt").items()
-        if len(traditional) == 1 and len(simplified) == 1
-    }
+    """OpenCC's Traditional → Simplified characters, each to its default (乾 → 干, 於 → 于)."""
+    return {ord(t): ord(choices[0]) for t, choices in _one_to_one("TSCharacters.txt").items() if len(t) == 1}
 
 
 @functools.cache
-def _traditional_pattern() -> re.Pattern:
-    """Characters written only in Traditional text (乾 and 於 are Simplified too: they do not count)."""
-    table = _opencc_dictionary("TSCharacters.txt")
-    only_traditional = sorted(t for t, s in table.items() if len(t) == 1 and len(s) == 1 and t not in s)
-    return re.compile("[" + "".join(map(re.escape, only_traditional)) + "]")
+def _traditional_matcher() -> ahocorasick_rs.AhoCorasick:
+    """Finds characters written only in Traditional text (乾, 於, 著 are Simplified too: they do not count)."""
+    only_traditional = [
+        t for t, choices in _one_to_one("TSCharacters.txt").items() if len(t) == 1 and t not in choices
+    ]
+    return ahocorasick_rs.AhoCorasick(only_traditional)
 
 
 @functools.cache
 def _phrase_matcher() -> tuple[ahocorasick_rs.AhoCorasick, list[str]]:
-    """OpenCC's phrase exceptions (乾隆 stays 乾隆) that keep the length, longest match first."""
-    phrases = {t: s for t, s in _opencc_dictionary("TSPhrases.txt").items() if len(t) == len(s) > 1}
+    """OpenCC's phrase exceptions (乾隆 stays 乾隆), longest match first."""
+    phrases = {t: choices[0] for t, choices in _one_to_one("TSPhrases.txt").items() if len(t) > 1}
     return (
         ahocorasick_rs.AhoCorasick(list(phrases), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest),
         list(phrases.values()),
@@ -92,7 +94,7 @@ def simplified_view(text: str) -> str:
     >>> simplified_view(text) is text
     True
     """
-    if _traditional_pattern().search(text) is None:
+    if not _traditional_matcher().find_matches_as_indexes(text):
         return text
     matcher, replacements = _phrase_matcher()
     pieces, position = [], 0
