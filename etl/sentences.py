@@ -82,7 +82,7 @@ def _phrase_matcher() -> tuple[ahocorasick_rs.AhoCorasick, list[str]]:
 def simplified_view(text: str) -> str:
     """The text in simplified characters, offset for offset (keywords are matched on this view).
 
-    A text without any Traditional-only character is returned as it is (one regex scan). Otherwise
+    A text without any Traditional-only character is returned as it is (one Aho-Corasick scan). Otherwise
     it is converted as OpenCC's t2s does (its phrase table first, longest match, then its character
     table), keeping only the entries that keep the length, so that offsets always hold.
 
