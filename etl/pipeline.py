@@ -34,7 +34,7 @@ from etl.documents import (
 from etl.executors import DaskExecutor, InProcess
 from etl.facts import extract_facts
 from etl.provenance import with_stated_provenance
-from etl.schema import FACT_SCHEMA, DocumentRecord
+from etl.schema import FACT_SCHEMA, DocumentRecord, records_to_table
 from etl.tables import PreviousRun, TableWriter, code_fingerprint
 
 DEFAULT_SOURCES = ("seeds",)
@@ -163,15 +163,7 @@ def process_batch(tasks: list[FileTask], metadata: MetadataTable | None) -> Batc
         records, file_facts = _process_file(task, metadata)
         files.append(FileResult(records, len(file_facts)))
         facts.extend(file_facts)
-    return BatchResult(files, _table_of(facts, FACT_SCHEMA))
-
-
-def _table_of(records: list, schema: pa.Schema) -> pa.Table:
-    """Arrow table of frozen dataclass records, read attribute by attribute (dataclasses.asdict
-    deep-copies every value and costs more than the extraction of a short article)."""
-    return pa.Table.from_pydict(
-        {name: [getattr(record, name) for record in records] for name in schema.names}, schema=schema
-    )
+    return BatchResult(files, records_to_table(facts, FACT_SCHEMA))
 
 
 def _process_file(task: FileTask, metadata: MetadataTable | None) -> tuple[list[DocumentRecord], list]:

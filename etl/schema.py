@@ -11,7 +11,6 @@ exactly these schemas, so a column is always present with its type even when its
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -165,14 +164,13 @@ DOCUMENT_SCHEMA = pa.schema(
 
 
 def records_to_table(records: list, schema: pa.Schema) -> pa.Table:
-    """Arrow table of dataclass records, columns in schema order.
+    """Arrow table of dataclass records, columns in schema order, read attribute by attribute
+    (dataclasses.asdict deep-copies every value and costs more than the extraction of a short
+    article).
 
-    >>> records_to_table([], FACT_SCHEMA).num_rows
-    0
+    >>> records_to_table([DocumentRecord("a.txt", "empty")], DOCUMENT_SCHEMA).column("status").to_pylist()
+    ['empty']
     """
-    columns = {name: [] for name in schema.names}
-    for record in records:
-        row = dataclasses.asdict(record) if not isinstance(record, dict) else record
-        for name in schema.names:
-            columns[name].append(row.get(name))
-    return pa.Table.from_pydict(columns, schema=schema)
+    return pa.Table.from_pydict(
+        {name: [getattr(record, name) for record in records] for name in schema.names}, schema=schema
+    )
