@@ -324,7 +324,7 @@ def attribute_place(index: DocumentIndex, start: int, sentence: tuple[int, int])
         city=unit.city if unit else None,
         district=(division.district if division else district.name if district else None),
         subdistrict=subdistrict.canonical if subdistrict else None,
-        admin_code=unit.code if unit else None,
+        admin_code=unit.current_code if unit else None,
         level=level,
     )
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import ahocorasick_rs
 
 DIVISIONS_CSV = Path(__file__).parent / "data" / "divisions.csv"
+FORMER_NAMES_CSV = Path(__file__).parent / "data" / "former_names.csv"
 
 # City rows that are not cities: municipalities' 市辖区/县 and 省直辖县级行政区划.
 _PSEUDO_CITIES = re.compile(r"^(市辖区|县|省直辖县级行政区划|自治区直辖县级行政区划)$")
@@ -58,6 +59,14 @@ class Division:
     district: str | None
     district_code: str | None
     city_code: str | None
+    # a township of 2016–2022 that the 2023 table lacks (gone, or its code now names another unit):
+    # its code is history, not an identifier, so facts about it take their district's code
+    former: bool = False
+
+    @property
+    def current_code(self) -> str | None:
+        """The code of the most specific unit of the 2023 table that holds this one."""
+        return (self.district_code or self.city_code) if self.former else self.code
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +79,8 @@ class Gazetteer:
     city_short_names: ahocorasick_rs.AhoCorasick  # finds the short names, longest first
     # the characters a name can end with just before its suffix (most 区, 市 in a text follow none)
     last_before_suffix: dict[str, frozenset[str]]
+    # a 2016–2022 township name whose suffix changed (侯寨乡) → the 2023 units it became (侯寨街道)
+    former_forms: dict[str, list[Division]]
     # (the characters up to a suffix, the suffix) → the mentions they name, filled as texts are read
     suffix_mentions: dict[tuple[str, str], tuple[PlaceMention, ...]] = field(
         default_factory=dict, compare=False, repr=False
@@ -138,6 +149,7 @@ def load_gazetteer(path: Path = DIVISIONS_CSV) -> Gazetteer:
             short = re.sub(r"(市|地区|自治州|盟)$", "", division.name)
             if len(short) >= 2 and short != division.name:
                 city_short[short].append(division)
+    former_forms = _add_former_names(by_code, townships, districts, cities)
     short_names = ahocorasick_rs.AhoCorasick(
         list(city_short), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
     )
@@ -145,12 +157,49 @@ def load_gazetteer(path: Path = DIVISIONS_CSV) -> Gazetteer:
     for stem, divisions in townships.items():
         for division in divisions:
             last[division.name[-1]].add(stem[-1])
+    for name in former_forms:
+        last[name[-1]].add(name[-2])
     for name in list(districts) + list(cities):
         last[name[-1]].add(name[-2])
     frozen = {suffix: frozenset(chars) for suffix, chars in last.items()}
     return Gazetteer(
-        by_code, dict(townships), dict(districts), dict(cities), dict(city_short), short_names, frozen
+        by_code, dict(townships), dict(districts), dict(cities), dict(city_short), short_names, frozen, former_forms
     )
+
+
+def _add_former_names(by_code, townships, districts, cities, path: Path = FORMER_NAMES_CSV) -> dict[str, list[Division]]:
+    """Let articles of 2016–2022 be read with the names of their day (scripts/build_divisions.py):
+    a district renamed by its suffix (孟津县) finds the 2023 unit; a township gone or recoded (二七区
+    解放路街道) joins its namesakes as a former unit under its old district. Returns the townships
+    renamed by their suffix (侯寨乡 → [侯寨街道]), which the suffix of the text would otherwise rule out."""
+    former_forms: dict[str, list[Division]] = defaultdict(list)
+    with path.open(encoding="utf-8") as handle:
+        lines = (line for line in handle if not line.startswith("#"))
+        for row in csv.DictReader(lines):
+            if row["current"]:
+                current = by_code.get(row["current"])
+                if current is None:
+                    continue
+                if row["level"] == "district":
+                    districts[row["name"]].append(current)
+                elif current.name != row["name"] and len(row["name"]) >= 3:
+                    former_forms[row["name"]].append(current)
+                continue
+            parent = by_code.get(row["parent"])
+            if parent is not None and parent.level == "district":
+                district, district_code, city, city_code = parent.name, parent.code, parent.city, parent.city_code
+            else:  # the district is gone too (开封 金明区): the city still holds the name
+                city_unit = next((c for c in cities.get(row["city"], ()) if c.province == row["province"]), None)
+                district, district_code = row["parent_name"], None
+                city = row["province"] if _PSEUDO_CITIES.match(row["city"]) else row["city"]
+                city_code = city_unit.code if city_unit else None
+            division = Division(
+                row["code"], row["name"], "township", row["province"], city, district, district_code, city_code, True
+            )
+            stem = _TOWNSHIP_SUFFIX.sub("", row["name"])
+            if len(stem) >= 2 and _HAN.match(stem):
+                townships[stem].append(division)
+    return dict(former_forms)
 
 
 def _district_aliases(name: str) -> set[str]:
@@ -236,6 +285,10 @@ def _mentions_ending_with(text: str, start: int, suffix: str, gazetteer: Gazette
             found = gazetteer.townships.get(stem)
             if suffix in ("镇", "乡") and found:
                 found = [d for d in found if d.name.endswith(suffix)]
+            # 侯寨乡 in a 2016 article: the unit is 侯寨街道 now (context settles namesakes)
+            renamed = gazetteer.former_forms.get(stem + (suffix if suffix in ("镇", "乡") else "街道"))
+            if renamed:
+                found = [*(found or ()), *renamed]
             if found:
                 canonical = found[0].name
                 if suffix not in ("镇", "乡"):

@@ -39,9 +39,23 @@ def resolved(text: str):
             "中原区幸福里街道",
             [("district", "中原区", "410102000000"), ("township", "幸福里街道", None)],
         ),  # unlisted
-        (  # gone from the 2023 table; its namesakes elsewhere in China are not it
+        (  # gone from the 2023 table (last seen 2022); its namesakes elsewhere in China are not it
             "二七区解放路街道",
-            [("district", "二七区", "410103000000"), ("township", "解放路街道", None)],
+            [("district", "二七区", "410103000000"), ("township", "解放路街道", "410103002000")],
+        ),
+        (  # 2016–2019 names whose suffix changed: the unit they became
+            "管城区十八里河镇、南曹乡",
+            [
+                ("district", "管城回族区", "410104000000"),
+                ("township", "十八里河街道", "410104010000"),
+                ("township", "南曹街道", "410104011000"),
+            ],
+        ),
+        ("二七区侯寨乡", [("district", "二七区", "410103000000"), ("township", "侯寨街道", "410103015000")]),
+        ("孟津县城关镇", [("district", "孟津区", "410308000000"), ("township", "城关镇", "410308100000")]),
+        (  # gone in 2018; its code 410108003 now names 江山路街道
+            "惠济区老鸦陈街道",
+            [("district", "惠济区", "410108000000"), ("township", "老鸦陈街道", "410108003000")],
         ),
         (
             "郑州高新区石佛办事处",
@@ -106,3 +120,20 @@ def test_division_table_is_the_compact_build():
     assert rows[0].keys() == {"code", "name", "level", "parent"}
     assert {r["level"] for r in rows} == {"province", "city", "district", "township"}
     assert all(len(r["code"]) == 12 for r in rows)
+
+
+@pytest.mark.parametrize(
+    "text, subdistrict, admin_code",
+    [
+        # a unit the 2023 table lacks: its old code now names another unit, so the district's is given
+        ("惠济区老鸦陈街道\n2016年街道拆除违章建筑1.5万平方米。", "老鸦陈街道", "410108000000"),
+        ("管城区十八里河镇2016年完成投资3亿元。", "十八里河街道", "410104010000"),
+    ],
+)
+def test_facts_about_a_former_unit_carry_a_current_code(text, subdistrict, admin_code):
+    from etl.documents import Document
+    from etl.facts import extract_facts
+
+    (found,) = extract_facts(Document.from_text(text))
+    assert (found.subdistrict, found.admin_code) == (subdistrict, admin_code)
+
