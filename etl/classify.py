@@ -177,7 +177,8 @@ class Lexicon:
                 return self._inherited(hits, text, start, sentence, previous_category), weak_choice.metric
             return weak_choice.category, weak_choice.metric
         if unit in RATIO_UNITS:  # a share or multiple with no word of its own qualifies what precedes it
-            return self._inherited(hits, text, start, sentence, previous_category), _FALLBACK_METRIC[unit]
+            # …of the noun right after it when there is one (近三成征迁任务: demolition)
+            return self._inherited(hits, text, start, sentence, previous_category, nearest), _FALLBACK_METRIC[unit]
         return "other", _FALLBACK_METRIC.get(unit, "count")
 
     def _counted_noun(self, hits, text, start, end, unit, clause) -> list[int]:
@@ -201,12 +202,14 @@ class Lexicon:
         yield from sorted(earlier, key=lambda i: (-hits.ends[i], -len(hits.words[i])))
         yield from hits.between(clause[1], sentence[1])
 
-    def _inherited(self, hits, text, start, sentence, previous_category) -> str:
+    def _inherited(self, hits, text, start, sentence, previous_category, counted=()) -> str:
+        """The category of what precedes the figure: the sentence's previous figure, else the
+        `counted` hits (the noun right after a ratio), else the nearest earlier keyword."""
         if previous_category:
             return previous_category
         sentence_text = text[sentence[0] : sentence[1]]
         earlier = [i for i in hits.between(sentence[0], start) if hits.ends[i] <= start]
-        for index in sorted(earlier, key=lambda i: -hits.ends[i]):
+        for index in [*counted, *sorted(earlier, key=lambda i: -hits.ends[i])]:
             for rule in self.rules[hits.words[index]]:
                 if rule.category != "inherit" and (
                     rule.requires == () or any(w in sentence_text for w in rule.requires)

@@ -75,6 +75,12 @@ def fact(text: str, raw_text: str, **meta):
         ("今年共实施重点项目15个,总投资68亿元", "15个", "investment", "projects"),  # the noun before its count
         ("辖区城镇登记失业率下降为4.5%", "4.5%", "employment", "unemployment_rate"),  # a level, not a change
         ("征收房屋300户,已签约276户,剩余24户正在做工作", "24户", "demolition", "households_remaining"),
+        ("街道还投入120万元建成党群服务站6个", "120万元", "investment", "spending"),  # not the venues
+        ("街道还投入120万元建成党群服务站6个", "6个", "party_building", "party_venues"),
+        ("完成外墙保温改造4.6万平方米,加装电梯21部", "4.6万平方米", "urban_management", "facade_renovated_area"),
+        ("完成外墙保温改造4.6万平方米,加装电梯21部", "21部", "urban_management", "elevators_installed"),
+        ("开展安全生产检查210次,排查整改隐患96处", "96处", "other", "hazards_fixed"),  # not a dispute
+        ("镇党委书记表示,全镇还有近三成征迁任务未完成", "三成", "demolition", "share"),  # a share of the noun after it
         ("登记失业率同比下降0.3个百分点", "0.3个百分点", "employment", "growth_rate"),
         ("西站西等16个社区被评为“平安社区”", "16个", "other", "honors_received"),
         ("该街道在辖区15个社区(村)党支部中筛选示范点", "15个", "party_building", "party_organizations"),
