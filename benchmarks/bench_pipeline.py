@@ -7,7 +7,8 @@
   on a slice of the corpus, one process.
 
 The corpus (benchmarks/.corpus/pipeline-200mb/, gitignored, reused while its recipe is unchanged) is
-made from the seed articles: each document a different draw of seed paragraphs, its numbers,
+made from the seed articles and our 17 articles of other provinces and styles (tests/data/unseen/):
+each document a different draw of their paragraphs, its numbers,
 years and subdistrict names varied (names from etl/data/divisions.csv), with a dated header, so no
 two documents are identical; 5% are HTML pages with navigation and scripts, 10% GB18030, 2% Big5
 in Traditional characters, the rest UTF-8 text. Peak memory is the largest sum over the etl
@@ -40,7 +41,7 @@ CORPORA = ROOT / "benchmarks" / ".corpus"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_quantities import FLOOR  # noqa: E402  the same floor as the quantities benchmark
 
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
 _SUBDISTRICT = re.compile(r"[\u4e00-\u9fff]{2,4}?(街道办事处|街道|办事处)")
@@ -100,8 +101,9 @@ def build_corpus(megabytes: float) -> tuple[list[Path], int]:
     for old in corpus.glob("**/*"):
         if old.is_file():
             old.unlink()
-    seeds = [path.read_text("utf-8") for path in sorted((ROOT / "seeds").glob("*.txt"))]
-    paragraphs = [line for seed in seeds for line in seed.splitlines() if len(line.strip()) > 10]
+    articles = sorted((ROOT / "seeds").glob("*.txt")) + sorted((ROOT / "tests" / "data" / "unseen").glob("*.txt"))
+    texts = [path.read_text("utf-8") for path in articles]
+    paragraphs = [line for text in texts for line in text.splitlines() if len(line.strip()) > 10]
     places = _subdistrict_names()
     traditional = _traditional_table()
     files, total, index = [], 0, 0
