@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl.schema import DOCUMENT_SCHEMA, FACT_SCHEMA  # noqa: E402
+from etl.schema import DOCUMENT_SCHEMA, FACT_SCHEMA
 
 METRICS = [  # (category, metric, unit, typical value)
     ("investment", "investment_attracted", "CNY", 4e8),
@@ -139,7 +139,6 @@ def timed(action) -> float:
 
 
 def measure(folder: Path) -> list[tuple[str, float, float]]:
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     os.environ["GOVSTATS_DATA"] = str(folder)

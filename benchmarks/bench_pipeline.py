@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "benchmarks" / ".corpus"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_quantities import FLOOR  # noqa: E402  the same floor as the quantities benchmark
+from bench_quantities import FLOOR  # the same floor as the quantities benchmark
 
 RECIPE_VERSION = 2
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -123,7 +123,7 @@ def build_corpus(megabytes: float) -> tuple[list[Path], int]:
                 f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{header}</title>'
                 f'<meta name="pubdate" content="{year}-06-01"></head><body>{nav}<article><h1>{header}</h1>\n{page}'
                 f"</article><footer>版权所有 {rng.choice(OUTLETS)}</footer></body></html>"
-            ).encode("utf-8")
+            ).encode()
         elif kind < 15:
             path = folder / f"{index:06d}.txt"
             raw = "\n".join([header, *body]).encode("gb18030")

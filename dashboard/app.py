@@ -10,9 +10,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from dashboard import data, ui  # noqa: E402
+from dashboard import data, ui
 
 PAGES = Path(__file__).resolve().parent / "app_pages"  # not pages/: that name turns on Streamlit's older page discovery
 

@@ -21,9 +21,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.figures import (
+    ARTICLE_ENTRIES_SQL,
     FIGURES_SQL,
     KEY_HASH_SQL,
-    ARTICLE_ENTRIES_SQL,
     alternatives_query,
     figure_numbers_query,
     figures_query,

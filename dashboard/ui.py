@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import streamlit as st
-
 import pandas as pd
+import streamlit as st
 
 from dashboard import data, tables
 from dashboard.labels import LANGUAGES, Labels, labels_for
