@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from etl.places import DIVISIONS_CSV, find_places, load_gazetteer
+from etl.places import DIVISIONS_CSV, FORMER_NAMES_CSV, find_places, load_gazetteer
 
 
 def resolved(text: str):
@@ -120,6 +120,18 @@ def test_division_table_is_the_compact_build():
     assert rows[0].keys() == {"code", "name", "level", "parent"}
     assert {r["level"] for r in rows} == {"province", "city", "district", "township"}
     assert all(len(r["code"]) == 12 for r in rows)
+
+
+def test_former_names_lead_to_units_of_the_2023_table():
+    with DIVISIONS_CSV.open(encoding="utf-8") as handle:
+        current = {row["code"] for row in csv.DictReader(line for line in handle if not line.startswith("#"))}
+    with FORMER_NAMES_CSV.open(encoding="utf-8") as handle:
+        assert handle.readline().startswith("# Division names of the NBS 2016-2022 vintages")
+        rows = list(csv.DictReader(handle))
+    assert {r["status"] for r in rows} == {"type_changed", "gone", "renamed_or_reused"}
+    assert all(r["current"] in current for r in rows if r["status"] == "type_changed")
+    assert not any(r["current"] for r in rows if r["status"] != "type_changed")
+    assert all(r["code"] not in current for r in rows if r["status"] == "gone")
 
 
 @pytest.mark.parametrize(
