@@ -4,7 +4,10 @@
 - floor: reading the same files plus one compiled-regex pass for number-then-unit (the FLOOR of
   bench_quantities.py), one process;
 - JioNLP's money extraction (jionlp.extract_money), which finds only money and classifies nothing,
-  on a slice of the corpus, one process.
+  on a slice of the corpus, one process;
+
+and each stage of the pipeline timed alone in one process (reading and hashing, parsing into
+documents, extracting the facts, converting them to Arrow), to show where the time goes.
 
 The corpus (benchmarks/.corpus/pipeline-200mb/, gitignored, reused while its recipe is unchanged) is
 made from the seed articles and our 17 articles of other provinces and styles (tests/data/unseen/):
@@ -175,6 +178,41 @@ def jionlp_rate(files: list[Path], megabytes: float) -> float | None:
     return size / 1e6 / (time.perf_counter() - started)
 
 
+def stage_rates(files: list[Path], megabytes: float) -> dict:
+    """Each stage of `govstats etl` timed on its own, in this process, on the first `megabytes` of
+    the corpus: reading and hashing the files, parsing them into documents (decoding, HTML, stated
+    provenance), extracting the facts, and converting the facts to Arrow."""
+    from etl.documents import Document, content_hash_of, parse_bytes
+    from etl.facts import extract_facts
+    from etl.provenance import with_stated_provenance
+    from etl.schema import FACT_SCHEMA, records_to_table
+
+    extract_facts(Document("warm-up", "西湖街道2020年投资3亿元。"))  # loads the gazetteer and rules once
+    records_to_table([], FACT_SCHEMA)  # pyarrow's first conversion imports pandas
+    seconds = dict.fromkeys(("read", "parse", "facts", "arrow"), 0.0)
+    size, facts = 0, []
+    for path in files:
+        started = time.perf_counter()
+        raw = path.read_bytes()
+        content_hash = content_hash_of(raw)
+        parsed = time.perf_counter()
+        documents = [with_stated_provenance(d) for d in parse_bytes(raw, str(path), content_hash) if isinstance(d, Document)]
+        extracted = time.perf_counter()
+        for document in documents:
+            facts.extend(extract_facts(document))
+        done = time.perf_counter()
+        seconds["read"] += parsed - started
+        seconds["parse"] += extracted - parsed
+        seconds["facts"] += done - extracted
+        size += len(raw)
+        if size >= megabytes * 1e6:
+            break
+    started = time.perf_counter()
+    records_to_table(facts, FACT_SCHEMA)
+    seconds["arrow"] = time.perf_counter() - started
+    return {"megabytes": size / 1e6, "facts": len(facts), "seconds": seconds}
+
+
 def run_pipeline(workers: int, out: Path, corpus: Path) -> dict:
     """Run `govstats etl --full --workers N` in a subprocess; wall time and peak memory of its tree."""
     command = [sys.executable, "-m", "etl", "etl", str(corpus), "--out", str(out), "--full",
@@ -208,17 +246,29 @@ def run_pipeline(workers: int, out: Path, corpus: Path) -> dict:
     }
 
 
+def _print_stages(stages: dict, goal_rate: float | None) -> None:
+    seconds, megabytes, facts = stages["seconds"], stages["megabytes"], stages["facts"]
+    print(f"stages alone, 1 core, on {megabytes:.0f} MB ({facts} facts):")
+    for stage, spent in seconds.items():
+        print(f"  {stage:6}{megabytes / spent:8.1f} MB/s  {spent / megabytes * 1e3:7.1f} ms per MB  {spent / facts * 1e6:6.1f} µs per fact")
+    if goal_rate is not None:
+        budget = 1 / goal_rate / (facts / megabytes) * 1e6
+        print(f"  at 5x JioNLP ({goal_rate:.1f} MB/s per core) every stage together may take {budget:.1f} µs per fact")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=200.0, help="corpus size in MB (default 200)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts to run (default 1 2)")
     parser.add_argument("--jionlp-mb", type=float, default=2.0, help="slice JioNLP runs on (default 2)")
+    parser.add_argument("--stages-mb", type=float, default=10.0, help="slice the stages are timed on (default 10)")
     args = parser.parse_args()
     files, size = build_corpus(args.mb)
     megabytes = size / 1e6
     print(f"corpus: {len(files)} documents, {megabytes:.0f} MB ({corpus_folder(args.mb).relative_to(ROOT)}); {psutil.cpu_count()} cores")
     floor = floor_rate(files)
     jio = jionlp_rate(files, args.jionlp_mb)
+    stages = stage_rates(files, args.stages_mb)
     runs = {}
     with tempfile.TemporaryDirectory() as tmp:
         for workers in args.workers:
@@ -241,6 +291,7 @@ def main() -> None:
         for workers, run in runs.items():
             per_core = megabytes / run["seconds"] / min(workers, psutil.cpu_count())
             print(f"--workers {workers}: {per_core / jio:.1f}x JioNLP's MB/s per core (goal: at least 5x)")
+    _print_stages(stages, 5 * jio if jio is not None else None)
     if 1 in runs and 2 in runs:
         print(f"--workers 2 / --workers 1 = {runs[1]['seconds'] / runs[2]['seconds']:.2f}x (goal: close to 2)")
     print("wall-clock times include start-up (imports, and the Dask cluster for --workers 2);")
