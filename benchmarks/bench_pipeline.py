@@ -213,18 +213,20 @@ def stage_rates(files: list[Path], megabytes: float) -> dict:
     return {"megabytes": size / 1e6, "facts": len(facts), "seconds": seconds}
 
 
-def run_pipeline(workers: int, out: Path, corpus: Path) -> dict:
-    """Run `govstats etl --full --workers N` in a subprocess; wall time and peak memory of its tree."""
-    command = [sys.executable, "-m", "etl", "etl", str(corpus), "--out", str(out), "--full",
+def run_pipeline(workers: int, out: Path, corpus: Path, full: bool = True) -> dict:
+    """Run `govstats etl [--full] --workers N` in a subprocess; wall time and peak memory of its
+    tree, and of the main process alone."""
+    command = [sys.executable, "-m", "etl", "etl", str(corpus), "--out", str(out), *(["--full"] if full else []),
                "--workers", str(workers), "--progress", "none"]
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     root = psutil.Process(process.pid)
-    peak_pss = peak_rss = 0
+    peak_pss = peak_rss = peak_main = 0
     while process.poll() is None:
         try:
             tree = [p for p in [root, *root.children(recursive=True)] if p.is_running()]
             memory = [p.memory_full_info() for p in tree]
+            peak_main = max(peak_main, memory[0].pss)
             peak_pss = max(peak_pss, sum(m.pss for m in memory))
             peak_rss = max(peak_rss, sum(m.rss for m in memory))
         except psutil.Error:
@@ -242,6 +244,7 @@ def run_pipeline(workers: int, out: Path, corpus: Path) -> dict:
         "facts": pq.read_metadata(out / "facts.parquet").num_rows,
         "peak_mb": peak_pss / 1e6,
         "peak_rss_mb": peak_rss / 1e6,
+        "peak_main_mb": peak_main / 1e6,
         "summary": stdout.strip().splitlines()[-1],
     }
 
