@@ -1,9 +1,10 @@
 """Where batches of documents are processed: in this process, or on Dask's distributed scheduler
-(local worker processes, or an existing cluster). Both give results back in submission order.
+(local worker processes, or an existing cluster). Both give results back in submission order; a
+task of None is not run anywhere, its result is None, in its place.
 
 >>> with InProcess() as executor:
-...     list(executor.map_ordered(pow, iter([2, 3]), 2))
-[4, 9]
+...     list(executor.map_ordered(pow, iter([2, None, 3]), 2))
+[4, None, 9]
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class InProcess:
 
     def map_ordered(self, function: Callable, tasks: Iterator, *shared: Any) -> Iterator:
         for task in tasks:
-            yield function(task, *shared)
+            yield None if task is None else function(task, *shared)
 
 
 class DaskExecutor:
@@ -82,25 +83,36 @@ class DaskExecutor:
         next_index = 0
         done: dict[int, Any] = {}
         index_of: dict[str, int] = {}
+        data_of: dict[str, Any] = {}
         pending = as_completed()
 
         def submit_more() -> None:
             nonlocal submitted
             while submitted - next_index < window:
-                task = next(tasks, None)
-                if task is None:
+                task = next(tasks, _END)
+                if task is _END:
                     return
-                future = self.client.submit(function, task, *shared_futures, pure=False)
-                index_of[future.key] = submitted
-                pending.add(future)
+                if task is None:
+                    done[submitted] = None
+                else:
+                    # The task's data goes to a worker on its own, so that the graph the scheduler
+                    # receives holds only its key: the scheduler keeps parts of every graph it was
+                    # sent, which with the data inside grew the main process by a kilobyte per file.
+                    [data] = self.client.scatter([task], hash=False)
+                    future = self.client.submit(function, data, *shared_futures, pure=False)
+                    index_of[future.key] = submitted
+                    data_of[future.key] = data
+                    pending.add(future)
                 submitted += 1
 
         submit_more()
         try:
             while next_index < submitted:
-                future = next(pending)
-                done[index_of.pop(future.key)] = future.result()
-                future.release()
+                if next_index not in done:
+                    future = next(pending)
+                    done[index_of.pop(future.key)] = future.result()
+                    future.release()
+                    data_of.pop(future.key).release()
                 while next_index in done:
                     yield done.pop(next_index)
                     next_index += 1
@@ -108,6 +120,9 @@ class DaskExecutor:
         finally:
             for future in shared_futures:
                 future.release()
+
+
+_END = object()
 
 
 def start_local_cluster(workers: int | None):

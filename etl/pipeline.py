@@ -12,6 +12,7 @@ when interrupted.
 from __future__ import annotations
 
 import argparse
+import collections
 import dataclasses
 import glob
 import os
@@ -240,7 +241,6 @@ class _Slot:
 
     entry: InputFile
     records: list[DocumentRecord] | None = None
-    facts: pa.Table | None = None
     kept: bool = False  # unchanged since the last run: its facts are read from the old table when written
 
 
@@ -315,22 +315,13 @@ def run_corpus(
             target = max(64 * 1024, min(BATCH_BYTES, total_bytes // (4 * max(1, executor.worker_count))))
             pairs = _with_results(executor, _batches(inputs, previous, target), metadata)
             for slots, batch_bytes, result in pairs:
-                file_results = iter(result.files) if result else iter(())
-                offset = 0
-                for slot in slots:
-                    if slot.records is None:
-                        file_result = next(file_results)
-                        slot.records = file_result.records
-                        slot.facts = result.facts.slice(offset, file_result.n_facts)
-                        offset += file_result.n_facts
-                    elif slot.kept:
-                        slot.facts = previous.facts_of(slot.entry.source)
-                    writer.write(slot.records, slot.facts)
-                    for record in slot.records:
-                        counts[record.status] += 1
-                        n_facts += record.n_facts
-                        if record.status == "error":
-                            errors.append(record.error)
+                records, facts = _batch_rows(slots, result, previous)
+                writer.write(records, facts)
+                for record in records:
+                    counts[record.status] += 1
+                    n_facts += record.n_facts
+                    if record.status == "error":
+                        errors.append(record.error)
                 done_bytes += batch_bytes
                 reporter.update(len(slots), done_bytes)
             writer.commit()
@@ -341,33 +332,47 @@ def run_corpus(
     return RunSummary(out_dir, counts, n_facts, total_bytes, time.perf_counter() - started, executor.description, errors)
 
 
+def _batch_rows(slots: list[_Slot], result: BatchResult | None, previous: PreviousRun | None) -> tuple[list[DocumentRecord], pa.Table]:
+    """The document rows of a batch, in input order, and its facts as one table in the same order:
+    the worker's facts for the files computed, the last run's for the files kept. One table per
+    batch, not one per file: a table has a fixed cost of a few kilobytes, which for a million small
+    files would be gigabytes."""
+    file_results = iter(result.files) if result else iter(())
+    records: list[DocumentRecord] = []
+    pieces: list[pa.Table] = []
+    computed_from = computed_to = 0  # the worker's facts not yet in pieces
+    for slot in slots:
+        if slot.records is None:
+            file_result = next(file_results)
+            slot.records = file_result.records
+            computed_to += file_result.n_facts
+        elif slot.kept:
+            if computed_to > computed_from:
+                pieces.append(result.facts.slice(computed_from, computed_to - computed_from))
+                computed_from = computed_to
+            pieces.append(previous.facts_of(slot.entry.source))
+        records.extend(slot.records)
+    if computed_to > computed_from:
+        pieces.append(result.facts.slice(computed_from, computed_to - computed_from))
+    if len(pieces) == 1:
+        return records, pieces[0]
+    return records, pa.concat_tables(pieces).combine_chunks() if pieces else FACT_SCHEMA.empty_table()
+
+
 def _with_results(executor, batches, metadata):
-    """(slots, bytes, BatchResult) per batch, in order; the tasks of each batch go to the executor."""
-    pending: list[tuple[list[_Slot], int, bool]] = []
+    """(slots, bytes, BatchResult or None) per batch, in order. A batch with nothing to compute
+    (every file skipped or unreadable) goes through the executor as None, in its place, so that
+    no more than the executor's window of batches is ever held here."""
+    pending: collections.deque[tuple[list[_Slot], int]] = collections.deque()
 
     def tasks():
         for slots, batch_tasks, batch_bytes in batches:
-            pending.append((slots, batch_bytes, bool(batch_tasks)))
-            if batch_tasks:
-                yield batch_tasks
-            # A batch with nothing to compute (all skipped) waits for the results before it.
+            pending.append((slots, batch_bytes))
+            yield batch_tasks or None
 
-    results = executor.map_ordered(process_batch, tasks(), metadata)
-    while True:
-        while pending and not pending[0][2]:
-            slots, batch_bytes, _ = pending.pop(0)
-            yield slots, batch_bytes, None
-        try:
-            result = next(results)
-        except StopIteration:
-            break
-        while pending and not pending[0][2]:
-            slots, batch_bytes, _ = pending.pop(0)
-            yield slots, batch_bytes, None
-        slots, batch_bytes, _ = pending.pop(0)
+    for result in executor.map_ordered(process_batch, tasks(), metadata):
+        slots, batch_bytes = pending.popleft()
         yield slots, batch_bytes, result
-    for slots, batch_bytes, _ in pending:
-        yield slots, batch_bytes, None
 
 
 def _size(entry: InputFile) -> int:

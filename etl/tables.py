@@ -8,6 +8,7 @@ both stamps agree (so a crash between the two renames, or a new extractor, means
 
 from __future__ import annotations
 
+import array
 import bisect
 import dataclasses
 import hashlib
@@ -16,6 +17,7 @@ import os
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -137,30 +139,22 @@ def _stamp(path: Path) -> dict:
     return json.loads(metadata.get(_STAMP_KEY, b"{}"))
 
 
-@dataclasses.dataclass
-class _PreviousFile:
-    content_hash: str | None
-    records: list[DocumentRecord]
-    fact_start: int
-    n_facts: int
-    reusable: bool
-
-
 class PreviousRun:
     """The tables of the last run, when they can be reused: which file had which content hash,
     its rows, and where its facts are in the old facts.parquet (rows are written in the same
-    order in both tables, so a file's facts start at the sum of n_facts of the rows before it)."""
+    order in both tables, so a file's facts start at the sum of n_facts of the rows before it).
 
-    def __init__(self, files: dict[str, _PreviousFile], facts_path: Path):
-        self.files = files
-        self.facts_file = pq.ParquetFile(facts_path)
-        metadata = self.facts_file.metadata
-        self.group_starts = []
-        start = 0
-        for index in range(metadata.num_row_groups):
-            self.group_starts.append(start)
-            start += metadata.row_group(index).num_rows
-        self.cached_group: tuple[int, pa.Table] | None = None
+    What is kept in memory is an index of about 60 bytes per file (numpy arrays); the rows of an
+    unchanged file are read back from the old tables, a row group at a time, when it is met. So a
+    re-run over a million files costs tens of megabytes, not gigabytes of row objects.
+    """
+
+    def __init__(self, index: _FileIndex, documents_path: Path, facts_path: Path):
+        self.index = index
+        self.document_rows = _RowGroups(pq.ParquetFile(documents_path))
+        self.fact_rows = _RowGroups(pq.ParquetFile(facts_path), FACT_SCHEMA)
+        self.record_fields = [field.name for field in dataclasses.fields(DocumentRecord)
+                              if field.name in self.document_rows.file.schema_arrow.names]
 
     @classmethod
     def open(cls, out_dir: Path, fingerprint: str) -> PreviousRun | None:
@@ -169,64 +163,176 @@ class PreviousRun:
             documents_stamp, facts_stamp = _stamp(documents_path), _stamp(facts_path)
             if not documents_stamp or documents_stamp != facts_stamp or documents_stamp.get("fingerprint") != fingerprint:
                 return None
-            documents = pq.read_table(documents_path)
-        except (OSError, ValueError, pa.ArrowException):
+            index = _FileIndex.build(pq.ParquetFile(documents_path))
+            if pq.read_metadata(facts_path).num_rows != index.total_facts:
+                return None  # the two tables disagree: recompute everything rather than trust them
+            return cls(index, documents_path, facts_path)
+        except (OSError, ValueError, KeyError, pa.ArrowException):
             return None
-        files: dict[str, _PreviousFile] = {}
-        offset = 0
-        names = set(documents.schema.names)
-        fields = {field.name for field in dataclasses.fields(DocumentRecord)} & names
-        for row in documents.to_pylist():
-            record = DocumentRecord(**{name: row[name] for name in fields})
-            key = file_key(record.source)
-            entry = files.get(key)
-            if entry is None:
-                entry = files[key] = _PreviousFile(record.content_hash, [], offset, 0, True)
-            entry.records.append(record)
-            entry.n_facts += record.n_facts
-            entry.reusable &= record.status in _REUSABLE and record.content_hash == entry.content_hash
-            offset += record.n_facts
-        if pq.read_metadata(facts_path).num_rows != offset:
-            return None  # the two tables disagree: recompute everything rather than trust them
-        return cls(files, facts_path)
 
     def unchanged(self, source: str, content_hash: str) -> list[DocumentRecord] | None:
         """The rows (marked skipped) of a file whose content is as in the last run, else None."""
-        entry = self.files.get(source)
-        if entry is None or not entry.reusable or entry.content_hash != content_hash:
+        group = self.index.find(source, content_hash)
+        if group is None:
             return None
-        return [dataclasses.replace(record, status="skipped") for record in entry.records]
+        columns = self.document_rows.columns(int(self.index.first_row[group]), int(self.index.n_rows[group]))
+        if any(file_key(name) != source for name in columns["source"]):
+            return None  # another file whose name hashes alike: not this one
+        rows = (dict(zip(self.record_fields, row)) for row in zip(*(columns[name] for name in self.record_fields)))
+        return [DocumentRecord(**{**row, "status": "skipped"}) for row in rows]
 
     def facts_of(self, source: str) -> pa.Table:
         """The facts the last run found in a file, read from the old facts.parquet when needed."""
-        entry = self.files[source]
-        facts = self._fact_rows(entry.fact_start, entry.n_facts)
-        if facts.num_rows != entry.n_facts or any(file_key(s) != source for s in facts.column("source").unique().to_pylist()):
+        group = self.index.find(source)
+        if group is None:
+            raise RuntimeError(f"{source} is not in the previous documents.parquet")
+        n_facts = int(self.index.n_facts[group])
+        facts = self.fact_rows.table(int(self.index.fact_start[group]), n_facts)
+        if facts.num_rows != n_facts or any(file_key(s) != source for s in facts.column("source").unique().to_pylist()):
             raise RuntimeError(f"the previous facts.parquet does not match documents.parquet at {source}: rerun with --full")
         return facts
 
-    def _fact_rows(self, start: int, count: int) -> pa.Table:
-        if count == 0:
-            return FACT_SCHEMA.empty_table()
-        pieces = []
-        position = start
-        end = start + count
+    def close(self) -> None:
+        self.document_rows.file.close()
+        self.fact_rows.file.close()
+
+
+@dataclasses.dataclass
+class _FileIndex:
+    """Per input file of the last run (a run of consecutive rows with the same file_key): where its
+    rows and facts are, whether they can be reused, the first 8 bytes of the hash of its name
+    (sorted, to find it) and its content hash."""
+
+    first_row: np.ndarray
+    n_rows: np.ndarray
+    fact_start: np.ndarray
+    n_facts: np.ndarray
+    reusable: np.ndarray
+    content_hash: np.ndarray  # 16 bytes per file, as a (files, 16) uint8 array
+    sorted_names: np.ndarray  # name hashes, sorted
+    order: np.ndarray  # the file of each sorted name hash
+    total_facts: int
+
+    @classmethod
+    def build(cls, documents: pq.ParquetFile) -> _FileIndex:
+        first_row, n_rows, fact_start, n_facts = (array.array("q") for _ in range(4))
+        reusable, content, names = array.array("b"), bytearray(), array.array("q")
+        row = offset = 0
+        last_key = group_hash = None
+        columns = ["source", "status", "content_hash", "n_facts"]
+        for batch in documents.iter_batches(batch_size=65_536, columns=columns):
+            for source, status, content_hash, count in zip(*(batch.column(name).to_pylist() for name in columns)):
+                key = file_key(source)
+                if key != last_key:
+                    last_key, group_hash = key, content_hash
+                    first_row.append(row)
+                    n_rows.append(0)
+                    fact_start.append(offset)
+                    n_facts.append(0)
+                    digest = _content_digest(content_hash)
+                    reusable.append(digest is not None)
+                    content += digest or bytes(16)
+                    names.append(_name_hash(key))
+                n_rows[-1] += 1
+                n_facts[-1] += count
+                reusable[-1] &= status in _REUSABLE and content_hash == group_hash
+                offset += count
+                row += 1
+        name_hashes = np.frombuffer(names, dtype=np.int64)
+        order = np.argsort(name_hashes, kind="stable")
+        sorted_names = name_hashes[order]
+        flags = np.frombuffer(reusable, dtype=np.int8).astype(bool)
+        # A name met twice (its rows not together, or two names hashing alike): recompute those files.
+        twice = np.flatnonzero(sorted_names[1:] == sorted_names[:-1])
+        flags[order[twice]] = flags[order[twice + 1]] = False
+        return cls(
+            first_row=np.frombuffer(first_row, dtype=np.int64),
+            n_rows=np.frombuffer(n_rows, dtype=np.int64),
+            fact_start=np.frombuffer(fact_start, dtype=np.int64),
+            n_facts=np.frombuffer(n_facts, dtype=np.int64),
+            reusable=flags,
+            content_hash=np.frombuffer(bytes(content), dtype=np.uint8).reshape(-1, 16),
+            sorted_names=sorted_names,
+            order=order,
+            total_facts=offset,
+        )
+
+    def find(self, source: str, content_hash: str | None = None) -> int | None:
+        """The file named `source`; with a content hash, only if it is reusable and its content
+        is the same."""
+        name = _name_hash(source)
+        position = int(np.searchsorted(self.sorted_names, name))
+        if position == len(self.sorted_names) or self.sorted_names[position] != name:
+            return None
+        group = int(self.order[position])
+        if content_hash is None:
+            return group
+        digest = _content_digest(content_hash)
+        if not self.reusable[group] or digest is None or self.content_hash[group].tobytes() != digest:
+            return None
+        return group
+
+
+def _name_hash(name: str) -> int:
+    return int.from_bytes(hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little", signed=True)
+
+
+def _content_digest(content_hash: str | None) -> bytes | None:
+    """The 16 bytes of a content hash as written by content_hash_of, else None."""
+    try:
+        digest = bytes.fromhex(content_hash or "")
+    except ValueError:
+        return None
+    return digest if len(digest) == 16 else None
+
+
+class _RowGroups:
+    """Rows of a Parquet file by position, reading one row group at a time (the last one read is
+    kept: an unchanged corpus is met in the order it was written)."""
+
+    def __init__(self, file: pq.ParquetFile, schema: pa.Schema | None = None):
+        self.file = file
+        self.schema = schema
+        self.starts = []
+        start = 0
+        for index in range(file.metadata.num_row_groups):
+            self.starts.append(start)
+            start += file.metadata.row_group(index).num_rows
+        self.cached: tuple[int, pa.Table] | None = None
+        self.cached_lists: dict[str, list] = {}
+
+    def table(self, start: int, count: int) -> pa.Table:
+        """Rows start .. start + count as one Arrow table (in `schema` when given)."""
+        pieces = [table.slice(local, length) for table, local, length in self._pieces(start, count)]
+        if not pieces:
+            return (self.schema or self.file.schema_arrow).empty_table()
+        return pa.concat_tables(pieces) if len(pieces) > 1 else pieces[0]
+
+    def columns(self, start: int, count: int) -> dict[str, list]:
+        """Rows start .. start + count as Python lists, one per column."""
+        found: dict[str, list] = {name: [] for name in self.file.schema_arrow.names}
+        for table, local, length in self._pieces(start, count):
+            if not self.cached_lists:  # once per row group: column by column is much faster than row by row
+                self.cached_lists = {name: table.column(name).to_pylist() for name in table.column_names}
+            for name, values in self.cached_lists.items():
+                found[name].extend(values[local : local + length])
+        return found
+
+    def _pieces(self, start: int, count: int):
+        position, end = start, start + count
         while position < end:
-            group = bisect.bisect_right(self.group_starts, position) - 1
+            group = bisect.bisect_right(self.starts, position) - 1
             table = self._group(group)
-            local = position - self.group_starts[group]
-            piece = table.slice(local, min(end - position, table.num_rows - local))
-            if piece.num_rows == 0:
+            local = position - self.starts[group]
+            length = min(end - position, table.num_rows - local)
+            if length <= 0:
                 break
-            pieces.append(piece)
-            position += piece.num_rows
-        return pa.concat_tables(pieces) if pieces else FACT_SCHEMA.empty_table()
+            yield table, local, length
+            position += length
 
     def _group(self, index: int) -> pa.Table:
-        if self.cached_group is None or self.cached_group[0] != index:
-            table = self.facts_file.read_row_group(index).replace_schema_metadata(None)
-            self.cached_group = (index, table.cast(FACT_SCHEMA))
-        return self.cached_group[1]
-
-    def close(self) -> None:
-        self.facts_file.close()
+        if self.cached is None or self.cached[0] != index:
+            table = self.file.read_row_group(index).replace_schema_metadata(None)
+            self.cached = (index, table.cast(self.schema) if self.schema is not None else table)
+            self.cached_lists = {}
+        return self.cached[1]

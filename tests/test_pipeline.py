@@ -159,6 +159,34 @@ def test_rerun_skips_unchanged_files_and_gives_the_identical_table(tmp_path):
     assert summary.counts["skipped"] == 0
 
 
+@pytest.mark.parametrize(
+    "fact_rows, document_rows",
+    [
+        (1, 1),  # every row its own row group
+        (2, 3),  # a file's rows and facts across row groups
+        (65_536, 10_000),  # as shipped: one group
+    ],
+)
+def test_rerun_reads_kept_rows_across_row_groups(tmp_path, monkeypatch, fact_rows, document_rows):
+    monkeypatch.setattr("etl.tables.FACT_ROWS_PER_GROUP", fact_rows)
+    monkeypatch.setattr("etl.tables.DOCUMENT_ROWS_PER_GROUP", document_rows)
+    archive = write_archive(tmp_path)
+    (archive / "lines.jsonl").write_text(
+        "".join(f'{{"text": "{line}", "published": "2013-04-2{n}"}}\n' for n, line in enumerate(SHORT.splitlines() * 2)),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    run_corpus([str(archive)], out, progress="none")
+    (archive / "gbk.txt").write_bytes((SHORT + "新增城镇就业2602人。\n").encode("gbk"))  # between kept files
+    summary = run_corpus([str(archive)], out, progress="none")
+    assert summary.counts == {"ok": 1, "empty": 0, "error": 2, "skipped": 14}
+    run_corpus([str(archive)], tmp_path / "full", full=True, progress="none")
+    (documents, facts), (full_documents, full_facts) = tables(out), tables(tmp_path / "full")
+    pd.testing.assert_frame_equal(facts, full_facts)
+    unchanged = full_documents["status"] != "error"
+    assert list(documents.loc[unchanged, "published"]) == list(full_documents.loc[unchanged, "published"])
+
+
 def test_metadata_file_attaches_dates_and_outlets(tmp_path):
     archive = write_archive(tmp_path)
     meta = tmp_path / "meta.csv"
