@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from etl.cli import main
-from etl.pipeline import run_corpus
+from etl.pipeline import collect_inputs, run_corpus
 from tests.conftest import ROOT, SEEDS
 
 SHORT = "林山寨街道共排查出各类矛盾问题15882起,办结率达99.22%。\n拆除违章建筑15000余平方米。\n"
@@ -238,6 +238,24 @@ def test_files_folders_and_globs_missing_ones_reported(tmp_path, capsys):
     assert "etl: 4/4 files (100%)" in captured.err  # plain log lines when not on a terminal
     assert captured.out.strip().startswith("4 documents: 3 ok, 0 empty, 1 error, 0 skipped;")
     assert "nope.txt: unreadable: no such file or folder" in captured.err
+
+
+def test_a_folder_is_walked_in_path_order_hidden_files_and_linked_folders_left_out(tmp_path):
+    for name in ["a/b.txt", "a/c/x.TXT", "a/z.htm", "a/.draft.txt", "a/notes", "a.b/q.md", ".git/h.txt", "Z/k.jsonl", "top.html"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("投资68亿元", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(tmp_path / "a", target_is_directory=True)
+    (tmp_path / "linked.txt").symlink_to(tmp_path / "top.html")
+    found = [(entry.relative, entry.source == f"{tmp_path}/{entry.relative}") for entry in collect_inputs([str(tmp_path)])]
+    assert found == [
+        ("Z/k.jsonl", True),
+        ("a/b.txt", True),
+        ("a/c/x.TXT", True),  # a subfolder's files in its place among the folder's own
+        ("a/z.htm", True),
+        ("a.b/q.md", True),
+        ("linked.txt", True),
+        ("top.html", True),
+    ]
 
 
 def big_corpus(folder: Path, n_files: int = 600) -> Path:
