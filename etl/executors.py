@@ -17,6 +17,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 
+LOW_LEVEL_LOG_LENGTH = 16
+
+
 class InProcess:
     """Run each task here, one after another: no start-up cost, for small corpora and `--workers 1`."""
 
@@ -47,6 +50,7 @@ class DaskExecutor:
         self.scheduler = scheduler
         self.cluster = None
         self.client = None
+        self.config = contextlib.ExitStack()
         self.description = "on Dask (not started)"
 
     @property
@@ -54,13 +58,22 @@ class DaskExecutor:
         return len(self.client.scheduler_info(n_workers=-1)["workers"]) if self.client else 0
 
     def __enter__(self) -> DaskExecutor:
+        import dask.config
         from distributed import Client
 
-        if self.scheduler:
-            self.client = Client(self.scheduler)
-        else:
-            self.cluster = start_local_cluster(self.workers)
-            self.client = Client(self.cluster)
+        # Every connection keeps its last messages for debugging (1,000 by default), and a task's
+        # message holds its batch of files: that kept up to a thousand batches per worker alive
+        # in this process. A short log keeps memory bounded by the batch.
+        self.config.enter_context(dask.config.set({"distributed.admin.low-level-log-length": LOW_LEVEL_LOG_LENGTH}))
+        try:
+            if self.scheduler:
+                self.client = Client(self.scheduler)
+            else:
+                self.cluster = start_local_cluster(self.workers)
+                self.client = Client(self.cluster)
+        except BaseException:
+            self.__exit__()
+            raise
         if self.scheduler:
             self.description = f"on the Dask cluster at {self.scheduler} ({self.worker_count} workers)"
         else:
@@ -68,10 +81,13 @@ class DaskExecutor:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        if self.client is not None:
-            self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        try:
+            if self.client is not None:
+                self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
+        finally:
+            self.config.close()
 
     def map_ordered(self, function: Callable, tasks: Iterator, *shared: Any) -> Iterator:
         from distributed import as_completed
@@ -83,7 +99,6 @@ class DaskExecutor:
         next_index = 0
         done: dict[int, Any] = {}
         index_of: dict[str, int] = {}
-        data_of: dict[str, Any] = {}
         pending = as_completed()
 
         def submit_more() -> None:
@@ -95,13 +110,8 @@ class DaskExecutor:
                 if task is None:
                     done[submitted] = None
                 else:
-                    # The task's data goes to a worker on its own, so that the graph the scheduler
-                    # receives holds only its key: the scheduler keeps parts of every graph it was
-                    # sent, which with the data inside grew the main process by a kilobyte per file.
-                    [data] = self.client.scatter([task], hash=False)
-                    future = self.client.submit(function, data, *shared_futures, pure=False)
+                    future = self.client.submit(function, task, *shared_futures, pure=False)
                     index_of[future.key] = submitted
-                    data_of[future.key] = data
                     pending.add(future)
                 submitted += 1
 
@@ -112,7 +122,6 @@ class DaskExecutor:
                     future = next(pending)
                     done[index_of.pop(future.key)] = future.result()
                     future.release()
-                    data_of.pop(future.key).release()
                 while next_index in done:
                     yield done.pop(next_index)
                     next_index += 1
