@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 
+import dask.config
+import distributed  # noqa: F401  (defines the distributed.* config keys)
 import pyarrow.parquet as pq
 import pytest
 
@@ -42,9 +44,11 @@ def assert_same_tables(left, right):
 
 def test_local_worker_processes_give_the_single_process_tables(corpus, single_process, tmp_path, monkeypatch):
     monkeypatch.setattr("etl.pipeline.BATCH_FILES", 4)  # many small tasks, finishing out of order
+    log_length = dask.config.get("distributed.admin.low-level-log-length")
     summary = run_corpus([str(corpus)], tmp_path, workers=2, progress="none")
     assert summary.executor == "on 2 local Dask worker processes"
     assert_same_tables(single_process, tmp_path)
+    assert dask.config.get("distributed.admin.low-level-log-length") == log_length  # the caller's config is left as it was
 
 
 def test_an_existing_cluster_gives_the_single_process_tables(corpus, single_process, tmp_path, monkeypatch):
