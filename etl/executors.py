@@ -16,7 +16,6 @@ import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
-
 LOW_LEVEL_LOG_LENGTH = 16
 
 

@@ -124,39 +124,56 @@ class RunSummary:
         )
 
 
-def collect_inputs(sources: list[str]) -> list[InputFile]:
+def iter_inputs(sources: list[str]) -> Iterator[InputFile]:
     """Every file named, every article file below every folder named (recursively, hidden files
     and folders left out), every file matched by a glob; in a stable order, each once. A source
-    that names nothing becomes an InputFile with a problem, so that it gets its error row."""
-    inputs: dict[str, InputFile] = {}
+    that names nothing becomes an InputFile with a problem, so that it gets its error row.
 
-    def add(entry: InputFile) -> None:
-        inputs.setdefault(entry.path, entry)
+    Files come as they are found, so a corpus is never listed whole: only with several sources
+    or a glob, where one file may be met twice, are the paths already given kept in memory.
+    """
+    seen: set[str] | None = set() if len(sources) > 1 or any(glob.has_magic(s) for s in sources) else None
+
+    def first_time(path: str) -> bool:
+        if seen is None:
+            return True
+        if path in seen:
+            return False
+        seen.add(path)
+        return True
 
     for source in sources:
         path = Path(source)
         if path.is_dir():
             found = False
             for file, folder_length in _article_files(path):
-                add(InputFile(file, file, folder_length))
                 found = True
-            if not found:
-                add(InputFile(source, source, problem=f"no article files ({', '.join(ARTICLE_SUFFIXES)}) in this folder"))
+                if first_time(file):
+                    yield InputFile(file, file, folder_length)
+            if not found and first_time(source):
+                yield InputFile(source, source, problem=f"no article files ({', '.join(ARTICLE_SUFFIXES)}) in this folder")
         elif path.exists():
-            add(InputFile(source, source))
+            if first_time(source):
+                yield InputFile(source, source)
         elif glob.has_magic(source):
             matches = sorted(glob.glob(source, recursive=True))
-            if not matches:
-                add(InputFile(source, source, problem="unreadable: no file matches this pattern"))
+            if not matches and first_time(source):
+                yield InputFile(source, source, problem="unreadable: no file matches this pattern")
             for match in matches:
                 if Path(match).is_dir():
                     for file, folder_length in _article_files(Path(match)):
-                        add(InputFile(file, file, folder_length))
-                else:
-                    add(InputFile(match, match))
-        else:
-            add(InputFile(source, source, problem="unreadable: no such file or folder"))
-    return list(inputs.values())
+                        if first_time(file):
+                            yield InputFile(file, file, folder_length)
+                elif first_time(match):
+                    yield InputFile(match, match)
+        elif first_time(source):
+            yield InputFile(source, source, problem="unreadable: no such file or folder")
+
+
+def collect_inputs(sources: list[str]) -> list[InputFile]:
+    """iter_inputs as a list (for tests and small corpora: a run walks the sources twice instead,
+    once to count and once to process, and never holds the list)."""
+    return list(iter_inputs(sources))
 
 
 def _article_files(folder: Path) -> Iterator[tuple[str, int]]:
@@ -275,7 +292,7 @@ class _Slot:
 
 
 def _batches(
-    inputs: list[InputFile], previous: PreviousRun | None, batch_bytes_target: int = BATCH_BYTES
+    inputs: Iterator[InputFile], previous: PreviousRun | None, batch_bytes_target: int = BATCH_BYTES
 ) -> Iterator[tuple[list[_Slot], list[FileTask], int]]:
     """Group the inputs into batches of about `batch_bytes_target`; read each file here (its hash
     decides whether it changed), so that workers need no access to the files."""
@@ -328,22 +345,24 @@ def run_corpus(
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    inputs = collect_inputs(sources)
+    n_files = total_bytes = 0
+    for entry in iter_inputs(sources):  # counted for the progress and the batch size, not kept
+        n_files += 1
+        total_bytes += _size(entry)
     fingerprint = code_fingerprint(metadata.fingerprint if metadata else "")
     previous = None if full else PreviousRun.open(out_dir, fingerprint)
-    total_bytes = sum(_size(entry) for entry in inputs)
     executor = _choose_executor(workers, scheduler, total_bytes)
     counts = {"ok": 0, "empty": 0, "error": 0, "skipped": 0}
     errors: list[str] = []
     n_facts = 0
     done_bytes = 0
-    reporter = _progress_reporter(progress, len(inputs), total_bytes)
+    reporter = _progress_reporter(progress, n_files, total_bytes)
     try:
         with TableWriter(out_dir, fingerprint) as writer, executor:
             reporter.start(executor.description)
             # Several batches per worker, so that all are busy to the end; none larger than BATCH_BYTES.
             target = max(64 * 1024, min(BATCH_BYTES, total_bytes // (4 * max(1, executor.worker_count))))
-            pairs = _with_results(executor, _batches(inputs, previous, target), metadata)
+            pairs = _with_results(executor, _batches(iter_inputs(sources), previous, target), metadata)
             for slots, batch_bytes, result in pairs:
                 records, facts = _batch_rows(slots, result, previous)
                 writer.write(records, facts)
