@@ -1,9 +1,10 @@
 """Memory of `govstats etl` on a corpus of very many small files (default 1,000,000): a first run,
 then a re-run on the unchanged corpus (every file skipped, its facts copied from the last run).
 
-The pipeline's memory must stay bounded by the batch, not the corpus. What grows with the number
-of files is the main process's list of inputs and its index of the last run; this benchmark shows
-how much they take per file, where the 200 MB benchmark (bench_pipeline.py, 21,464 files) cannot.
+The pipeline's memory must stay bounded by the batch, not the corpus. The only thing that may grow
+with the number of files is the main process's index of the last run, on a re-run (about 60 bytes
+per file); this benchmark shows whether anything else does, where the 200 MB benchmark
+(bench_pipeline.py, 21,464 files) cannot.
 
 The corpus (benchmarks/.corpus/files-<N>/, gitignored, made once) has N short articles of one
 sentence each, with a subdistrict, a year and two figures, each different, in folders of 1,000.
