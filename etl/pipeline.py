@@ -381,7 +381,9 @@ def run_corpus(
     return RunSummary(out_dir, counts, n_facts, total_bytes, time.perf_counter() - started, executor.description, errors)
 
 
-def _batch_rows(slots: list[_Slot], result: BatchResult | None, previous: PreviousRun | None) -> tuple[list[DocumentRecord], pa.Table]:
+def _batch_rows(
+    slots: list[_Slot], result: BatchResult | None, previous: PreviousRun | None
+) -> tuple[list[DocumentRecord], pa.Table]:
     """The document rows of a batch, in input order, and its facts as one table in the same order:
     the worker's facts for the files computed, the last run's for the files kept. One table per
     batch, not one per file: a table has a fixed cost of a few kilobytes, which for a million small

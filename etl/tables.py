@@ -153,8 +153,8 @@ class PreviousRun:
         self.index = index
         self.document_rows = _RowGroups(pq.ParquetFile(documents_path))
         self.fact_rows = _RowGroups(pq.ParquetFile(facts_path), FACT_SCHEMA)
-        self.record_fields = [field.name for field in dataclasses.fields(DocumentRecord)
-                              if field.name in self.document_rows.file.schema_arrow.names]
+        names = self.document_rows.file.schema_arrow.names
+        self.record_fields = [field.name for field in dataclasses.fields(DocumentRecord) if field.name in names]
 
     @classmethod
     def open(cls, out_dir: Path, fingerprint: str) -> PreviousRun | None:
