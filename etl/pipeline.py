@@ -170,12 +170,6 @@ def iter_inputs(sources: list[str]) -> Iterator[InputFile]:
             yield InputFile(source, source, problem="unreadable: no such file or folder")
 
 
-def collect_inputs(sources: list[str]) -> list[InputFile]:
-    """iter_inputs as a list (for tests and small corpora: a run walks the sources twice instead,
-    once to count and once to process, and never holds the list)."""
-    return list(iter_inputs(sources))
-
-
 def _article_files(folder: Path) -> Iterator[tuple[str, int]]:
     """(path, length of the folder's part of it) of every article file below `folder`, hidden
     files and folders left out, in the order of sorted(folder.rglob("*")): a folder's entries

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from etl.cli import main
-from etl.pipeline import collect_inputs, run_corpus
+from etl.pipeline import iter_inputs, run_corpus
 from tests.conftest import ROOT, SEEDS
 
 SHORT = "林山寨街道共排查出各类矛盾问题15882起,办结率达99.22%。\n拆除违章建筑15000余平方米。\n"
@@ -246,7 +246,7 @@ def test_a_folder_is_walked_in_path_order_hidden_files_and_linked_folders_left_o
         (tmp_path / name).write_text("投资68亿元", encoding="utf-8")
     (tmp_path / "linked").symlink_to(tmp_path / "a", target_is_directory=True)
     (tmp_path / "linked.txt").symlink_to(tmp_path / "top.html")
-    found = [(entry.relative, entry.source == f"{tmp_path}/{entry.relative}") for entry in collect_inputs([str(tmp_path)])]
+    found = [(entry.relative, entry.source == f"{tmp_path}/{entry.relative}") for entry in iter_inputs([str(tmp_path)])]
     assert found == [
         ("Z/k.jsonl", True),
         ("a/b.txt", True),
