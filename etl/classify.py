@@ -234,6 +234,7 @@ _FALLBACK_METRIC = {
     "times": "events",
     "multiple": "multiple",
 }
+FALLBACK_METRIC_BY_UNIT = _FALLBACK_METRIC  # what a figure is called when no keyword names it (labelled too)
 
 
 def _runs(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
