@@ -52,6 +52,9 @@ ROWS = [
     ("d003", "大学路街道", "二七区", "郑州市", "case_resolution", "disputes_mediated", 92, "case", "92起", "exact", 2009, False, "民事纠纷94起,成功调解92起"),
     ("d003", "淮河路街道", "二七区", "郑州市", "investment", "spending", 2e5, "CNY", "20余万元", "more_than", 2009, False, "投入20余万元"),
     ("d003", None, "二七区", "郑州市", "fiscal", "tax_revenue", 5e7, "CNY", "五千万元", "more_than", 2009, False, "全区财政税收超五千万元"),
+    # undated: no year in the text and none given with the article (年份不详)
+    ("d001", "林山寨街道", "中原区", "郑州市", "demolition", "households_relocated", 12, "household", "12户", "exact", None, False, "另有12户居民已签订协议"),
+    ("d002", "新城街道", "睢阳区", "商丘市", "case_resolution", "disputes_found", 40, "case", "40起", "exact", None, False, "化解矛盾纠纷40起"),
 ]  # fmt: skip
 
 
@@ -67,7 +70,7 @@ def fact_rows() -> list[dict]:
                 "district": district, "subdistrict": sub, "admin_code": None,
                 "level": "subdistrict" if sub else "district", "category": category, "metric": metric,
                 "value": float(value), "unit": unit, "raw_text": raw, "qualifier": qualifier,
-                "is_target": target, "year": year, "period_text": f"{year}年", "sentence": sentence,
+                "is_target": target, "year": year, "period_text": f"{year}年" if year else None, "sentence": sentence,
                 "char_start": start, "char_end": start + len(raw),
             }  # fmt: skip
         )
@@ -126,11 +129,14 @@ def test_facets_list_each_filter_value_most_frequent_first(table):
 @pytest.mark.parametrize(
     "filters, documents, facts, subdistricts",
     [
-        ({}, 5, 24, 6),  # the target row is left out by default
-        ({"include_targets": True}, 5, 25, 6),
-        ({"cities": ("商丘市",)}, 1, 5, 1),
+        ({}, 5, 26, 6),  # the target row is left out by default
+        ({"include_targets": True}, 5, 27, 6),
+        ({"cities": ("商丘市",)}, 1, 6, 1),
         ({"districts": ("二七区",)}, 1, 4, 2),
-        ({"years": (2013,)}, 2, 7, 1),
+        ({"years": (2013,)}, 2, 7, 1),  # undated facts are not of 2013
+        ({"years": (2013,), "include_undated": True}, 3, 9, 2),  # …unless the analyst includes them
+        ({"exclude_approximate": True}, 5, 18, 5),  # 淮河路街道 reports only 20余万元
+        ({"metrics": ("households_relocated",)}, 1, 2, 1),
         ({"categories": ("case_resolution",), "outlets": ("郑州日报",)}, 2, 5, 3),
         ({"search": "办结率"}, 1, 4, 2),
     ],
@@ -147,7 +153,7 @@ def test_fact_rows_pages_through_the_filtered_table(table):
 
     first, total = data.fact_rows(table, data.Filters(districts=("中原区",)), 0, 5)
     second, _ = data.fact_rows(table, data.Filters(districts=("中原区",)), 5, 5)
-    assert total == 15 and len(first) == 5 and len(second) == 5
+    assert total == 16 and len(first) == 5 and len(second) == 5
     assert not set(first["fact_id"]) & set(second["fact_id"])
     assert set(first["district"]) == {"中原区"}
 
@@ -159,7 +165,7 @@ def test_filtered_parquet_holds_every_column_of_every_filtered_row(table):
 
     downloaded = pq.read_table(io.BytesIO(data.filtered_parquet(table, data.Filters(cities=("郑州市",)))))
     assert downloaded.schema.names == FACT_SCHEMA.names
-    assert downloaded.num_rows == 19 and set(downloaded.column("city").to_pylist()) == {"郑州市"}
+    assert downloaded.num_rows == 20 and set(downloaded.column("city").to_pylist()) == {"郑州市"}
 
 
 def test_fact_detail_joins_the_article_record(table):
@@ -200,3 +206,26 @@ def test_counting_from_article_entries_equals_counting_the_outlets_facts(table, 
     columns = ["key_hash", "value", "approximate", "conflict", "n_spans"]
     expected = recounted[columns].sort_values("key_hash").reset_index(drop=True)
     assert from_entries[columns].sort_values("key_hash").reset_index(drop=True).astype(expected.dtypes).equals(expected)
+
+
+def test_filtered_csv_holds_every_filtered_row_with_fact_id_and_sentence(table):
+    import io
+
+    import pandas as pd
+
+    from dashboard import data
+
+    downloaded = pd.read_csv(io.BytesIO(data.filtered_csv(table, data.Filters(cities=("郑州市",)))), encoding="utf-8-sig")
+    assert len(downloaded) == 20 and {"fact_id", "sentence", "char_start"} <= set(downloaded.columns)
+
+
+def test_article_text_is_read_again_from_its_source_when_it_still_holds_the_article(seed_tables, monkeypatch):
+    from dashboard import data
+
+    monkeypatch.setenv("GOVSTATS_DATA", str(seed_tables))
+    table = data.current_table()
+    fact = data._query(f"SELECT doc_id, source, char_start, char_end, raw_text FROM {data._scan(table)} LIMIT 1").iloc[0]
+    text = data.article_text(table, fact["doc_id"], fact["source"])
+    assert text is not None and text[fact["char_start"] : fact["char_end"]] == fact["raw_text"]
+    assert data.article_text(table, "another-article", fact["source"]) is None  # the file no longer holds it
+    assert data.article_text(table, fact["doc_id"], "gone/nowhere.txt") is None

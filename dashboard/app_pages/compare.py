@@ -1,4 +1,5 @@
-"""Compare: 2 to 6 subdistricts side by side, as a table and grouped bars, optionally per capita or per km²."""
+"""Compare: 2 to 6 subdistricts side by side, one row per metric (each subdistrict's latest figure
+with its year), and one metric as bars; optionally per capita or per km²."""
 
 from __future__ import annotations
 
@@ -13,22 +14,13 @@ labels, t = context.labels, context.labels.text
 st.title(t("compare"))
 
 choices = data.facets(context.table)
-chosen = st.multiselect(
-    t("pick_subdistricts"),
-    choices["place"],
-    max_selections=6,
-    placeholder=t("pick_placeholder"),
-    key="subs",
-    bind="query-params",
-)
-scale = st.segmented_control(
-    t("normalize"),
-    figures.SCALES,
-    format_func=t,
-    default="absolute",
-    key="scale",
-    bind="query-params",
-) or "absolute"
+chosen = ui.choose(
+    "multiselect", t("pick_subdistricts"), choices["place"], key="subs", multi=True,
+    max_selections=6, placeholder=t("pick_placeholder"),
+)  # fmt: skip
+scale = ui.choose(
+    "segmented_control", t("normalize"), figures.SCALES, key="scale", default="absolute", format_func=t,
+) or "absolute"  # fmt: skip
 st.caption(t("normalize_note"))
 
 if len(chosen) < 2:
@@ -38,18 +30,34 @@ else:
     scope = replace(context.filters, subdistricts=names)
     reported = data.figures(context.table, scope)
     reported = reported[reported["place"].isin(chosen)]
+    if not context.filters.include_undated:
+        reported = reported[reported["year"].notna()]
     profile = data.profile_figures(context.table, context.filters, names)
     conflicting = tuple(int(k) for k in reported.loc[reported["conflict"], "key_hash"])
     alternatives = data.alternatives(context.table, scope, conflicting)
     rows = figures.compare_figures(reported, profile, chosen, scale, alternatives)
+    st.caption(t("compare_note"))
     shown = tables.compare_table(rows, chosen, labels)
     if shown.empty:
         st.caption(t("no_rows"))
-    st.table(shown.set_index(shown.columns[0]) if not shown.empty else shown)
+    st.table(shown.set_index(shown.columns[1]) if not shown.empty else shown)
     ui.csv_download(shown, "compare", labels)
-    units = list(dict.fromkeys(rows["scaled_unit"]))
-    if units:
-        unit = st.selectbox(t("unit_for_chart"), units, format_func=labels.unit, key="unit", bind="query-params")
-        charted = rows[rows["scaled_unit"] == unit]
-        st.plotly_chart(charts.compare_bars(charted, chosen, labels), key="chart-compare")
+    latest = tables.latest_per_place(rows).dropna(subset=["value"])
+    options = list(dict.fromkeys(latest["metric"] + ":" + latest["scaled_unit"]))
+    if options:
+        picked = ui.choose(
+            "selectbox", t("pick_metric"), options, key="metric", default=options[0],
+            format_func=lambda code: labels.metric_with_unit(*figures.split_code(code)),
+        )  # fmt: skip
+        metric, unit = figures.split_code(picked)
+        charted = latest[(latest["metric"] == metric) & (latest["scaled_unit"] == unit)]
+        title = labels.metric_with_unit(metric, unit)
+        headline = data.headline(context.table, scope)
+        event = ui.chart(
+            charts.compare_bars(charted, metric, chosen, title, labels), "compare", context, headline["documents"],
+            on_select="rerun",
+        )  # fmt: skip
+        points = ui.picked_points(event)
+        if points:
+            ui.go_to("facts", sub=points[0]["customdata"][0], m=metric)
         ui.csv_download(tables.compare_chart_table(charted, labels), "compare-chart", labels)

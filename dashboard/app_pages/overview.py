@@ -1,4 +1,4 @@
-"""Overview: headline counts, then investment, demolition and case resolution by subdistrict."""
+"""Overview: headline counts, one metric by subdistrict (the analyst picks it), and what the data covers."""
 
 from __future__ import annotations
 
@@ -9,13 +9,6 @@ import streamlit as st
 from dashboard import charts, data, figures, tables, ui
 
 MAX_CONFLICT_ROWS = 100
-SECTIONS = (  # (category, unit): one chart each
-    ("investment", "CNY"),
-    ("demolition", "m2"),
-    ("demolition", "household"),
-    ("case_resolution", "case"),
-    ("case_resolution", "percent"),
-)
 
 context = ui.context()
 labels, t = context.labels, context.labels.text
@@ -26,41 +19,76 @@ years = t("years_none")
 if counts["first_year"] is not None:
     years = f"{counts['first_year']}–{counts['last_year']}" if counts["first_year"] != counts["last_year"] else str(counts["first_year"])
 for column, (key, value) in zip(
-    st.columns(4),
-    [("documents", counts["documents"]), ("facts_count", counts["facts"]), ("subdistricts", counts["subdistricts"]), ("years", years)],
+    st.columns(5),
+    [
+        ("documents", counts["documents"]),
+        ("facts_count", counts["facts"]),
+        ("subdistricts", counts["subdistricts"]),
+        ("years", years),
+        ("year_unknown", counts["undated"]),
+    ],
 ):
     column.metric(t(key), f"{value:,}" if isinstance(value, int) else value)
 st.caption(t("how_overview"))
+note = ui.switches_note(context.filters, labels)
+if note:
+    st.info(note)
 
-charted = {category for category, _ in SECTIONS}
-wanted = tuple(c for c in context.filters.categories if c in charted) if context.filters.categories else tuple(charted)
-reported = data.figures(context.table, replace(context.filters, categories=wanted or ("-",)))
-sections = {(category, unit): figures.section_totals(reported, category, unit) for category, unit in SECTIONS}
-flagged = figures.charted_conflicts(reported, sections)
-alternatives = data.alternatives(  # sources of the charted conflicts only: lists of sources are costly
-    context.table,
-    replace(context.filters, subdistricts=tuple(sorted(set(flagged["subdistrict"])))),
-    tuple(int(k) for k in flagged["key_hash"]),
-)
-for category, unit in SECTIONS:
-    title = labels.section(category, unit)
-    st.subheader(title)
-    totals = sections[(category, unit)]
-    if totals.empty:
-        st.caption(t("no_rows"))
-        continue
-    how = t("chart_latest") if unit in figures.NON_ADDITIVE_UNITS else t("chart_total")
-    st.plotly_chart(charts.section_bar(totals, unit, f"{title} · {how}", labels), key=f"chart-{category}-{unit}")
-    shown = tables.section_table(totals, unit, labels)
-    with st.expander(f"{title}: {len(shown)}"):
-        st.dataframe(shown, hide_index=True, key=f"table-{category}-{unit}")
-    ui.csv_download(shown, f"{category}-{unit}", labels)
-    own = flagged[(flagged["category"] == category) & (flagged["unit"] == unit)]
-    if len(own):
-        disagreeing = figures.conflicts(own, alternatives)
+reported = data.figures(context.table, context.filters)
+options = figures.metric_choices(reported)
+if options.empty:
+    st.caption(t("no_rows"))
+    st.stop()
+names = {
+    row.code: f"{labels.metric_with_unit(row.metric, row.unit)} · {row.places}"
+    for row in options.itertuples()
+}
+code = ui.choose(
+    "selectbox", t("pick_metric"), list(names), key="metric", default=options["code"].iloc[0],
+    format_func=names.get, help=t("pick_metric_help"),
+)  # fmt: skip
+metric, unit = figures.split_code(code)
+st.caption(f"{labels.metric(metric)}: {labels.metric_definition(metric)}")
+
+totals = figures.metric_totals(reported, metric, unit, include_undated=context.filters.include_undated)
+how = t("chart_latest") if unit in figures.NON_ADDITIVE_UNITS else t("chart_total")
+title = f"{labels.metric_with_unit(metric, unit)} · {how}"
+left_out = int(reported[(reported["metric"] == metric) & (reported["unit"] == unit)]["year"].isna().sum())
+if left_out and not context.filters.include_undated:
+    st.caption(t("undated_left_out_note", count=left_out))
+if totals.empty:
+    st.caption(t("no_rows"))
+else:
+    event = ui.chart(
+        charts.metric_bar(totals, metric, unit, title, labels), "overview", context, counts["documents"],
+        on_select="rerun",
+    )  # fmt: skip
+    picked = ui.picked_points(event)
+    if picked:
+        place, _ = picked[0]["customdata"]
+        ui.go_to("facts", sub=place, m=metric)
+    shown = tables.metric_table(totals, metric, unit, labels)
+    with st.expander(f"{t('chart_rows')}: {len(shown)}"):
+        st.dataframe(shown, hide_index=True, key="table-overview")
+    ui.csv_download(shown, f"overview-{metric}", labels)
+    flagged = reported[(reported["metric"] == metric) & (reported["unit"] == unit) & reported["conflict"]]
+    flagged = flagged[flagged["place"].isin(totals["place"])]
+    if len(flagged):
+        alternatives = data.alternatives(  # sources of the charted conflicts only: lists of sources are costly
+            context.table,
+            replace(context.filters, subdistricts=tuple(sorted(set(flagged["subdistrict"])))),
+            tuple(int(k) for k in flagged["key_hash"]),
+        )
+        disagreeing = figures.conflicts(flagged, alternatives)
         if len(disagreeing) > MAX_CONFLICT_ROWS:
             st.caption(t("conflicts_shown", shown=MAX_CONFLICT_ROWS, total=len(disagreeing)))
         conflicts = tables.conflict_table(disagreeing.head(MAX_CONFLICT_ROWS), labels)
         st.warning(t("conflicts"), icon="⚠️")
-        st.dataframe(conflicts, hide_index=True, key=f"conflicts-{category}-{unit}")
-        ui.csv_download(conflicts, f"conflicts-{category}-{unit}", labels)
+        st.dataframe(conflicts, hide_index=True, key="conflicts-overview")
+        ui.csv_download(conflicts, f"conflicts-{metric}", labels)
+
+st.subheader(t("coverage"))
+st.caption(t("coverage_note"))
+covered = tables.coverage_table(figures.coverage(reported), labels)
+st.dataframe(covered, hide_index=True, key="coverage")
+ui.csv_download(covered, "coverage", labels)

@@ -1,0 +1,50 @@
+"""Subdistrict: everything known about one unit: where it is, its metrics by year, its articles."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from dashboard import data, tables, ui
+
+context = ui.context()
+labels, t = context.labels, context.labels.text
+choices = data.facets(context.table)
+place = context.place
+if place not in choices["subdistrict_of"]:
+    st.title(t("subdistrict_page"))
+    st.info(t("pick_in_sidebar"))
+    st.stop()
+st.title(place)
+name = choices["subdistrict_of"][place]
+district = place[place.index("（") + 1 : -1] if place.endswith("）") and "（" in place else None
+record = data.place_record(context.table, name, district)
+where = [
+    (t("province"), record.get("province")),
+    (t("city"), record.get("city")),
+    (t("district"), record.get("district")),
+    (t("admin_code"), record.get("admin_code") or t("missing")),
+]
+for column, (label, value) in zip(st.columns(len(where)), where):
+    column.metric(label, value or t("missing"))
+
+scope = replace(context.filters, subdistricts=(name,))
+reported = data.figures(context.table, scope)
+reported = reported[reported["place"] == place]
+st.subheader(t("metrics_by_year"))
+st.caption(t("metrics_by_year_note"))
+by_year = tables.by_year_table(reported, labels)
+st.dataframe(by_year, hide_index=True, key="by-year")
+ui.csv_download(by_year, "subdistrict-metrics", labels)
+
+st.subheader(t("articles"))
+articles = data.articles_about(context.table, scope)
+for article in articles.itertuples():
+    title = article.title if isinstance(article.title, str) and article.title else article.source
+    when = labels.date(article.published)
+    st.page_link(
+        "app_pages/facts.py",
+        label=f"{title} · {article.outlet if isinstance(article.outlet, str) else ''} {when} · {t('n_facts', n=article.facts)}",
+        query_params=ui.carried(sub=place, fact=article.first_fact),
+    )
