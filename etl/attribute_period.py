@@ -31,12 +31,23 @@ class PeriodAttributor:
         self.structure = structure
         self.figure_sentences = figure_sentences  # starts of the sentences that hold figures
         layout = structure.layout
-        self.header_years = [
-            (layout.line_starts[layout.line_index(p.start)], p)
-            for p in structure.periods
+        headings = set(structure.heading_starts)
+        # the first year of each heading: in '2021年工作总结及2022年工作计划' the summary's year
+        # (the plan part has a heading of its own)
+        header_years: dict[int, PeriodMention] = {}
+        for p in structure.periods:
+            line_start = layout.line_starts[layout.line_index(p.start)]
             # a dated subtitle (——2013年1月15日在…会议上) is not the report's year: its title is
-            if not p.relative and not p.full_date and layout.is_header_line(layout.line_index(p.start))
-        ]
+            if not p.relative and not p.full_date and line_start in headings:
+                header_years.setdefault(line_start, p)
+        self.header_years = sorted(header_years.items(), key=lambda pair: pair[0])
+        # An undated article whose lead is framed by a date or year (截止2020年9月26日, 现将2024年6月份…
+        # 通报如下, 黄山市2019年实施…) is of that year throughout, unless a figure says otherwise.
+        self.lead_year = None
+        if structure.published_year is None and structure.lead is not None:
+            self.lead_year = next(
+                (p.year for p in structure.periods_between(*structure.lead) if not p.relative), None
+            )
         self._sentence_periods: dict[tuple[int, int], list[PeriodMention]] = {}
 
     def periods_about(self, sentence: tuple[int, int]) -> list[PeriodMention]:
@@ -90,7 +101,7 @@ class PeriodAttributor:
             year = explicit_after[0].year
         elif text_mention is not None:
             # 今年, 上半年: the publication year, else the year of the report's title (2020年上半年工作情况)
-            year = text_mention.resolved_year(published if published is not None else self.header_year(start))
+            year = text_mention.resolved_year(self._base_year(start))
         else:
             return self._from_context(start, sentence)
         return year, (text_mention.text if text_mention else None)
@@ -98,19 +109,33 @@ class PeriodAttributor:
     def _from_context(self, start: int, sentence: tuple[int, int]) -> tuple[int | None, str | None]:
         """(year, period_text) of a figure whose sentence names no period: the paragraph's, else a
         header's year, else the publication year."""
-        paragraph = self.structure.layout.paragraph_span(start)
-        year, text_mention = self._paragraph_period(paragraph, sentence)
+        block = (self.structure.block_start(start), sentence[1])
+        year, text_mention = self._paragraph_period(block, sentence)
         if year is None and text_mention is None:
             year = self.header_year(start)
             if year is None:
                 year = self.structure.published_year
+                if year is None and self.structure.lead and start >= self.structure.lead[0]:
+                    year = self.lead_year
         return year, (text_mention.text if text_mention else None)
+
+    def _base_year(self, start: int) -> int | None:
+        """The year that 今年, 上半年 … are relative to: the publication year, else the year of the
+        report's heading (2020年上半年工作情况), else the year that frames an undated article."""
+        structure = self.structure
+        if structure.published_year is not None:
+            return structure.published_year
+        header = self.header_year(start)
+        if header is None and structure.lead and start >= structure.lead[0]:
+            return self.lead_year
+        return header
 
     def _paragraph_period(
         self, paragraph: tuple[int, int], sentence: tuple[int, int]
     ) -> tuple[int | None, PeriodMention | None]:
-        """The period that scopes the paragraph before this sentence: an explicit year, or a
-        '…以来' phrase opening a sentence that reports nothing itself (去年以来,街道…强力推进重点项目。)."""
+        """The period that scopes the paragraph (or the list item: 一是…) before this sentence: an
+        explicit year, or a '…以来' phrase opening a sentence that reports nothing itself
+        (去年以来,街道…强力推进重点项目。)."""
         structure = self.structure
         for mention in reversed(structure.periods_between(paragraph[0], sentence[0])):
             if not mention.relative:
@@ -119,9 +144,7 @@ class PeriodAttributor:
                 mention.text.endswith("以来")
                 and structure.layout.sentence_span(mention.start)[0] not in self.figure_sentences
             ):
-                published = structure.published_year
-                base = published if published is not None else self.header_year(sentence[0])
-                return mention.resolved_year(base), mention
+                return mention.resolved_year(self._base_year(sentence[0])), mention
         return None, None
 
     def header_year(self, start: int) -> int | None:

@@ -10,6 +10,10 @@ paragraph, section (the heading above it), the lead and the title.
 >>> structure = DocumentStructure.build(Document.from_text(text), None)
 >>> structure.title_text, structure.heading_text(text.index("1.2"))
 ('城桥镇2021年工作总结', '一、拆违控违')
+>>> text = "一是拆违。共拆除3处。二是治乱。清理5处。"
+>>> structure = DocumentStructure.build(Document.from_text(text), None)
+>>> text[structure.block_start(text.index("5处")):]
+'治乱。清理5处。'
 """
 
 from __future__ import annotations
@@ -33,6 +37,16 @@ _LONG_QUOTE = re.compile(r"“[^”\n]{10,300}”")
 _TITLE_MAX_CHARS = 60
 _LINE_CLOSERS = "。！？!?；;，,"
 # Lines of a page's furniture, between a title and its text: dates, sources, bylines, index fields.
+# The marker that opens an item of a list in running text: 一是 / 二是, （一）, 1. / 1、, 第一，, 其一.
+_LIST_MARKER = re.compile(
+    r"(?:^|(?<=[。；;！!？?\n]))[^\S\n]*(?:[一二三四五六七八九十]{1,3}是|[（(][一二三四五六七八九十\d]{1,3}[）)]|"
+    r"\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十]{1,3}[，,、]|其[一二三四五六七八九十][，,、是])",
+    re.MULTILINE,
+)
+# A salutation (各位代表：, 总寨镇政府、各街道办事处，区政府各部门:) addresses readers; it is not the lead.
+_SALUTATION = re.compile(
+    r"^(?=[^。！？!?\n]*(?:各|代表|同志|部门|单位|政府|办事处))(?![^\n]*(?:如下|情况为|分别为))[^。！？!?\n]{1,60}[：:]\s*$"
+)
 _FURNITURE = re.compile(
     r"^\s*(?:[•·\-*]\s*)?(?:发布时间|发布日期|发布|来源|信息来源|作者|编辑|责任编辑|时间|日期|索引号|主题分类|公开主体|"
     r"发文字号|成文日期|浏览次数|字号|分享到|【?\s*字体|\d{4}[-年/.]\d{1,2})"
@@ -58,6 +72,7 @@ class DocumentStructure:
     lead: tuple[int, int] | None  # the first paragraph of running text
     heading_starts: list[int]  # starts of the header lines (title included), in order
     item_starts: list[int]  # where each news item of a roundup starts (its header block included)
+    list_item_starts: list[int]  # where each item of a list in running text starts (一是…, （二）…)
     # figures share sentences: what a sentence holds is looked up once (sentence span → value)
     sentence_plan_words: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -114,6 +129,7 @@ class DocumentStructure:
             lead=lead,
             heading_starts=heading_starts,
             item_starts=_item_starts(simplified, layout),
+            list_item_starts=[m.end() for m in _LIST_MARKER.finditer(simplified)],
         )
 
     @property
@@ -123,6 +139,15 @@ class DocumentStructure:
     def item_at(self, offset: int) -> int:
         """Which news item holds offset (0 before the first byline; a roundup holds several)."""
         return bisect.bisect_right(self.item_starts, offset)
+
+    def block_start(self, offset: int) -> int:
+        """Where the smallest block of running text holding offset starts: its paragraph, or the
+        item of a list inside the paragraph (一是…; 二是…)."""
+        paragraph_start = self.layout.paragraph_span(offset)[0]
+        index = bisect.bisect_right(self.list_item_starts, offset) - 1
+        if index >= 0 and self.list_item_starts[index] > paragraph_start:
+            return self.list_item_starts[index]
+        return paragraph_start
 
     def heading_at(self, offset: int) -> tuple[int, int] | None:
         """The span of the nearest header line at or above offset, within its news item."""
@@ -185,7 +210,7 @@ def _lead(layout: Layout, title: tuple[int, int] | None) -> tuple[int, int] | No
             continue
         index = layout.line_index(start)
         line = layout.line_text(index)
-        if layout.is_header_line(index) or _FURNITURE.match(line) or not line.strip():
+        if layout.is_header_line(index) or _FURNITURE.match(line) or _SALUTATION.match(line) or not line.strip():
             continue
         return layout.paragraph_span(start)
     return None
