@@ -143,7 +143,7 @@ def sidebar(table: data.Table, labels: Labels) -> Context:
         if place:
             chosen["subdistricts"] = (choices["subdistrict_of"][place],)
             st.page_link(
-                "app_pages/subdistrict.py", label=labels.text("open_subdistrict", place=place), icon="📍",
+                "app_pages/subdistrict.py", label=labels.text("open_subdistrict", place=place),
                 query_params=carried(place=place),
             )
         for key, column, field in FILTER_WIDGETS:

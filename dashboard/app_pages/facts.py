@@ -114,7 +114,7 @@ st.markdown("<br>".join(lines), unsafe_allow_html=True)
 if fact["subdistrict"] is not None and str(fact["subdistrict"]) != "nan":
     place_name = next((p for p, s in choices["subdistrict_of"].items() if s == fact["subdistrict"]), fact["subdistrict"])
     st.page_link(
-        "app_pages/subdistrict.py", label=t("open_subdistrict", place=place_name), icon="📍",
+        "app_pages/subdistrict.py", label=t("open_subdistrict", place=place_name),
         query_params=ui.carried(place=place_name),
     )  # fmt: skip
 
