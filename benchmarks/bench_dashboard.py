@@ -156,7 +156,7 @@ def measure(folder: Path) -> list[tuple[str, float, float]]:
         ("overview", None, lambda app: app.sidebar.multiselect(key="district").select("第3区")),
         ("overview", None, lambda app: app.sidebar.multiselect(key="outlet").select("中原网")),
         ("compare", {"subs": ["示例1街道", "示例2街道", "示例3街道"]}, lambda app: app.sidebar.multiselect(key="year").select("2012")),
-        ("facts", None, lambda app: app.sidebar.multiselect(key="category").select("投资 · Investment")),
+        ("facts", None, lambda app: app.sidebar.multiselect(key="category").select("investment")),
     ]
     for page, query, change in pages:
         forget_caches()
