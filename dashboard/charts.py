@@ -14,6 +14,17 @@ from dashboard.labels import Labels
 
 CONFLICT_PATTERN, TARGET_PATTERN = "/", "x"
 TICKS = ",~r"  # thousands separators, no SI prefixes
+_PLOTLY_MARKS = {ord(mark): f"&#{ord(mark)};" for mark in "&<>\"'$%"}
+
+
+def _shown(text: object) -> str:
+    """A place name as Plotly shows it: its characters, never its HTML dialect, formulas or
+    template fields.
+
+    >>> _shown('<a href="x">新城街道</a> 50%')
+    '&#60;a href=&#34;x&#34;&#62;新城街道&#60;/a&#62; 50&#37;'
+    """
+    return str(text).translate(_PLOTLY_MARKS)
 
 
 def _axis(unit: str, values: pd.Series, labels: Labels, metric: str | None = None):
@@ -24,7 +35,7 @@ def _axis(unit: str, values: pd.Series, labels: Labels, metric: str | None = Non
 
 def _hover_lines(row: dict, metric: str, unit: str, labels: Labels) -> str:
     amount = labels.amount(row["value"], unit, "approx" if row["approximate"] else None, metric)
-    lines = [f"<b>{row['place']}</b>", f"{labels.metric(metric)}: {amount}"]
+    lines = [f"<b>{_shown(row['place'])}</b>", f"{labels.metric(metric)}: {amount}"]
     lines.append(f"{labels.text('exact_value')}: {labels.exact(row['value'], unit)}")
     if row["years"]:
         lines.append(f"{labels.text('year')}: {row['years']}")
@@ -51,7 +62,7 @@ def metric_bar(totals: pd.DataFrame, metric: str, unit: str, title: str, labels:
         patterns = [TARGET_PATTERN if is_target else (CONFLICT_PATTERN if c else "") for c in rows["conflict"]]
         figure.add_trace(
             go.Bar(
-                x=rows["place"],
+                x=[_shown(place) for place in rows["place"]],
                 y=rows["value"] / divisor,
                 name=labels.text("target") if is_target else labels.text("achieved"),
                 marker={"pattern": {"shape": patterns}},
@@ -64,7 +75,7 @@ def metric_bar(totals: pd.DataFrame, metric: str, unit: str, title: str, labels:
     figure.update_layout(
         title=title,
         barmode="group",
-        xaxis={"categoryorder": "array", "categoryarray": order, "title": None},
+        xaxis={"categoryorder": "array", "categoryarray": [_shown(place) for place in order], "title": None},
         yaxis={"title": axis_unit, "tickformat": TICKS},
         legend={"orientation": "h", "y": -0.25},
         showlegend=bool(totals["is_target"].any()),
@@ -84,7 +95,7 @@ def trend_lines(rows: pd.DataFrame, metric: str, unit: str, title: str, labels: 
             for approximate, conflict in zip(own["approximate"], own["conflict"])
         ]
         hover = [
-            f"<b>{place}</b> {int(year)}<br>{labels.amount(value, unit, 'approx' if approximate else None, metric)}"
+            f"<b>{_shown(place)}</b> {int(year)}<br>{labels.amount(value, unit, 'approx' if approximate else None, metric)}"
             + (f"<br>{labels.text('target')}" if is_target else "")
             + (f"<br>⚠ {labels.text('conflict')}" if conflict else "")
             for year, value, approximate, conflict in zip(own["year"], own["value"], own["approximate"], own["conflict"])
@@ -94,7 +105,7 @@ def trend_lines(rows: pd.DataFrame, metric: str, unit: str, title: str, labels: 
                 x=own["year"].astype(int),
                 y=own["value"] / divisor,
                 mode="lines+markers",
-                name=place + (f" ({labels.text('target')})" if is_target else ""),
+                name=_shown(place) + (f" ({labels.text('target')})" if is_target else ""),
                 line={"dash": "dash" if is_target else "solid"},
                 marker={"symbol": symbols, "size": 10},
                 customdata=[[place, bool(is_target), int(year)] for year in own["year"]],
@@ -124,7 +135,7 @@ def compare_bars(rows: pd.DataFrame, metric: str, subdistricts: list[str], title
     for is_target, own in rows.groupby("is_target", sort=True):
         figure.add_trace(
             go.Bar(
-                x=own["place"],
+                x=[_shown(place) for place in own["place"]],
                 y=own["value"] / divisor,
                 name=labels.text("target") if is_target else labels.text("achieved"),
                 text=[labels.year(year) for year in own["year"]],
@@ -132,7 +143,7 @@ def compare_bars(rows: pd.DataFrame, metric: str, subdistricts: list[str], title
                 marker={"pattern": {"shape": [CONFLICT_PATTERN if c else "" for c in own["conflict"]]}},
                 customdata=[[place, bool(is_target)] for place in own["place"]],
                 hovertext=[
-                    f"<b>{place}</b> {labels.year(year)}<br>{labels.amount(value, unit, 'approx' if a else None, metric)}"
+                    f"<b>{_shown(place)}</b> {labels.year(year)}<br>{labels.amount(value, unit, 'approx' if a else None, metric)}"
                     + ("<br>⚠ " + labels.text("conflict") if conflict else "")
                     for place, year, value, a, conflict in zip(
                         own["place"], own["year"], own["value"], own["approximate"], own["conflict"]
@@ -144,7 +155,7 @@ def compare_bars(rows: pd.DataFrame, metric: str, subdistricts: list[str], title
     figure.update_layout(
         title=title,
         barmode="group",
-        xaxis={"categoryorder": "array", "categoryarray": list(subdistricts), "title": None},
+        xaxis={"categoryorder": "array", "categoryarray": [_shown(place) for place in subdistricts], "title": None},
         yaxis={"title": axis_unit, "tickformat": TICKS},
         showlegend=bool(rows["is_target"].any()),
         legend={"orientation": "h", "y": -0.25},

@@ -89,6 +89,7 @@ class Filters:
     include_undated: bool = False  # with a year filter, keep the figures of unknown year too
     exclude_approximate: bool = False
     exclude_conflicts: bool = False  # figures only: a conflict is between articles, not one row
+    undated_only: bool = False  # facts only: those of unknown year (a click on 年份不详)
     search: str = ""
 
     def where(self) -> tuple[str, list]:
@@ -108,6 +109,8 @@ class Filters:
             clauses.append("NOT is_target")
         if self.exclude_approximate:
             clauses.append("coalesce(qualifier, 'exact') = 'exact'")
+        if self.undated_only:
+            clauses.append("year IS NULL")
         if self.search.strip():
             clauses.append("contains(sentence, ?)")
             parameters.append(self.search.strip())

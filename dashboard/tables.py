@@ -7,6 +7,7 @@ rows and columns shown.
 from __future__ import annotations
 
 import html
+import string
 
 import pandas as pd
 
@@ -188,11 +189,12 @@ def trend_table(rows: pd.DataFrame, metric: str, unit: str, labels: Labels) -> p
     )
 
 
-def by_year_table(figures: pd.DataFrame, labels: Labels) -> pd.DataFrame:
-    """A subdistrict's figures: one row per metric (and unit, target), one column per year, 年份不详 last."""
+def by_year_table(figures: pd.DataFrame, labels: Labels) -> tuple[pd.DataFrame, list[str]]:
+    """A subdistrict's figures: one row per metric (and unit, target), one column per year, 年份不详
+    last; and the metric code of each row (what a click on a cell opens)."""
     t = labels.text
     if figures.empty:
-        return pd.DataFrame(columns=[t("category"), t("metric")])
+        return pd.DataFrame(columns=[t("category"), t("metric")]), []
     rows = figures.assign(
         cell=[
             labels.amount(v, u, "approx" if a else None, m) + (" ⚠" if c else "")
@@ -214,7 +216,7 @@ def by_year_table(figures: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     )
     for column in table.columns[4:]:
         shown[column] = table[column].tolist()
-    return shown
+    return shown, table["metric"].tolist()
 
 
 def facts_table(rows: pd.DataFrame, labels: Labels) -> pd.DataFrame:
@@ -284,18 +286,29 @@ def highlighted_sentence(sentence: str, raw_text: str, offset: int | None = None
     )
 
 
-def highlighted_span(text: str, start: int, end: int) -> str:
-    """A whole article as safe HTML with the characters text[start:end] wrapped in <mark>.
+_INERT = {ord(mark): f"&#{ord(mark)};" for mark in string.punctuation}
 
-    >>> highlighted_span("<b>新城</b>投资43.1亿元", 11, 17)
-    '&lt;b&gt;新城&lt;/b&gt;投资<mark id="govstats-figure">43.1亿元</mark>'
+
+def inert(text: object) -> str:
+    """Text that Markdown (and the HTML Streamlit allows) shows as exactly its characters: every
+    ASCII punctuation mark as a numeric character reference, so no link, image, tag or emphasis
+    can come from an article.
+
+    >>> inert("![x](http://evil/t.png) <b>二七区</b>")
+    '&#33;&#91;x&#93;&#40;http&#58;&#47;&#47;evil&#47;t&#46;png&#41; &#60;b&#62;二七区&#60;&#47;b&#62;'
     """
+    return str(text).translate(_INERT)
+
+
+def highlighted_span(text: str, start: int, end: int) -> str:
+    """A whole article as inert HTML, its lines kept, with text[start:end] wrapped in <mark>.
+
+    >>> highlighted_span("<b>新城</b>投资43.1亿元\\n[登录](x)", 11, 17)
+    '&#60;b&#62;新城&#60;&#47;b&#62;投资<mark id="govstats-figure">43&#46;1亿元</mark><br>&#91;登录&#93;&#40;x&#41;'
+    """
+    def lines(part: str) -> str:
+        return "<br>".join(inert(line) for line in part.split("\n"))
+
     if not 0 <= start <= end <= len(text):
-        return html.escape(text)
-    return (
-        html.escape(text[:start])
-        + '<mark id="govstats-figure">'
-        + html.escape(text[start:end])
-        + "</mark>"
-        + html.escape(text[end:])
-    )
+        return lines(text)
+    return lines(text[:start]) + '<mark id="govstats-figure">' + lines(text[start:end]) + "</mark>" + lines(text[end:])

@@ -143,7 +143,7 @@ def sidebar(table: data.Table, labels: Labels) -> Context:
         if place:
             chosen["subdistricts"] = (choices["subdistrict_of"][place],)
             st.page_link(
-                "app_pages/subdistrict.py", label=labels.text("open_subdistrict", place=place),
+                "app_pages/subdistrict.py", label=labels.text("open_subdistrict", place=tables.inert(place)),
                 query_params=carried(place=place),
             )
         for key, column, field in FILTER_WIDGETS:
@@ -188,6 +188,13 @@ def switches_note(filters: data.Filters, labels: Labels) -> str:
     """Which sensitivity switches are on, for the caption and the exported chart."""
     on = [labels.text(f"switch_{key}") for key, field in SWITCHES if getattr(filters, field)]
     return labels.text("switches_on", names="；".join(on) if labels.language == "zh" else "; ".join(on)) if on else ""
+
+
+def show_switches(context: Context) -> None:
+    """Say on the page which sensitivity switches change what its charts count."""
+    note = switches_note(context.filters, context.labels)
+    if note:
+        st.info(note)
 
 
 def filters_note(filters: data.Filters, labels: Labels) -> str:

@@ -326,3 +326,20 @@ def test_missing_table_says_how_to_build_it(tmp_path, monkeypatch):
     monkeypatch.setenv("GOVSTATS_DATA", str(tmp_path))
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert "govstats etl" in app.error[0].value
+
+
+@pytest.mark.parametrize(
+    "column, values",
+    [
+        ("2013", ["299户"]),
+        ("年份不详", ["12户"]),  # the undated figure, apart
+    ],
+)
+def test_clicking_a_cell_of_the_subdistrict_page_opens_its_facts(data_folder, column, values):
+    app = open_page("subdistrict", place="林山寨街道")
+    row = app.dataframe[0].value["指标"].tolist().index("搬迁户数")
+    app.session_state["by-year"] = {"selection": {"rows": [], "columns": [], "cells": [[row, column]]}}
+    app.run()
+    assert not app.exception
+    shown = app.dataframe[0].value
+    assert shown["数值"].tolist() == values and set(shown["街道/乡镇"]) == {"林山寨街道"}

@@ -12,6 +12,7 @@ from dashboard import charts, data, figures, tables, ui
 context = ui.context()
 labels, t = context.labels, context.labels.text
 st.title(t("compare"))
+ui.show_switches(context)
 
 choices = data.facets(context.table)
 chosen = ui.choose(

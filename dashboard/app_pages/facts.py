@@ -22,16 +22,23 @@ drill = []  # what a click on a chart chose: a subdistrict and a metric, kept in
 place = st.query_params.get("sub")
 if place in choices["subdistrict_of"]:
     filters = replace(filters, subdistricts=(choices["subdistrict_of"][place],))
-    drill.append(f"{t('subdistrict')}: {place}")
+    drill.append(f"{t('subdistrict')}: {tables.inert(place)}")
 metric = st.query_params.get("m")
 if metric:
     filters = replace(filters, metrics=(metric,))
     drill.append(f"{t('metric')}: {labels.metric(metric)}")
+year = st.query_params.get("yr")
+if year == "unknown":
+    filters = replace(filters, undated_only=True, years=())
+    drill.append(f"{t('year')}: {t('year_unknown')}")
+elif year and year.isdigit():
+    filters = replace(filters, years=(int(year),), include_undated=False)
+    drill.append(f"{t('year')}: {year}")
 if drill:
     left, right = st.columns([5, 1])
     left.info(t("drilled", what="；".join(drill)))
     if right.button(t("clear_drill"), key="clear-drill"):
-        for key in ("sub", "m", "fact"):
+        for key in ("sub", "m", "yr", "fact"):
             st.query_params.pop(key, None)
         st.rerun()
 
@@ -114,7 +121,7 @@ st.markdown("<br>".join(lines), unsafe_allow_html=True)
 if fact["subdistrict"] is not None and str(fact["subdistrict"]) != "nan":
     place_name = next((p for p, s in choices["subdistrict_of"].items() if s == fact["subdistrict"]), fact["subdistrict"])
     st.page_link(
-        "app_pages/subdistrict.py", label=t("open_subdistrict", place=place_name),
+        "app_pages/subdistrict.py", label=t("open_subdistrict", place=tables.inert(place_name)),
         query_params=ui.carried(place=place_name),
     )  # fmt: skip
 
@@ -134,6 +141,6 @@ else:  # the source file is not at hand: the article's sentences that hold figur
         written.append(
             tables.highlighted_sentence(sentence, fact["raw_text"], fact.get("sentence_offset"))
             if sentence == fact["sentence"]
-            else html.escape(sentence)
+            else tables.inert(sentence)
         )
     st.markdown('<div class="govstats-article">' + "<br>".join(written) + "</div>", unsafe_allow_html=True)

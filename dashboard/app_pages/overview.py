@@ -30,9 +30,7 @@ for column, (key, value) in zip(
 ):
     column.metric(t(key), f"{value:,}" if isinstance(value, int) else value)
 st.caption(t("how_overview"))
-note = ui.switches_note(context.filters, labels)
-if note:
-    st.info(note)
+ui.show_switches(context)
 
 reported = data.figures(context.table, context.filters)
 options = figures.metric_choices(reported)

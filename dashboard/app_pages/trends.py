@@ -9,6 +9,7 @@ from dashboard import charts, data, figures, tables, ui
 context = ui.context()
 labels, t = context.labels, context.labels.text
 st.title(t("trends"))
+ui.show_switches(context)
 
 reported = data.figures(context.table, context.filters)
 dated = reported[reported["year"].notna()]
