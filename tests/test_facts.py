@@ -683,3 +683,40 @@ def test_a_malformed_metrics_file_is_named_with_its_rule(tmp_path, rule, problem
     with pytest.raises(ValueError, match="metrics.toml: rule 1") as error:
         load_lexicon(path)
     assert problem in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "text, raw_text, category, evidence",
+    [
+        ("二、征迁工作\n\n截至9月底,已完成312户,占总数的96%。", "312户", "demolition", "title:征迁"),
+        (
+            "城南街道2021年工作总结\n\n三、征迁工作\n截至9月底,已完成312户。",
+            "312户",
+            "demolition",
+            "heading:征迁",
+        ),  # the heading of its section
+        (
+            "今年以来,街道全力推进拆违攻坚。截至目前累计完成1.2万平方米。",
+            "1.2万平方米",
+            "demolition",
+            "paragraph:拆违",
+        ),  # the paragraph
+        (
+            "城南街道12345热线6月运行情况\n\n本月共转办1153条,按时回复1148条。",
+            "1148条",
+            "case_resolution",
+            "title:12345",
+        ),  # the title
+        (
+            "四、老旧小区改造\n\n今年共完成21个,涉及居民1300户。",
+            "21个",
+            "urban_management",
+            "title:老旧小区改造",
+        ),
+        ("累计拆除违章建筑15000余平方米", "15000余平方米", "demolition", "clause:违章建筑"),  # its own words first
+        ("本周共出动车辆80台次,信访和拆违各占一半。", "80台次", "other", None),  # two topics, no verdict
+    ],
+)
+def test_category_from_the_context_when_the_figure_says_nothing(text, raw_text, category, evidence):
+    found = fact(text, raw_text)
+    assert (found.category, found.category_evidence) == (category, evidence)
