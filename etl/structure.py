@@ -51,6 +51,8 @@ _LIST_MARKER = re.compile(
 _SALUTATION = re.compile(
     r"^(?=[^。！？!?\n]*(?:各|代表|同志|部门|单位|政府|办事处))(?![^\n]*(?:如下|情况为|分别为))[^。！？!?\n]{1,60}[：:]\s*$"
 )
+# A report of work done, named in its title (总结, 工作情况, 回顾).
+_SUMMARY = re.compile(r"总结|工作情况|回顾|小结|述职")
 # A photo's credit line (新华社记者陈钢摄, 图/张三): the paragraph above it is a caption.
 _PHOTO_CREDIT = re.compile(r"^\s*(?:[^。，,\n]{0,20}摄\s*(?:影)?|图[/／:：][^。\n]{0,20}|[（(]?图片来源[^\n]{0,20})\s*$")
 _FURNITURE = re.compile(
@@ -155,6 +157,12 @@ class DocumentStructure:
                 if year is not None:
                     return year
         return max((p.year for p in self.periods if not p.relative and not p.in_name), default=None)
+
+    @functools.cached_property
+    def is_summary(self) -> bool:
+        """Whether the text opens as a report of work done (2021年上半年工作总结, 工作情况)."""
+        opening = self.simplified[: self.title[1]] if self.title else self.simplified[:60]
+        return bool(_SUMMARY.search(opening))
 
     def is_caption(self, offset: int) -> bool:
         """Whether offset lies in a photo caption: a paragraph followed by a photo credit line."""

@@ -225,6 +225,14 @@ def test_non_facts_are_dropped(text, dropped, kept):
         ("完成安装32个电子监控设备建设任务;先后投入资金5万余元打造示范点", "5万余元", False),
         ("完成固定资产投资8.6亿元,占全年任务的107%。", "107%", False),
         ("三、2016年工作计划\n\n全镇完成地区生产总值13.5亿元。", "13.5亿元", True),  # a plan section
+        ("截至9月底,已全面完成15.6亩征地任务和8个迁坟任务。", "8个", False),  # a task done
+        ("共征地301亩,占总任务320亩的94%。", "320亩", True),  # the quota
+        ("已完成签约12万平方米,占年度任务80.5%。", "80.5%", False),  # the share of the quota achieved
+        ("已签约230户,完成总任务250户的92%,另迁坟6座。", "6座", False),  # a yardstick governs one figure
+        ("目前,南关村剩余5户尚未签订协议。", "5户", False),  # what remains
+        ("全区违法建筑共应拆除96栋。", "96栋", True),  # 应 is a quota word
+        ("项目涉及的应征收面积8万余方,户数560户。", "560户", False),  # …within its clause
+        ("年度项目有计划地推进:城东项目涉及57户。", "57户", False),  # 有计划地 is a manner
     ],
 )
 def test_targets(text, raw_text, is_target):
@@ -237,6 +245,12 @@ def test_targets(text, raw_text, is_target):
 )
 def test_an_estimate_of_a_year_already_over_is_a_result(published, is_target):
     assert fact("2019年,预计全年完成税收5.2亿元。", "5.2亿元", published=published).is_target is is_target
+
+
+def test_an_estimate_in_a_summary_of_work_done_is_a_result():
+    text = "城东街道2021年上半年工作总结\n\n上半年,街道财政收入预计实现6.2亿元。"
+    assert fact(text, "6.2亿元").is_target is False
+    assert fact("下半年,街道财政收入预计实现6.2亿元。", "6.2亿元").is_target is True
 
 
 ROUNDUP = (
