@@ -88,7 +88,7 @@ class PlaceAttributor:
         self.rules = load_place_rules()
         self.figure_starts = sorted(figure_starts)
         self.document_year = structure.document_year
-        self.passing = frozenset(m.start for m in structure.places if _in_passing(structure, m, self.rules))
+        self.passing = _passing_mentions(structure, self.rules)
         self.list_sentences = _list_sentences(structure, self.passing)
         self.scope_positions, self.scopes, self.community_items = _scope_timeline(
             structure, self.passing, self.list_sentences
@@ -218,19 +218,28 @@ def _common_district(mentions: list[PlaceMention]) -> Division | None:
     return districts.pop() if len(districts) == 1 else None
 
 
-def _in_passing(structure: DocumentStructure, mention: PlaceMention, rules: PlaceRules) -> bool:
-    """Whether the text names the unit only in passing: as a boundary, in an anecdote, a ranking,
-    a salutation or a photo caption."""
-    if mention.kind != "township":
-        return False  # the district of a passing unit still places the text
+def _passing_mentions(structure: DocumentStructure, rules: PlaceRules) -> frozenset[int]:
+    """Starts of the townships the text names only in passing: as a boundary (in its clause), in
+    an anecdote or a ranking (in its sentence), in a salutation or a photo caption."""
     layout, text = structure.layout, structure.simplified
-    clause = layout.clause_span(mention.start)
-    sentence = layout.sentence_span(mention.start)
-    if rules.boundary.search(text, clause[0], clause[1]):
-        return True
-    if rules.anecdote.search(text, *sentence) or rules.ranking.search(text, *sentence):
-        return True
-    return structure.is_salutation(mention.start) or structure.is_caption(mention.start)
+    passing, sentence_verdicts = set(), {}
+    for mention in structure.places:
+        if mention.kind != "township":
+            continue  # the district of a passing unit still places the text
+        sentence = layout.sentence_span(mention.start)
+        in_passing = sentence_verdicts.get(sentence)
+        if in_passing is None:
+            in_passing = sentence_verdicts[sentence] = bool(
+                rules.anecdote.search(text, *sentence) or rules.ranking.search(text, *sentence)
+            )
+        if (
+            in_passing
+            or rules.boundary.search(text, *layout.clause_span(mention.start))
+            or structure.is_salutation(mention.start)
+            or structure.is_caption(mention.start)
+        ):
+            passing.add(mention.start)
+    return frozenset(passing)
 
 
 def _list_sentences(structure: DocumentStructure, passing: frozenset[int]) -> frozenset[int]:
