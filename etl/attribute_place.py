@@ -29,6 +29,8 @@ from etl.structure import DocumentStructure
 _COMPOUND = re.compile(r"\d+号院")
 _COUNTY_LEVEL = re.compile(r"[区市县]")
 # Between a unit and the value that is its own in a list: a few characters, no delimiter.
+# Two units joined into one subject (五里堡街道与大学路街道, A、B).
+_JOINED = re.compile(r"\s*(?:[、与和及同暨]|以及|会同|联合)\s*")
 _LIST_ELEMENT = re.compile(r"[^、；;。]{0,20}")
 
 
@@ -189,6 +191,9 @@ class PlaceAttributor:
         if not before:
             return None
         nearest = before[-1]
+        earlier = [m for m in before if m.canonical != nearest.canonical]
+        if earlier and _JOINED.fullmatch(text, earlier[-1].end, nearest.start):
+            return None  # 五里堡街道与大学路街道联合…: units named together report together
         between = text[nearest.end : start]
         if _LIST_ELEMENT.fullmatch(between) and not self.rules.list_closers.match(between):
             return nearest
