@@ -31,6 +31,7 @@ RATIO_UNITS = frozenset({"percent", "percentage_point", "multiple"})
 COUNT_UNITS = frozenset({"item", "person", "household", "case", "times", "person_time"})
 _DELIMITER = re.compile(r"[，,；;：:。！？!?、\n]")
 _CHINESE_NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万亿]+")
+_HAN_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
 _LEADING_NUMERAL = re.compile(r"^[\d.]+|^[零〇一二两三四五六七八九十百千万]+")
 
 
@@ -176,7 +177,12 @@ class Lexicon:
         weak_choice = None
         nearest = self._counted_noun(hits, text, start, end, unit, clause)
         level = "noun"
-        for index in self._ordered_hits(hits, start, end, clause, sentence, nearest):
+        own_start = clause[0]
+        if unit in COUNT_UNITS and _HAN_CHARACTER.match(text, end):
+            # 对101个楼盘小区、18个开放性市场: a count written before its own noun is one item of an
+            # enumeration; the nouns of the items before it are not its own
+            own_start = max(own_start, text.rfind("、", clause[0], start) + 1)
+        for index in self._ordered_hits(hits, start, end, (own_start, clause[1]), sentence, nearest, clause[0]):
             if index is None:  # other clauses serve only when the figure's own clause has no keyword
                 if weak_choice is not None:
                     break
@@ -213,16 +219,18 @@ class Lexicon:
         after_limit = _delimiter_after(text, end, min(end + reach, clause[1]))
         return inside + list(hits.between(end, after_limit))  # hits are in order of their starts
 
-    def _ordered_hits(self, hits, start, end, clause, sentence, right_after):
+    def _ordered_hits(self, hits, start, end, clause, sentence, right_after, clause_start=None):
         # 0-1. a noun written as the figure's own unit (6大模块), or right after it (19个社区)
         yield from right_after
-        # 2. before it in its clause, nearest first; 3. after it in its clause
+        # 2. before it in its clause (from `clause[0]`: the start of its own item in an enumeration),
+        # nearest first; 3. after it in its clause
         before = [i for i in hits.between(clause[0], start) if hits.ends[i] <= start]
         yield from sorted(before, key=lambda i: (-hits.ends[i], -len(hits.words[i])))
         yield from (i for i in hits.between(end, clause[1]) if i not in right_after)
         yield None
         # 4. earlier clauses of the sentence, nearest first; 5. later ones
-        earlier = [i for i in hits.between(sentence[0], clause[0]) if hits.ends[i] <= clause[0]]
+        clause_start = clause[0] if clause_start is None else clause_start
+        earlier = [i for i in hits.between(sentence[0], clause_start) if hits.ends[i] <= clause_start]
         yield from sorted(earlier, key=lambda i: (-hits.ends[i], -len(hits.words[i])))
         yield from hits.between(clause[1], sentence[1])
 

@@ -738,6 +738,18 @@ def test_a_malformed_metrics_file_is_named_with_its_rule(tmp_path, rule, problem
         ("本周共出动车辆80台次,信访和拆违各占一半。", "80台次", "other", None),  # two topics, no verdict
     ],
 )
+@pytest.mark.parametrize(
+    "text, raw_text, category",
+    [
+        ("疫情期间,对86个居民小区、12个农贸市场和9所学校开展消杀。", "86个", "urban_management"),
+        ("疫情期间,对86个居民小区、12个农贸市场和9所学校开展消杀。", "12个", "other"),  # not the 小区's
+        ("共清理占道经营2000余处、店外经营950余处。", "950余处", "urban_management"),  # noun before
+    ],
+)
+def test_an_item_of_an_enumeration_is_counted_by_its_own_noun(text, raw_text, category):
+    assert fact(text, raw_text).category == category
+
+
 def test_category_from_the_context_when_the_figure_says_nothing(text, raw_text, category, evidence):
     found = fact(text, raw_text)
     assert (found.category, found.category_evidence) == (category, evidence)
