@@ -738,6 +738,11 @@ def test_a_malformed_metrics_file_is_named_with_its_rule(tmp_path, rule, problem
         ("本周共出动车辆80台次,信访和拆违各占一半。", "80台次", "other", None),  # two topics, no verdict
     ],
 )
+def test_category_from_the_context_when_the_figure_says_nothing(text, raw_text, category, evidence):
+    found = fact(text, raw_text)
+    assert (found.category, found.category_evidence) == (category, evidence)
+
+
 @pytest.mark.parametrize(
     "text, raw_text, category",
     [
@@ -748,8 +753,3 @@ def test_a_malformed_metrics_file_is_named_with_its_rule(tmp_path, rule, problem
 )
 def test_an_item_of_an_enumeration_is_counted_by_its_own_noun(text, raw_text, category):
     assert fact(text, raw_text).category == category
-
-
-def test_category_from_the_context_when_the_figure_says_nothing(text, raw_text, category, evidence):
-    found = fact(text, raw_text)
-    assert (found.category, found.category_evidence) == (category, evidence)
