@@ -31,6 +31,7 @@ RATIO_UNITS = frozenset({"percent", "percentage_point", "multiple"})
 COUNT_UNITS = frozenset({"item", "person", "household", "case", "times", "person_time"})
 _DELIMITER = re.compile(r"[，,；;：:。！？!?、\n]")
 _CHINESE_NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万亿]+")
+_HAN_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
 _LEADING_NUMERAL = re.compile(r"^[\d.]+|^[零〇一二两三四五六七八九十百千万]+")
 
 
@@ -176,7 +177,12 @@ class Lexicon:
         weak_choice = None
         nearest = self._counted_noun(hits, text, start, end, unit, clause)
         level = "noun"
-        for index in self._ordered_hits(hits, start, end, clause, sentence, nearest):
+        own_start = clause[0]
+        if unit in COUNT_UNITS and _HAN_CHARACTER.match(text, end):
+            # 对101个楼盘小区、18个开放性市场: a count written before its own noun is one item of an
+            # enumeration; the nouns of the items before it are not its own
+            own_start = max(own_start, text.rfind("、", clause[0], start) + 1)
+        for index in self._ordered_hits(hits, start, end, (own_start, clause[1]), sentence, nearest, clause[0]):
             if index is None:  # other clauses serve only when the figure's own clause has no keyword
                 if weak_choice is not None:
                     break
@@ -213,16 +219,18 @@ class Lexicon:
         after_limit = _delimiter_after(text, end, min(end + reach, clause[1]))
         return inside + list(hits.between(end, after_limit))  # hits are in order of their starts
 
-    def _ordered_hits(self, hits, start, end, clause, sentence, right_after):
+    def _ordered_hits(self, hits, start, end, clause, sentence, right_after, clause_start=None):
         # 0-1. a noun written as the figure's own unit (6大模块), or right after it (19个社区)
         yield from right_after
-        # 2. before it in its clause, nearest first; 3. after it in its clause
+        # 2. before it in its clause (from `clause[0]`: the start of its own item in an enumeration),
+        # nearest first; 3. after it in its clause
         before = [i for i in hits.between(clause[0], start) if hits.ends[i] <= start]
         yield from sorted(before, key=lambda i: (-hits.ends[i], -len(hits.words[i])))
         yield from (i for i in hits.between(end, clause[1]) if i not in right_after)
         yield None
         # 4. earlier clauses of the sentence, nearest first; 5. later ones
-        earlier = [i for i in hits.between(sentence[0], clause[0]) if hits.ends[i] <= clause[0]]
+        clause_start = clause[0] if clause_start is None else clause_start
+        earlier = [i for i in hits.between(sentence[0], clause_start) if hits.ends[i] <= clause_start]
         yield from sorted(earlier, key=lambda i: (-hits.ends[i], -len(hits.words[i])))
         yield from hits.between(clause[1], sentence[1])
 
@@ -345,6 +353,8 @@ class FactRules:
     frequency_before: re.Pattern
     frequency_units: frozenset[str]
     reference_before: re.Pattern
+    done_task: re.Pattern
+    remaining_before: re.Pattern
     plan_header: re.Pattern
     size_class_after: re.Pattern
     decline_before: re.Pattern
@@ -364,6 +374,8 @@ class FactRules:
     ) -> str | None:
         """The plan word that governs the figure (see is_target), or None."""
         window = text[sentence_start:start]
+        if self.remaining_before.search(window[-6:]):
+            return None  # 剩余7户: what is left to do is reported, not planned
         segment_start = max(window.rfind("；"), window.rfind(";")) + 1
         first_figure = start - sentence_start if first_figure is None else first_figure - sentence_start
         for match in reversed(list(self.target_words.finditer(window))):
@@ -380,8 +392,13 @@ class FactRules:
             if self.reference_before.search(window, max(0, match.start() - 4), match.start()):
                 # 占目标任务2580人的108%: the plan is named as a yardstick; it is the figure right after it
                 if len(between) <= 1 and "的" not in between:
-                    return match.group()
+                    return None if unit in ("percent", "percentage_point") else match.group()
                 continue
+            clause_start = max(window.rfind(mark, 0, match.start()) for mark in "，,；;。：:") + 1
+            if self.done_task.search(window, clause_start, match.end()):
+                return None  # 完成…任务: the task is reported as done
+            if match.group().startswith("应") and any(mark in between for mark in "，,；;、"):
+                continue  # 应征收面积10万余方,户数1070户: a quota verb governs its own clause
             if any(word in between for word in self.result_before):
                 return None
             if unit in ("percent", "percentage_point") and "的" in between:
@@ -473,6 +490,8 @@ def load_fact_rules(path: Path = DATA / "facts.toml") -> FactRules:
             frequency_before=re.compile(nonfact["frequency_before"]),
             frequency_units=frozenset(nonfact["frequency_units"]),
             reference_before=re.compile(target["reference_before"]),
+            done_task=re.compile(target["done_task"]),
+            remaining_before=re.compile(target["remaining_before"]),
             plan_header=re.compile(target["plan_header"]),
             size_class_after=re.compile(nonfact["size_class_after"]),
             decline_before=re.compile(data["change"]["decline_before"]),
