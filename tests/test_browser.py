@@ -185,7 +185,6 @@ def test_from_a_bar_to_its_facts_article_and_subdistrict_in_chromium(tmp_path):
         article.wait_for()
         assert article.locator("mark").inner_text() in ("15882起", "15900起")
         assert "fact=" in page.url
-        full_screenshot(page, shots / "facts.png")
 
         page.get_by_text("查看 林山寨街道 详情").first.click()
         page.wait_for_url("**/subdistrict?**")
@@ -204,7 +203,7 @@ def test_from_a_bar_to_its_facts_article_and_subdistrict_in_chromium(tmp_path):
         wait_for_app(page)
         page.wait_for_selector('[data-testid="stDataFrame"]')
         full_screenshot(page, shots / "dictionary.png")
-    for name in ("overview", "facts", "subdistrict", "trends", "dictionary"):
+    for name in ("overview", "subdistrict", "trends", "dictionary"):
         assert (shots / f"{name}.png").stat().st_size > 10_000, name
 
 
@@ -226,6 +225,31 @@ def test_a_permalink_reloads_the_same_view_in_both_languages_in_chromium(tmp_pat
             page.reload()  # and again after a reload
             wait_for_app(page)
             wait_for_text(page, '[data-testid="stTable"] table', per_person)
+
+
+def test_a_fact_opens_its_whole_article_with_the_figure_marked_in_chromium(seed_tables, tmp_path):
+    """On the seeds as the ETL writes them: the article is read again from its file."""
+    import pyarrow.parquet as pq
+
+    shots = Path(os.environ.get("GOVSTATS_SCREENSHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    facts = pq.read_table(seed_tables / "facts.parquet").to_pylist()
+    fact = next(row for row in facts if row["raw_text"] == "15882起")
+    with dashboard_server(seed_tables, tmp_path / "streamlit.log") as base, chromium_page(tmp_path / "profile") as page:
+        page.goto(f"{base}/facts?fact={fact['fact_id']}&m=disputes_found")
+        wait_for_app(page)
+        article = page.locator(".govstats-article")
+        article.wait_for()
+        assert article.locator("mark").inner_text() == "15882起"
+        assert len(article.inner_text()) > 2000  # the whole article, not its sentence
+        page.get_by_text("跳到文中该数字").click()  # the figure where it stands, scrolled into view
+        page.wait_for_function(
+            """() => { const box = document.querySelector('.govstats-article').getBoundingClientRect();
+                       const mark = document.querySelector('#govstats-figure').getBoundingClientRect();
+                       return mark.top >= box.top && mark.bottom <= box.bottom; }"""
+        )
+        full_screenshot(page, shots / "facts.png")
+    assert (shots / "facts.png").stat().st_size > 10_000
 
 
 def fact_with_script(data: Path) -> str:

@@ -128,6 +128,7 @@ if fact["subdistrict"] is not None and str(fact["subdistrict"]) != "nan":
 st.subheader(t("article"))
 text = data.article_text(context.table, fact["doc_id"], fact["source"])
 if text is not None:
+    st.markdown(f'<a href="#govstats-figure">{t("jump_to_figure")}</a>', unsafe_allow_html=True)
     st.markdown(
         f'<div class="govstats-article" style="white-space: pre-wrap; max-height: 36em; overflow-y: auto">'
         f"{tables.highlighted_span(text, int(fact['char_start']), int(fact['char_end']))}</div>",

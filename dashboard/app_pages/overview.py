@@ -41,8 +41,11 @@ names = {
     row.code: f"{labels.metric_with_unit(row.metric, row.unit)} · {row.places}"
     for row in options.itertuples()
 }
+counted = reported if context.filters.include_undated else reported[reported["year"].notna()]
+first_choice = figures.metric_choices(counted)["code"]  # the default has figures to draw
 code = ui.choose(
-    "selectbox", t("pick_metric"), list(names), key="metric", default=options["code"].iloc[0],
+    "selectbox", t("pick_metric"), list(names), key="metric",
+    default=first_choice.iloc[0] if len(first_choice) else options["code"].iloc[0],
     format_func=names.get, help=t("pick_metric_help"),
 )  # fmt: skip
 metric, unit = figures.split_code(code)
