@@ -302,6 +302,13 @@ SECTIONS = (
             "district",
         ),  # units in a salutation scope nothing
         (
+            "五里堡街道、大学路街道,区直各部门:\n\n现将一季度信访工作情况通报如下:\n全区共受理信访事项412件。",
+            "412件",
+            None,
+            "二七区",
+            "district",
+        ),  # …but say which district the text is in
+        (
             "中原区林山寨街道位于市区西部,东至桐柏路,与绿东村街道相接。辖区面积4.5平方公里。",
             "4.5平方公里",
             "林山寨街道",
