@@ -44,6 +44,8 @@ class Rule:
     requires: tuple[str, ...] = ()
     after: re.Pattern | None = None
     weak: bool = False  # a generic noun (社区, 项目): a specific keyword elsewhere in the sentence wins
+    # a noun that takes the category of what the passage is about (项目: 征迁项目 are demolition)
+    from_context: bool = False
 
     def admits_unit(self, unit: str, raw_unit: str) -> bool:
         if self.units is not None and unit not in self.units:
@@ -65,6 +67,7 @@ class Choice:
     metric: str
     word: str | None
     level: str | None
+    from_context: bool = False  # decided by a noun whose category the context gives (项目)
 
     @property
     def evidence(self) -> str | None:
@@ -205,7 +208,7 @@ class Lexicon:
             rule, word = weak_choice
             if rule.category == "inherit":
                 return self._inherited(hits, text, start, sentence, previous_category, rule.metric)
-            return Choice(rule.category, rule.metric, word, "noun")
+            return Choice(rule.category, rule.metric, word, "noun", rule.from_context)
         if unit in RATIO_UNITS:  # a share or multiple with no word of its own qualifies what precedes it
             # …of the noun right after it when there is one (近三成征迁任务: demolition)
             return self._inherited(hits, text, start, sentence, previous_category, _FALLBACK_METRIC[unit], nearest)
@@ -305,6 +308,7 @@ def load_lexicon(path: Path = DATA / "metrics.toml") -> Lexicon:
                 requires=tuple(entry.get("requires", ())),
                 after=re.compile(entry["after"]) if "after" in entry else None,
                 weak=bool(entry.get("weak", False)),
+                from_context=bool(entry.get("from_context", False)),
             )
             keywords = entry["keywords"]
         except (KeyError, re.error) as error:
