@@ -104,7 +104,7 @@ def test_filters_come_from_the_url(data_folder):
     ],
 )
 def test_sensitivity_switches_change_the_chart_and_say_so(data_folder, switches, charted, note):
-    app = open_page(**switches)
+    app = open_page(metric="disputes_found:case", **switches)
     assert charted_subdistricts(app, "chart-overview") == charted
     notes = [block.value for block in app.info]
     assert (note is None and not notes) or any(note in shown for shown in notes)
