@@ -124,7 +124,7 @@ def test_coverage_panel_shows_facts_per_year_with_unknown_years_apart(data_folde
     app = open_page()
     coverage = next(frame.value for frame in app.dataframe if "年份不详" in frame.value.columns).set_index("街道/乡镇")
     assert coverage.loc["新城街道", "2019"] == 5 and coverage.loc["新城街道", "年份不详"] == 1
-    assert coverage.loc["林山寨街道", "冲突"] == 1
+    assert coverage.loc["林山寨街道", "冲突"] == 1 and coverage.loc["林山寨街道", "目标值"] == 1  # whatever the switches
 
 
 def test_conflicting_articles_are_flagged_with_both_sources(data_folder):

@@ -90,6 +90,7 @@ else:
 
 st.subheader(t("coverage"))
 st.caption(t("coverage_note"))
-covered = tables.coverage_table(figures.coverage(reported), labels)
+everything = replace(context.filters, include_targets=True, exclude_approximate=False, exclude_conflicts=False)
+covered = tables.coverage_table(figures.coverage(data.figures(context.table, everything)), labels)
 st.dataframe(covered, hide_index=True, key="coverage")
 ui.csv_download(covered, "coverage", labels)
