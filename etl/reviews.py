@@ -1,0 +1,441 @@
+"""The analysts' decisions about facts: an append-only log beside the tables, applied on every run.
+
+DATA/reviews.jsonl holds one decision a line: who, when, which fact (its document's hash, its
+span and the span's text), the values before and after. Nothing in it is ever rewritten: the
+latest decision on a fact wins, and an undo is a decision too (it takes back the one before it).
+Writers append under an exclusive file lock, so two browser tabs or a tab and a spreadsheet batch
+lose nothing.
+
+`govstats etl` applies the log after extraction (ReviewBook.apply, batch by batch): facts.parquet
+gets `review` (auto, confirmed, corrected, added, rejected), the machine's values in the auto_*
+columns where the analyst changed them, and the facts the analyst added. A decision whose
+document changed (its hash is not in the run), or whose span no longer holds its figure, is not
+applied: it is an orphan, counted in the run's closing line and listed by `govstats review --orphans`.
+
+>>> book = ReviewBook([Decision.made("reject", {"doc_id": "d1", "char_start": 3, "char_end": 6,
+...     "raw_text": "19个", "source": "a.txt", "fact_id": "f"}, by="ana")])
+>>> book.effective[("d1", 3, 6)].action
+'reject'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import fcntl
+import getpass
+import json
+import os
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from etl.schema import CATEGORIES, FACT_SCHEMA, QUALIFIERS, DocumentRecord, records_to_table
+
+REVIEWS_FILE = "reviews.jsonl"
+LOCK_FILE = ".reviews.lock"
+FACTS_FILE, DOCUMENTS_FILE = "facts.parquet", "documents.parquet"
+ACTIONS = ("confirm", "correct", "reject", "add", "undo")
+REVIEW_STATES = ("auto", "confirmed", "corrected", "added", "rejected")
+EDITABLE_FIELDS = ("category", "metric", "subdistrict", "year", "is_target", "qualifier")
+DERIVED_FIELDS = ("level", "admin_code")  # follow the subdistrict
+AUTO_COLUMNS = tuple(f"auto_{name}" for name in (*EDITABLE_FIELDS, *DERIVED_FIELDS))
+# What an added fact carries besides the editable fields: where it is and what it says.
+ADDED_FIELDS = (
+    "fact_id", "doc_id", "source", "outlet", "published", "province", "city", "district", "subdistrict",
+    "admin_code", "level", "category", "metric", "value", "unit", "raw_text", "qualifier", "is_target",
+    "year", "period_text", "sentence", "sentence_offset", "char_start", "char_end",
+)  # fmt: skip
+Key = tuple[str, int, int]  # (doc_id, char_start, char_end)
+
+
+def default_reviewer() -> str:
+    """The OS user's name (what a decision records when no name was set)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "analyst"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One line of reviews.jsonl.
+
+    `old` holds the fact's editable values as the analyst saw them; `new` the values decided
+    (confirm, correct), or every column of the fact added (add); reject and undo need neither.
+    """
+
+    action: str
+    doc_id: str
+    char_start: int
+    char_end: int
+    raw_text: str
+    source: str
+    fact_id: str
+    by: str
+    at: str
+    id: str = ""
+    old: dict = field(default_factory=dict)
+    new: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> Key:
+        return (self.doc_id, self.char_start, self.char_end)
+
+    @classmethod
+    def made(cls, action: str, fact: dict, *, by: str | None = None, old: dict | None = None, new: dict | None = None) -> Decision:
+        """A decision taken now about `fact` (a row of facts.parquet, or the fact being added)."""
+        if action not in ACTIONS:
+            raise ValueError(f"unknown review action {action!r} (one of {', '.join(ACTIONS)})")
+        return cls(
+            action=action,
+            doc_id=str(fact["doc_id"]),
+            char_start=int(fact["char_start"]),
+            char_end=int(fact["char_end"]),
+            raw_text=str(fact["raw_text"]),
+            source=str(fact["source"]),
+            fact_id=str(fact["fact_id"]),
+            by=by or default_reviewer(),
+            at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
+            id=uuid.uuid4().hex,
+            old=_plain(old or {}),
+            new=_plain(new or {}),
+        )
+
+    def as_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, line: str) -> Decision:
+        data = json.loads(line)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        missing = [f.name for f in dataclasses.fields(cls) if f.name not in data and f.default is dataclasses.MISSING
+                   and f.default_factory is dataclasses.MISSING]  # fmt: skip
+        if missing:
+            raise ValueError(f"missing {', '.join(missing)}")
+        if data["action"] not in ACTIONS:
+            raise ValueError(f"unknown action {data['action']!r}")
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{name: value for name, value in data.items() if name in known})
+
+
+def _plain(values: dict) -> dict:
+    """JSON-ready values: dates as ISO text, numpy scalars as Python ones."""
+    plain = {}
+    for name, value in values.items():
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif hasattr(value, "item") and not isinstance(value, (str, bytes)):
+            value = value.item()
+        plain[name] = value
+    return plain
+
+
+@contextlib.contextmanager
+def _locked(path: Path, mode: int = fcntl.LOCK_EX) -> Iterator[None]:
+    """Hold an advisory lock on `path` (created when missing) for the block."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle, mode)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def append_decisions(data_dir: Path, decisions: Iterable[Decision]) -> int:
+    """Append decisions to DATA/reviews.jsonl in one locked write; returns how many."""
+    lines = "".join(decision.as_json() + "\n" for decision in decisions)
+    if not lines:
+        return 0
+    path = Path(data_dir) / REVIEWS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            handle.write(lines)
+            handle.flush()
+            os.fsync(handle.fileno())
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    return lines.count("\n")
+
+
+def read_decisions(data_dir: Path) -> tuple[list[Decision], list[str]]:
+    """Every decision in DATA/reviews.jsonl in the order written, and a problem per unreadable line
+    (naming the file and line); a missing log is an empty one."""
+    path = Path(data_dir) / REVIEWS_FILE
+    decisions, problems = [], []
+    try:
+        handle = open(path, encoding="utf-8")
+    except FileNotFoundError:
+        return [], []
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        try:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    decisions.append(Decision.from_json(line))
+                except (ValueError, TypeError) as error:
+                    problems.append(f"{path}:{number}: not a review decision ({error})")
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    return decisions, problems
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A decision the tables could not take: its document changed, left, or lost the figure."""
+
+    decision: Decision
+    reason: str
+
+
+def _states(decisions: Iterable[Decision]) -> dict[Key, Decision]:
+    """The decision in force per fact: the latest, an undo taking back the one before it."""
+    stacks: dict[Key, list[Decision]] = defaultdict(list)
+    for decision in decisions:
+        stack = stacks[decision.key]
+        if decision.action == "undo":
+            if stack:
+                stack.pop()
+        else:
+            stack.append(decision)
+    return {key: stack[-1] for key, stack in stacks.items() if stack}
+
+
+def machine_row(row: dict) -> dict | None:
+    """The fact as the extractor made it (a reviewed row with the analyst's changes taken back),
+    or None for a row the analyst added."""
+    review = row.get("review") or "auto"
+    if review == "added":
+        return None
+    if review == "auto":
+        return row
+    machine = dict(row)
+    for name in row.get("corrected_fields") or ():
+        machine[name] = row.get(f"auto_{name}")
+    machine.update({"review": "auto", "corrected_fields": None, "reviewed_by": None, "reviewed_at": None})
+    machine.update(dict.fromkeys(AUTO_COLUMNS))
+    return machine
+
+
+def reviewed_row(machine: dict, decision: Decision) -> dict:
+    """A machine row with a decision applied (the review column says which)."""
+    row = dict(machine)
+    row["reviewed_by"], row["reviewed_at"] = decision.by, decision.at
+    if decision.action == "reject":
+        row["review"] = "rejected"
+        return row
+    changed = []
+    for name in (*EDITABLE_FIELDS, *DERIVED_FIELDS):
+        if name in decision.new and decision.new[name] != machine.get(name):
+            changed.append(name)
+            row[f"auto_{name}"] = machine.get(name)
+            row[name] = decision.new[name]
+    row["corrected_fields"] = changed or None
+    row["review"] = "corrected" if changed else "confirmed"
+    return row
+
+
+def added_row(decision: Decision) -> dict:
+    """The row of a fact the analyst added (its values as decided)."""
+    row = {name: decision.new.get(name) for name in ADDED_FIELDS}
+    if isinstance(row["published"], str):
+        row["published"] = dt.date.fromisoformat(row["published"])
+    row.update(review="added", reviewed_by=decision.by, reviewed_at=decision.at, corrected_fields=None)
+    return row
+
+
+class ReviewBook:
+    """The decisions in force, applied to the tables batch by batch; what could not be applied is
+    known at the end (orphans)."""
+
+    def __init__(self, decisions: Iterable[Decision], problems: list[str] | None = None):
+        self.effective = _states(decisions)
+        self.problems = problems or []
+        self.by_doc: dict[str, list[Decision]] = defaultdict(list)
+        for decision in self.effective.values():
+            self.by_doc[decision.doc_id].append(decision)
+        self.applied: set[Key] = set()
+        self.unmatched: dict[Key, str] = {}  # document present, figure not at the span
+        self.sources_seen: set[str] = set()
+        self.docs_seen: set[str] = set()
+
+    @classmethod
+    def open(cls, data_dir: Path) -> ReviewBook:
+        return cls(*read_decisions(data_dir))
+
+    def __len__(self) -> int:
+        return len(self.effective)
+
+    def apply(self, records: list[DocumentRecord], facts: pa.Table) -> tuple[list[DocumentRecord], pa.Table]:
+        """One batch's document rows and facts (in the same order) with the decisions applied:
+        rows reviewed in the last run are first taken back to the machine's values, then the
+        decisions in force are applied, the added facts placed among their document's, and
+        every document's n_facts counted again."""
+        doc_ids = {r.doc_id for r in records if r.doc_id is not None and r.status in ("ok", "skipped")}
+        self.docs_seen |= doc_ids
+        self.sources_seen.update(r.source for r in records)
+        touched = [d for d in doc_ids if d in self.by_doc]
+        was_reviewed = facts.num_rows and "review" in facts.column_names and pc.any(
+            pc.not_equal(facts.column("review"), "auto")
+        ).as_py()
+        if not touched and not was_reviewed:
+            return records, facts
+        rows = [machine_row(row) for row in facts.to_pylist()]
+        rows = [row for row in rows if row is not None]
+        for row in rows:
+            decision = self.effective.get((row["doc_id"], row["char_start"], row["char_end"]))
+            if decision is None or decision.action == "add":
+                continue
+            if row["raw_text"] != decision.raw_text:
+                self.unmatched[decision.key] = f"the span now holds {row['raw_text']!r}, not {decision.raw_text!r}"
+                continue
+            row.update(reviewed_row(row, decision))
+            self.applied.add(decision.key)
+        sources = {r.doc_id: r.source for r in records if r.doc_id in doc_ids}
+        for doc_id in touched:
+            for decision in self.by_doc[doc_id]:
+                if decision.action == "add" and decision.key not in self.applied:
+                    added = added_row(decision)
+                    added["source"] = sources[doc_id]  # the same text may have moved to another file
+                    rows.append(added)
+                    self.applied.add(decision.key)
+                elif decision.key not in self.applied and decision.key not in self.unmatched:
+                    self.unmatched[decision.key] = "the extractor no longer finds a figure at this span"
+        order = {r.source: index for index, r in enumerate(records)}
+        rows.sort(key=lambda row: (order.get(row["source"], len(order)), row["char_start"]))
+        counts: dict[str, int] = defaultdict(int)
+        for row in rows:
+            counts[row["source"]] += 1
+        records = [
+            dataclasses.replace(r, n_facts=counts.get(r.source, 0)) if r.status in ("ok", "skipped") else r
+            for r in records
+        ]
+        return records, pa.Table.from_pylist(rows, schema=FACT_SCHEMA)
+
+    def orphans(self) -> list[Orphan]:
+        """The decisions in force that no batch could apply, with the reason."""
+        found = []
+        for key, decision in self.effective.items():
+            if key in self.applied:
+                continue
+            if key in self.unmatched and decision.doc_id in self.docs_seen:
+                reason = self.unmatched[key]
+            elif decision.doc_id in self.docs_seen:
+                reason = "the extractor no longer finds a figure at this span"
+            elif decision.source in self.sources_seen:
+                reason = "the document changed since the decision (its text hash differs)"
+            else:
+                reason = "the document is not among this run's inputs"
+            found.append(Orphan(decision, reason))
+        return sorted(found, key=lambda o: (o.decision.source, o.decision.char_start))
+
+
+def apply_to_tables(data_dir: Path) -> ReviewBook:
+    """Apply the log to DATA's tables as they are, now (after a decision in the dashboard or from a
+    spreadsheet), without extracting again. The tables keep their run stamps, so the next
+    incremental run still reuses them. Serialised by a lock: the last writer has read every
+    decision appended before it."""
+    data_dir = Path(data_dir)
+    with _locked(data_dir / LOCK_FILE):
+        book = ReviewBook.open(data_dir)
+        facts_path, documents_path = data_dir / FACTS_FILE, data_dir / DOCUMENTS_FILE
+        facts = pq.read_table(facts_path)
+        documents = pq.read_table(documents_path)
+        names = [f.name for f in dataclasses.fields(DocumentRecord) if f.name in documents.column_names]
+        records = [DocumentRecord(**{n: row[n] for n in names}) for row in documents.select(names).to_pylist()]
+        new_records, new_facts = book.apply(records, facts.cast(FACT_SCHEMA.with_metadata(facts.schema.metadata)))
+        new_documents = records_to_table(new_records, documents.schema.remove_metadata()).replace_schema_metadata(
+            documents.schema.metadata
+        )
+        _replace(facts_path, new_facts.replace_schema_metadata(facts.schema.metadata))
+        _replace(documents_path, new_documents)
+    return book
+
+
+def _replace(path: Path, table: pa.Table) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        pq.write_table(table, temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def orphans_of_tables(data_dir: Path) -> list[Orphan]:
+    """The decisions in force that DATA's tables do not hold (as the last run left them)."""
+    data_dir = Path(data_dir)
+    book = ReviewBook.open(data_dir)
+    facts = pq.read_table(data_dir / FACTS_FILE, columns=["doc_id", "char_start", "char_end", "raw_text", "review"])
+    documents = pq.read_table(data_dir / DOCUMENTS_FILE, columns=["source", "doc_id", "status"])
+    book.sources_seen = set(documents.column("source").to_pylist())
+    book.docs_seen = {
+        d for d, s in zip(documents.column("doc_id").to_pylist(), documents.column("status").to_pylist())
+        if d is not None and s in ("ok", "skipped")
+    }  # fmt: skip
+    held = {
+        (d, s, e): (t, r)
+        for d, s, e, t, r in zip(*(facts.column(n).to_pylist() for n in facts.column_names))
+    }
+    for key, decision in book.effective.items():
+        found = held.get(key)
+        if found is None:
+            continue
+        text, review = found
+        if text != decision.raw_text:
+            book.unmatched[key] = f"the span now holds {text!r}, not {decision.raw_text!r}"
+        elif (review == "added") == (decision.action == "add") and review != "auto":
+            book.applied.add(key)
+    return book.orphans()
+
+
+def validate_value(field_name: str, value: str) -> object:
+    """A spreadsheet cell as the value of an editable field; ValueError says what is wrong.
+
+    >>> validate_value("year", "2019"), validate_value("is_target", "是"), validate_value("subdistrict", "")
+    (2019, True, None)
+    >>> validate_value("category", "sports")
+    Traceback (most recent call last):
+    ValueError: category 'sports' is not one of FACTS.md's categories (investment, fiscal, demolition, case_resolution, employment, welfare, urban_management, party_building, profile, other)
+    """
+    text = value.strip()
+    if field_name == "category":
+        if text not in CATEGORIES:
+            raise ValueError(f"category {text!r} is not one of FACTS.md's categories ({', '.join(CATEGORIES)})")
+        return text
+    if field_name == "metric":
+        if not text or not text.replace("_", "a").isascii() or not text.replace("_", "a").isalnum() or text != text.lower():
+            raise ValueError(f"metric {text!r} is not a snake_case name")
+        return text
+    if field_name == "qualifier":
+        if text not in QUALIFIERS:
+            raise ValueError(f"qualifier {text!r} is not one of {', '.join(QUALIFIERS)}")
+        return text
+    if field_name == "year":
+        if not text:
+            return None
+        if not text.isdigit() or not 1949 <= int(text) <= 2100:
+            raise ValueError(f"year {text!r} is not a year between 1949 and 2100 (or empty)")
+        return int(text)
+    if field_name in ("is_target", "reject", "confirm"):
+        truth = {"true": True, "1": True, "yes": True, "是": True, "false": False, "0": False, "no": False, "否": False}
+        if text.lower() not in truth:
+            raise ValueError(f"{field_name} {text!r} is not true or false")
+        if field_name != "is_target" and not truth[text.lower()]:
+            raise ValueError(f"{field_name} takes the value true")
+        return truth[text.lower()]
+    if field_name == "subdistrict":
+        return text or None
+    raise ValueError(f"unknown field {field_name!r}")
