@@ -24,6 +24,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import fcntl
+import functools
 import getpass
 import json
 import os
@@ -201,8 +202,9 @@ class Orphan:
     reason: str
 
 
-def _states(decisions: Iterable[Decision]) -> dict[Key, Decision]:
-    """The decision in force per fact: the latest, an undo taking back the one before it."""
+def _states(decisions: Iterable[Decision]) -> tuple[dict[Key, Decision], dict[Key, Decision]]:
+    """The decision in force per fact (the latest, an undo taking back the one before it), and for
+    a fact the analyst added and then judged again (rejected, say), the add it rests on."""
     stacks: dict[Key, list[Decision]] = defaultdict(list)
     for decision in decisions:
         stack = stacks[decision.key]
@@ -211,7 +213,13 @@ def _states(decisions: Iterable[Decision]) -> dict[Key, Decision]:
                 stack.pop()
         else:
             stack.append(decision)
-    return {key: stack[-1] for key, stack in stacks.items() if stack}
+    effective = {key: stack[-1] for key, stack in stacks.items() if stack}
+    bases = {}
+    for key, stack in stacks.items():
+        adds = [d for d in stack if d.action == "add"]
+        if stack and adds and stack[-1].action != "add":
+            bases[key] = adds[-1]
+    return effective, bases
 
 
 def machine_row(row: dict) -> dict | None:
@@ -262,7 +270,7 @@ class ReviewBook:
     known at the end (orphans)."""
 
     def __init__(self, decisions: Iterable[Decision], problems: list[str] | None = None):
-        self.effective = _states(decisions)
+        self.effective, self.added_bases = _states(decisions)
         self.problems = problems or []
         self.by_doc: dict[str, list[Decision]] = defaultdict(list)
         for decision in self.effective.values():
@@ -297,7 +305,7 @@ class ReviewBook:
         rows = [row for row in rows if row is not None]
         for row in rows:
             decision = self.effective.get((row["doc_id"], row["char_start"], row["char_end"]))
-            if decision is None or decision.action == "add":
+            if decision is None or decision.action == "add" or decision.key in self.added_bases:
                 continue
             if row["raw_text"] != decision.raw_text:
                 self.unmatched[decision.key] = f"the span now holds {row['raw_text']!r}, not {decision.raw_text!r}"
@@ -307,9 +315,12 @@ class ReviewBook:
         sources = {r.doc_id: r.source for r in records if r.doc_id in doc_ids}
         for doc_id in touched:
             for decision in self.by_doc[doc_id]:
-                if decision.action == "add" and decision.key not in self.applied:
-                    added = added_row(decision)
+                base = decision if decision.action == "add" else self.added_bases.get(decision.key)
+                if base is not None and decision.key not in self.applied:
+                    added = added_row(base)
                     added["source"] = sources[doc_id]  # the same text may have moved to another file
+                    if decision.action == "reject":
+                        added.update(review="rejected", reviewed_by=decision.by, reviewed_at=decision.at)
                     rows.append(added)
                     self.applied.add(decision.key)
                 elif decision.key not in self.applied and decision.key not in self.unmatched:
@@ -396,7 +407,7 @@ def orphans_of_tables(data_dir: Path) -> list[Orphan]:
         text, review = found
         if text != decision.raw_text:
             book.unmatched[key] = f"the span now holds {text!r}, not {decision.raw_text!r}"
-        elif (review == "added") == (decision.action == "add") and review != "auto":
+        elif review != "auto":
             book.applied.add(key)
     return book.orphans()
 
@@ -439,3 +450,125 @@ def validate_value(field_name: str, value: str) -> object:
     if field_name == "subdistrict":
         return text or None
     raise ValueError(f"unknown field {field_name!r}")
+
+
+
+@functools.cache
+def _district_index() -> tuple[dict[tuple[str, str], list], dict[tuple[str, str], str]]:
+    """(city, district) -> its current townships, and -> its code, from the division table."""
+    from etl.places import load_gazetteer
+
+    townships: dict[tuple[str, str], list] = defaultdict(list)
+    codes: dict[tuple[str, str], str] = {}
+    for division in load_gazetteer().by_code.values():
+        if division.level == "township" and not division.former:
+            townships[(division.city, division.district)].append(division)
+        elif division.level == "district":
+            codes[(division.city, division.name)] = division.code
+    return dict(townships), codes
+
+
+def district_units(city: str | None, district: str | None) -> list[str]:
+    """The names of the 街道, 乡 and 镇 the division table lists under a district of a city.
+
+    >>> "桐柏路街道" in district_units("郑州市", "中原区")
+    True
+    """
+    return sorted(division.name for division in _district_index()[0].get((city, district), ()))
+
+
+def place_values(fact: dict, subdistrict: str | None) -> dict:
+    """subdistrict, level and admin_code of a fact moved to another unit of its district (or to
+    none: the district itself); a unit the table lacks takes the district's code.
+
+    >>> place_values({"city": "郑州市", "district": "中原区", "admin_code": "410102000000"}, "林山寨街道")
+    {'subdistrict': '林山寨街道', 'level': 'subdistrict', 'admin_code': '410102001000'}
+    """
+    townships, codes = _district_index()
+    place = (fact.get("city"), fact.get("district"))
+    code = codes.get(place) or fact.get("admin_code")
+    if not subdistrict:
+        return {"subdistrict": None, "level": "district", "admin_code": code}
+    for division in townships.get(place, ()):
+        if division.name == subdistrict:
+            code = division.code
+    level = "township" if subdistrict.endswith(("乡", "镇")) else "subdistrict"
+    return {"subdistrict": subdistrict, "level": level, "admin_code": code}
+
+
+def current_values(fact: dict) -> dict:
+    """The editable and derived values of a fact row as it stands."""
+    return {name: _plain({name: fact.get(name)})[name] for name in (*EDITABLE_FIELDS, *DERIVED_FIELDS)}
+
+
+def judged(fact: dict, changes: dict, *, by: str | None = None) -> Decision:
+    """The decision that leaves a fact row (of facts.parquet, reviewed or not) with `changes` made:
+    confirm when there are none, else correct; a change of subdistrict moves level and
+    admin_code with it. A fact the analyst added is added again with the new values."""
+    old = current_values(fact)
+    new = dict(old)
+    for name, value in changes.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(f"{name!r} is not a field an analyst can change ({', '.join(EDITABLE_FIELDS)})")
+        new[name] = value
+    if "subdistrict" in changes and changes["subdistrict"] != old["subdistrict"]:
+        new.update(place_values(fact, changes["subdistrict"]))
+    if fact.get("review") == "added":
+        full = {name: fact.get(name) for name in ADDED_FIELDS}
+        full.update(new)
+        return Decision.made("add", fact, by=by, old=old, new=full)
+    action = "correct" if new != old else "confirm"
+    return Decision.made(action, fact, by=by, old=old, new=new)
+
+
+def missed_fact(neighbour: dict, start: int, end: int, values: dict, *, by: str | None = None) -> Decision:
+    """The decision adding the figure at characters start..end of a fact's sentence that the
+    extractor missed: its value and unit read from those characters, its place, date and
+    sentence those of `neighbour` (the fact of the same sentence it was selected beside),
+    `values` the analyst's editable fields. ValueError when the characters hold no figure.
+
+    >>> row = {"doc_id": "d", "source": "a.txt", "sentence": "新增就业岗位120个，培训300人次。",
+    ...        "sentence_offset": 6, "char_start": 16, "char_end": 20, "city": "郑州市", "district": "中原区"}
+    >>> d = missed_fact(row, 13, 18, {"category": "employment", "metric": "trainees"}, by="ana")
+    >>> d.action, d.raw_text, d.char_start, d.new["value"], d.new["unit"], d.new["sentence_offset"]
+    ('add', '300人次', 23, 300.0, 'person_time', 13)
+    """
+    from etl.quantities import parse_quantity
+    from etl.schema import fact_id
+
+    sentence = neighbour["sentence"]
+    if neighbour.get("sentence_offset") is None:
+        raise ValueError("the sentence of this fact is not known to hold its figure: its offsets are unknown")
+    if not 0 <= start < end <= len(sentence):
+        raise ValueError(f"characters {start}..{end} are not within the sentence ({len(sentence)} characters)")
+    raw = sentence[start:end]
+    quantity = parse_quantity(raw)
+    if quantity is None or quantity.start != 0 or quantity.end != len(raw) or quantity.unit == "number":
+        raise ValueError(f"{raw!r} is not a figure with a unit")
+    sentence_start = int(neighbour["char_start"]) - int(neighbour["sentence_offset"])
+    doc_start, doc_end = sentence_start + start, sentence_start + end
+    row = {name: neighbour.get(name) for name in ADDED_FIELDS}
+    row.update(
+        fact_id=fact_id(neighbour["doc_id"], doc_start, doc_end), raw_text=raw, char_start=doc_start,
+        char_end=doc_end, sentence_offset=start, value=quantity.value, unit=quantity.unit,
+        qualifier=quantity.qualifier, category="other", metric="other", is_target=False,
+    )  # fmt: skip
+    for name, value in values.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(f"{name!r} is not a field an analyst can set ({', '.join(EDITABLE_FIELDS)})")
+        row[name] = value
+    if "subdistrict" in values:
+        row.update(place_values(neighbour, values["subdistrict"]))
+    return Decision.made("add", row, by=by, new=row)
+
+
+def undone(fact: dict, *, by: str | None = None) -> Decision:
+    """The decision taking back the latest decision on a fact."""
+    return Decision.made("undo", fact, by=by)
+
+
+def gold_line(fact: dict) -> dict:
+    """A reviewed fact as a line of the gold format `govstats eval` reads (doc = its source)."""
+    names = ("raw_text", "char_start", "char_end", "value", "unit", "qualifier", "is_target", "category",
+             "metric", "province", "city", "district", "subdistrict", "level", "year", "period_text")  # fmt: skip
+    return {"doc": fact["source"], **_plain({name: fact.get(name) for name in names})}
