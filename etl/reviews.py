@@ -202,9 +202,9 @@ class Orphan:
     reason: str
 
 
-def _states(decisions: Iterable[Decision]) -> tuple[dict[Key, Decision], dict[Key, Decision]]:
-    """The decision in force per fact (the latest, an undo taking back the one before it), and for
-    a fact the analyst added and then judged again (rejected, say), the add it rests on."""
+def _states(decisions: Iterable[Decision]) -> dict[Key, Decision]:
+    """The decision in force per fact: the latest, an undo taking back the one before it. A fact
+    the analyst added and then rejected is simply gone (until that reject is undone)."""
     stacks: dict[Key, list[Decision]] = defaultdict(list)
     for decision in decisions:
         stack = stacks[decision.key]
@@ -213,13 +213,15 @@ def _states(decisions: Iterable[Decision]) -> tuple[dict[Key, Decision], dict[Ke
                 stack.pop()
         else:
             stack.append(decision)
-    effective = {key: stack[-1] for key, stack in stacks.items() if stack}
-    bases = {}
+    effective = {}
     for key, stack in stacks.items():
-        adds = [d for d in stack if d.action == "add"]
-        if stack and adds and stack[-1].action != "add":
-            bases[key] = adds[-1]
-    return effective, bases
+        if not stack:
+            continue
+        added = [d for d in stack if d.action == "add"]
+        if added and stack[-1].action == "reject":
+            continue
+        effective[key] = added[-1] if added else stack[-1]  # a confirm of an added fact keeps it added
+    return effective
 
 
 def machine_row(row: dict) -> dict | None:
@@ -270,7 +272,7 @@ class ReviewBook:
     known at the end (orphans)."""
 
     def __init__(self, decisions: Iterable[Decision], problems: list[str] | None = None):
-        self.effective, self.added_bases = _states(decisions)
+        self.effective = _states(decisions)
         self.problems = problems or []
         self.by_doc: dict[str, list[Decision]] = defaultdict(list)
         for decision in self.effective.values():
@@ -305,7 +307,7 @@ class ReviewBook:
         rows = [row for row in rows if row is not None]
         for row in rows:
             decision = self.effective.get((row["doc_id"], row["char_start"], row["char_end"]))
-            if decision is None or decision.action == "add" or decision.key in self.added_bases:
+            if decision is None or decision.action == "add":
                 continue
             if row["raw_text"] != decision.raw_text:
                 self.unmatched[decision.key] = f"the span now holds {row['raw_text']!r}, not {decision.raw_text!r}"
@@ -315,12 +317,9 @@ class ReviewBook:
         sources = {r.doc_id: r.source for r in records if r.doc_id in doc_ids}
         for doc_id in touched:
             for decision in self.by_doc[doc_id]:
-                base = decision if decision.action == "add" else self.added_bases.get(decision.key)
-                if base is not None and decision.key not in self.applied:
-                    added = added_row(base)
+                if decision.action == "add" and decision.key not in self.applied:
+                    added = added_row(decision)
                     added["source"] = sources[doc_id]  # the same text may have moved to another file
-                    if decision.action == "reject":
-                        added.update(review="rejected", reviewed_by=decision.by, reviewed_at=decision.at)
                     rows.append(added)
                     self.applied.add(decision.key)
                 elif decision.key not in self.applied and decision.key not in self.unmatched:
