@@ -156,7 +156,7 @@ FACT_SCHEMA = pa.schema(
         pa.field("char_end", pa.int64(), nullable=False),
         # review: auto, confirmed, corrected, added, rejected; corrected_fields names the auto_*
         # columns that hold the machine's value of a field the analyst changed (see etl/reviews.py)
-        pa.field("review", pa.string(), nullable=False),
+        pa.field("review", pa.string()),  # null (as in a table built by hand) is auto
         pa.field("corrected_fields", pa.list_(pa.string())),
         pa.field("reviewed_by", pa.string()),
         pa.field("reviewed_at", pa.string()),
