@@ -132,7 +132,9 @@ def _plain(values: dict) -> dict:
     """JSON-ready values: dates as ISO text, numpy scalars as Python ones."""
     plain = {}
     for name, value in values.items():
-        if isinstance(value, dt.date):
+        if isinstance(value, dt.datetime):  # a date read back by pandas is a Timestamp at midnight
+            value = value.date().isoformat()
+        elif isinstance(value, dt.date):
             value = value.isoformat()
         elif hasattr(value, "item") and not isinstance(value, (str, bytes)):
             value = value.item()

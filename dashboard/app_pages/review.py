@@ -36,7 +36,10 @@ queue = data.review_queue(context.table, context.filters, QUEUE_SIZE)
 
 
 def _present(value: object) -> bool:
-    return value is not None and not (isinstance(value, float) and pd.isna(value)) and value is not pd.NA
+    try:
+        return not bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list (corrected_fields) is present
+        return True
 
 
 def _decide(decision: Decision, next_fact: str | None = None) -> None:
@@ -62,6 +65,9 @@ if fact_id and detail is None:
 
 if detail is not None:
     fact = {k: (v if _present(v) else None) for k, v in detail["fact"].items()}
+    for name in ("year", "sentence_offset", "char_start", "char_end"):  # pandas reads a nullable int as float
+        if fact.get(name) is not None:
+            fact[name] = int(fact[name])
     state = fact.get("review") or "auto"
     st.subheader(f"{labels.amount(fact['value'], fact['unit'], fact['qualifier'])} · {t('review_' + state)}")
     marked = tables.highlighted_sentence(fact["sentence"], fact["raw_text"], fact.get("sentence_offset"))
