@@ -349,7 +349,9 @@ def _missing(value: object) -> bool:
 
 
 REVIEW_STATES = ("confirmed", "corrected", "added", "rejected")
-WEAK_EVIDENCE = ("title", "model")  # a category or place guessed from these, not the figure's own words
+# A category or place taken from these levels (etl's category_evidence / place_evidence, `level:word`),
+# or from nothing at all, rests on words far from the figure: those facts are reviewed first.
+WEAK_EVIDENCE = ("title", "lead", "heading", "model")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -387,10 +389,14 @@ def review_summary(table: Table) -> dict[str, object]:
 @st.cache_data(show_spinner=False, max_entries=16)
 def review_queue(table: Table, filters: Filters, limit: int = 50) -> pd.DataFrame:
     """The facts no analyst has looked at, most worth a look first: a category or place taken from
-    weak evidence (the title, a model), a figure in conflict between articles, a value among the
+    weak evidence (the title, lead or a heading, or nothing), a figure in conflict between articles, a value among the
     largest tenth of its unit. `reasons` lists which."""
     columns = set(_query(f"SELECT * FROM {_scan(table)} LIMIT 0").columns)
-    weak = [f"coalesce({name} IN ('title', 'model'), false)" for name in ("category_evidence", "place_evidence") if name in columns]
+    levels = ", ".join(f"'{level}'" for level in WEAK_EVIDENCE)
+    weak = [
+        f"coalesce(split_part({name}, ':', 1) IN ({levels}), true)"
+        for name in ("category_evidence", "place_evidence") if name in columns
+    ]  # fmt: skip
     conflicted = all_figures(table)
     conflict_keys = [int(k) for k in conflicted.loc[conflicted["conflict"], "key_hash"]]
     source, parameters = _filtered(table, replace(filters, include_rejected=False))
