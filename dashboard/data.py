@@ -393,8 +393,8 @@ def review_queue(table: Table, filters: Filters, limit: int = 50) -> pd.DataFram
     largest tenth of its unit. `reasons` lists which."""
     columns = set(_query(f"SELECT * FROM {_scan(table)} LIMIT 0").columns)
     levels = ", ".join(f"'{level}'" for level in WEAK_EVIDENCE)
-    weak = [
-        f"coalesce(split_part({name}, ':', 1) IN ({levels}), true)"
+    weak = [  # regexp_extract, not split_part: DuckDB fails to bind that over a column null throughout
+        f"coalesce(regexp_extract({name}, '^([^:]*)', 1) IN ({levels}), true)"
         for name in ("category_evidence", "place_evidence") if name in columns
     ]  # fmt: skip
     conflicted = all_figures(table)

@@ -70,7 +70,7 @@ def test_confirm_moves_to_the_next_fact_of_the_queue(data_folder):
     app = review_page()
     queue = app.dataframe[0].value
     assert len(queue) > 1
-    button(app, "确认无误，下一条 (Y)").click().run()
+    button(app, "确认无误，下一条").click().run()
     assert not app.exception, app.exception
     confirmed = [f for f, row in facts(data_folder).items() if row["review"] == "confirmed"]
     assert len(confirmed) == 1 and app.query_params["fact"] != confirmed[0]
@@ -90,7 +90,7 @@ def test_rejecting_takes_a_fact_out_of_the_charts_and_undo_brings_it_back(data_f
     )
     before = charted_total()
     app = review_page(fact=fact["fact_id"])
-    button(app, "不是数据点 (X)").click().run()
+    button(app, "不是数据点").click().run()
     assert not app.exception, app.exception
     assert facts(data_folder)[fact["fact_id"]]["review"] == "rejected"
     assert charted_total() < before
