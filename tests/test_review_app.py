@@ -139,3 +139,14 @@ def test_overview_shows_the_reviewed_count_and_the_extractor_accuracy(data_folde
     assert not app.exception, app.exception
     counts = {metric.label: metric.value for metric in app.metric}
     assert counts["已审核"] == "4" and counts["抽取准确率（已审核）"] == "50%"
+
+
+def test_a_fact_on_the_facts_page_links_to_its_review(data_folder):
+    fact = next(iter(facts(data_folder).values()))
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params.update(fact=fact["fact_id"])
+    app.run()
+    app.switch_page("app_pages/facts.py").run()
+    assert not app.exception, app.exception
+    link = app.get("page_link")[0].proto
+    assert (link.label, link.page, link.query_string) == ("审核此数据点", "review", f"fact={fact['fact_id']}")
