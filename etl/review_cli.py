@@ -95,7 +95,9 @@ def decisions_from_csv(
         changes = {line.field: line.value for line in fact_lines if line.field in EDITABLE_FIELDS}
         if rejects and changes:
             others = ", ".join(str(line.number) for line in fact_lines if line.field in EDITABLE_FIELDS)
-            errors.append(f"{path}:{rejects[0].number}: fact {fact_id} is rejected here and corrected on line(s) {others}")
+            errors.append(
+                f"{path}:{rejects[0].number}: fact {fact_id} is rejected here and corrected on line(s) {others}"
+            )
         elif rejects:
             decisions.append(Decision.made("reject", fact, by=by))
         else:
@@ -145,27 +147,47 @@ def export_gold(data_dir: Path, out: Path) -> tuple[int, int]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument("--data", type=Path, default=Path("data"), metavar="DIR", help="the tables' folder (default: data/)")
-    action = parser.add_mutually_exclusive_group(required=True)
-    action.add_argument("--apply", type=Path, metavar="FILE.csv", help="decisions from a spreadsheet: fact_id,field,value")
-    action.add_argument("--orphans", action="store_true", help="list the decisions the tables could not take, and why")
-    action.add_argument("--export-gold", type=Path, metavar="FILE.jsonl", help="the reviewed facts in govstats eval's gold format")
     parser.add_argument(
-        "--allow-new-places", action="store_true", help="accept a subdistrict the division table lacks under the fact's district"
+        "--data", type=Path, default=Path("data"), metavar="DIR", help="the tables' folder (default: data/)"
     )
-    parser.add_argument("--reviewer", metavar="NAME", help=f"who decides (default: the OS user, {default_reviewer()})")
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument(
+        "--apply", type=Path, metavar="FILE.csv", help="decisions from a spreadsheet: fact_id,field,value"
+    )
+    action.add_argument(
+        "--orphans", action="store_true", help="list the decisions the tables could not take, and why"
+    )
+    action.add_argument(
+        "--export-gold",
+        type=Path,
+        metavar="FILE.jsonl",
+        help="the reviewed facts in govstats eval's gold format",
+    )
+    parser.add_argument(
+        "--allow-new-places",
+        action="store_true",
+        help="accept a subdistrict the division table lacks under the fact's district",
+    )
+    parser.add_argument(
+        "--reviewer", metavar="NAME", help=f"who decides (default: the OS user, {default_reviewer()})"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     data_dir = args.data
     if not (data_dir / FACTS_FILE).is_file():
-        print(f"govstats review: no {FACTS_FILE} in {data_dir}: run govstats etl --out {data_dir} first", file=sys.stderr)
+        print(
+            f"govstats review: no {FACTS_FILE} in {data_dir}: run govstats etl --out {data_dir} first",
+            file=sys.stderr,
+        )
         return 2
     if args.orphans:
         orphans = orphans_of_tables(data_dir)
         for orphan in orphans:
             d = orphan.decision
-            print(f"{d.source}\t{d.char_start}:{d.char_end}\t{d.raw_text}\t{d.action} by {d.by} at {d.at}\t{orphan.reason}")
+            print(
+                f"{d.source}\t{d.char_start}:{d.char_end}\t{d.raw_text}\t{d.action} by {d.by} at {d.at}\t{orphan.reason}"
+            )
         print(f"{len(orphans)} orphaned decisions", file=sys.stderr)
         return 0
     if args.export_gold:
@@ -175,7 +197,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"govstats review: {args.export_gold}: {error.strerror or error}", file=sys.stderr)
             return 2
         note = f" ({left_out} from .jsonl archives left out: govstats eval reads files)" if left_out else ""
-        print(f"{written} reviewed facts -> {args.export_gold}{note}; score with: govstats eval --gold {args.export_gold} --docs .")
+        print(
+            f"{written} reviewed facts -> {args.export_gold}{note}; score with: govstats eval --gold {args.export_gold} --docs ."
+        )
         return 0
     decisions, errors = decisions_from_csv(
         args.apply, read_facts(data_dir), allow_new_places=args.allow_new_places, by=args.reviewer
@@ -189,5 +213,7 @@ def run(args: argparse.Namespace) -> int:
     book = apply_to_tables(data_dir)
     orphans = len(book.orphans())
     note = f"; {orphans} orphaned (govstats review --orphans)" if orphans else ""
-    print(f"{len(decisions)} decisions from {args.apply} -> {data_dir / 'reviews.jsonl'}, applied to {data_dir / FACTS_FILE}{note}")
+    print(
+        f"{len(decisions)} decisions from {args.apply} -> {data_dir / 'reviews.jsonl'}, applied to {data_dir / FACTS_FILE}{note}"
+    )
     return 0

@@ -91,7 +91,15 @@ class Decision:
         return (self.doc_id, self.char_start, self.char_end)
 
     @classmethod
-    def made(cls, action: str, fact: dict, *, by: str | None = None, old: dict | None = None, new: dict | None = None) -> Decision:
+    def made(
+        cls,
+        action: str,
+        fact: dict,
+        *,
+        by: str | None = None,
+        old: dict | None = None,
+        new: dict | None = None,
+    ) -> Decision:
         """A decision taken now about `fact` (a row of facts.parquet, or the fact being added)."""
         if action not in ACTIONS:
             raise ValueError(f"unknown review action {action!r} (one of {', '.join(ACTIONS)})")
@@ -117,7 +125,7 @@ class Decision:
     def from_json(cls, line: str) -> Decision:
         data = json.loads(line)
         if not isinstance(data, dict):
-            raise ValueError("not a JSON object")
+            raise TypeError("not a JSON object")
         missing = [f.name for f in dataclasses.fields(cls) if f.name not in data and f.default is dataclasses.MISSING
                    and f.default_factory is dataclasses.MISSING]  # fmt: skip
         if missing:
@@ -177,11 +185,9 @@ def read_decisions(data_dir: Path) -> tuple[list[Decision], list[str]]:
     (naming the file and line); a missing log is an empty one."""
     path = Path(data_dir) / REVIEWS_FILE
     decisions, problems = [], []
-    try:
-        handle = open(path, encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         return [], []
-    with handle:
+    with open(path, encoding="utf-8") as handle:
         fcntl.flock(handle, fcntl.LOCK_SH)
         try:
             for number, line in enumerate(handle, start=1):
@@ -300,9 +306,11 @@ class ReviewBook:
         self.docs_seen |= doc_ids
         self.sources_seen.update(r.source for r in records)
         touched = [d for d in doc_ids if d in self.by_doc]
-        was_reviewed = facts.num_rows and "review" in facts.column_names and pc.any(
-            pc.not_equal(facts.column("review"), "auto")
-        ).as_py()
+        was_reviewed = (
+            facts.num_rows
+            and "review" in facts.column_names
+            and pc.any(pc.not_equal(facts.column("review"), "auto")).as_py()
+        )
         if not touched and not was_reviewed:
             return records, facts
         rows = [machine_row(row) for row in facts.to_pylist()]
@@ -312,7 +320,9 @@ class ReviewBook:
             if decision is None or decision.action == "add":
                 continue
             if row["raw_text"] != decision.raw_text:
-                self.unmatched[decision.key] = f"the span now holds {row['raw_text']!r}, not {decision.raw_text!r}"
+                self.unmatched[decision.key] = (
+                    f"the span now holds {row['raw_text']!r}, not {decision.raw_text!r}"
+                )
                 continue
             row.update(reviewed_row(row, decision))
             self.applied.add(decision.key)
@@ -367,11 +377,15 @@ def apply_to_tables(data_dir: Path) -> ReviewBook:
         facts = pq.read_table(facts_path)
         documents = pq.read_table(documents_path)
         names = [f.name for f in dataclasses.fields(DocumentRecord) if f.name in documents.column_names]
-        records = [DocumentRecord(**{n: row[n] for n in names}) for row in documents.select(names).to_pylist()]
-        new_records, new_facts = book.apply(records, facts.cast(FACT_SCHEMA.with_metadata(facts.schema.metadata)))
-        new_documents = records_to_table(new_records, documents.schema.remove_metadata()).replace_schema_metadata(
-            documents.schema.metadata
+        records = [
+            DocumentRecord(**{n: row[n] for n in names}) for row in documents.select(names).to_pylist()
+        ]
+        new_records, new_facts = book.apply(
+            records, facts.cast(FACT_SCHEMA.with_metadata(facts.schema.metadata))
         )
+        new_documents = records_to_table(
+            new_records, documents.schema.remove_metadata()
+        ).replace_schema_metadata(documents.schema.metadata)
         _replace(facts_path, new_facts.replace_schema_metadata(facts.schema.metadata))
         _replace(documents_path, new_documents)
     return book
@@ -390,7 +404,9 @@ def orphans_of_tables(data_dir: Path) -> list[Orphan]:
     """The decisions in force that DATA's tables do not hold (as the last run left them)."""
     data_dir = Path(data_dir)
     book = ReviewBook.open(data_dir)
-    facts = pq.read_table(data_dir / FACTS_FILE, columns=["doc_id", "char_start", "char_end", "raw_text", "review"])
+    facts = pq.read_table(
+        data_dir / FACTS_FILE, columns=["doc_id", "char_start", "char_end", "raw_text", "review"]
+    )
     documents = pq.read_table(data_dir / DOCUMENTS_FILE, columns=["source", "doc_id", "status"])
     book.sources_seen = set(documents.column("source").to_pylist())
     book.docs_seen = {
@@ -398,8 +414,7 @@ def orphans_of_tables(data_dir: Path) -> list[Orphan]:
         if d is not None and s in ("ok", "skipped")
     }  # fmt: skip
     held = {
-        (d, s, e): (t, r)
-        for d, s, e, t, r in zip(*(facts.column(n).to_pylist() for n in facts.column_names))
+        (d, s, e): (t, r) for d, s, e, t, r in zip(*(facts.column(n).to_pylist() for n in facts.column_names))
     }
     for key, decision in book.effective.items():
         found = held.get(key)
@@ -425,10 +440,17 @@ def validate_value(field_name: str, value: str) -> object:
     text = value.strip()
     if field_name == "category":
         if text not in CATEGORIES:
-            raise ValueError(f"category {text!r} is not one of FACTS.md's categories ({', '.join(CATEGORIES)})")
+            raise ValueError(
+                f"category {text!r} is not one of FACTS.md's categories ({', '.join(CATEGORIES)})"
+            )
         return text
     if field_name == "metric":
-        if not text or not text.replace("_", "a").isascii() or not text.replace("_", "a").isalnum() or text != text.lower():
+        if (
+            not text
+            or not text.replace("_", "a").isascii()
+            or not text.replace("_", "a").isalnum()
+            or text != text.lower()
+        ):
             raise ValueError(f"metric {text!r} is not a snake_case name")
         return text
     if field_name == "qualifier":
@@ -442,7 +464,16 @@ def validate_value(field_name: str, value: str) -> object:
             raise ValueError(f"year {text!r} is not a year between 1949 and 2100 (or empty)")
         return int(text)
     if field_name in ("is_target", "reject", "confirm"):
-        truth = {"true": True, "1": True, "yes": True, "是": True, "false": False, "0": False, "no": False, "否": False}
+        truth = {
+            "true": True,
+            "1": True,
+            "yes": True,
+            "是": True,
+            "false": False,
+            "0": False,
+            "no": False,
+            "否": False,
+        }
         if text.lower() not in truth:
             raise ValueError(f"{field_name} {text!r} is not true or false")
         if field_name != "is_target" and not truth[text.lower()]:
@@ -451,7 +482,6 @@ def validate_value(field_name: str, value: str) -> object:
     if field_name == "subdistrict":
         return text or None
     raise ValueError(f"unknown field {field_name!r}")
-
 
 
 @functools.cache
@@ -541,7 +571,9 @@ def missed_fact(neighbour: dict, start: int, end: int, values: dict, *, by: str 
     if neighbour.get("sentence_offset") is None:
         raise ValueError("the sentence of this fact is not known to hold its figure: its offsets are unknown")
     if not 0 <= start < end <= len(sentence):
-        raise ValueError(f"characters {start}..{end} are not within the sentence ({len(sentence)} characters)")
+        raise ValueError(
+            f"characters {start}..{end} are not within the sentence ({len(sentence)} characters)"
+        )
     raw = sentence[start:end]
     quantity = parse_quantity(raw)
     if quantity is None or quantity.start != 0 or quantity.end != len(raw) or quantity.unit == "number":

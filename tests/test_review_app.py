@@ -32,7 +32,9 @@ def facts(folder) -> dict[str, dict]:
 
 def logged(folder) -> list[str]:
     path = folder / "reviews.jsonl"
-    return [json.loads(line)["action"] for line in path.read_text("utf-8").splitlines()] if path.exists() else []
+    return (
+        [json.loads(line)["action"] for line in path.read_text("utf-8").splitlines()] if path.exists() else []
+    )
 
 
 def review_page(**query) -> AppTest:
@@ -82,10 +84,16 @@ def test_rejecting_takes_a_fact_out_of_the_charts_and_undo_brings_it_back(data_f
 
     def charted_total() -> float:
         figures = data.figures(data.current_table(), data.Filters())
-        return float(figures.loc[(figures["category"] == "investment") & (figures["unit"] == "CNY"), "value"].sum())
+        return float(
+            figures.loc[(figures["category"] == "investment") & (figures["unit"] == "CNY"), "value"].sum()
+        )
 
     fact = max(
-        (r for r in facts(data_folder).values() if r["category"] == "investment" and r["unit"] == "CNY" and not r["is_target"]),
+        (
+            r
+            for r in facts(data_folder).values()
+            if r["category"] == "investment" and r["unit"] == "CNY" and not r["is_target"]
+        ),
         key=lambda r: r["value"],
     )
     before = charted_total()

@@ -37,7 +37,10 @@ def test_a_correction_in_the_browser_moves_a_figure_between_bars(tmp_path):
     fact = next(row for row in facts if row["raw_text"] == "68亿元")  # 林山寨街道's largest investment
     shots = Path(os.environ.get("GOVSTATS_SCREENSHOTS") or tmp_path / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
-    with dashboard_server(data, tmp_path / "streamlit.log") as base, chromium_page(tmp_path / "profile") as page:
+    with (
+        dashboard_server(data, tmp_path / "streamlit.log") as base,
+        chromium_page(tmp_path / "profile") as page,
+    ):
         before = investment_bars(page, base)
         page.goto(f"{base}/review?fact={fact['fact_id']}&reviewer=ana")
         wait_for_app(page)
@@ -50,7 +53,13 @@ def test_a_correction_in_the_browser_moves_a_figure_between_bars(tmp_path):
         page.get_by_role("button", name="保存更正").click()
         page.wait_for_function("document.body.innerText.includes('已更正')", timeout=30_000)
         after = investment_bars(page, base)
-    corrected = next(row for row in pq.read_table(data / "facts.parquet").to_pylist() if row["fact_id"] == fact["fact_id"])
-    assert (corrected["review"], corrected["subdistrict"], corrected["auto_subdistrict"]) == ("corrected", "桐柏路街道", "林山寨街道")
+    corrected = next(
+        row for row in pq.read_table(data / "facts.parquet").to_pylist() if row["fact_id"] == fact["fact_id"]
+    )
+    assert (corrected["review"], corrected["subdistrict"], corrected["auto_subdistrict"]) == (
+        "corrected",
+        "桐柏路街道",
+        "林山寨街道",
+    )
     assert after["林山寨街道"] < before["林山寨街道"] and after["桐柏路街道"] > before["桐柏路街道"]
     assert (shots / "review.png").stat().st_size > 10_000

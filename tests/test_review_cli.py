@@ -48,7 +48,14 @@ def test_a_bad_line_is_reported_by_number_and_nothing_is_applied(data, tmp_path,
     fact = next(r for r in rows(data) if r["district"] == "中原区")
     before = pq.read_table(data / "facts.parquet")
     sheet = tmp_path / "decisions.csv"
-    write_csv(sheet, [f"{fact['fact_id']},category,welfare", bad.format(f=fact["fact_id"]), f"{fact['fact_id']},confirm,true"])
+    write_csv(
+        sheet,
+        [
+            f"{fact['fact_id']},category,welfare",
+            bad.format(f=fact["fact_id"]),
+            f"{fact['fact_id']},confirm,true",
+        ],
+    )
     assert main(["review", "--data", str(data), "--apply", str(sheet)]) == 1
     errors = capsys.readouterr().err.splitlines()
     assert errors[0].startswith(f"error: {sheet}:3: ") and message in errors[0]
@@ -72,7 +79,10 @@ def test_a_good_sheet_is_applied_one_decision_per_fact(data, tmp_path, capsys):
     assert main(["review", "--data", str(data), "--apply", str(sheet), "--reviewer", "ana"]) == 0
     assert "3 decisions from" in capsys.readouterr().out
     after = {r["fact_id"]: r for r in rows(data)}
-    got = [(after[f["fact_id"]]["review"], after[f["fact_id"]]["category"], after[f["fact_id"]]["subdistrict"]) for f in facts]
+    got = [
+        (after[f["fact_id"]]["review"], after[f["fact_id"]]["category"], after[f["fact_id"]]["subdistrict"])
+        for f in facts
+    ]
     assert got == [
         ("corrected", "welfare", "林山寨街道"),
         ("rejected", facts[1]["category"], facts[1]["subdistrict"]),
@@ -106,7 +116,14 @@ def test_a_sheet_without_the_columns_is_refused(data, tmp_path, capsys, header, 
 def test_exported_gold_is_what_eval_scores(data, tmp_path, capsys, monkeypatch):
     facts = [r for r in rows(data) if r["source"].endswith("000_8b521fe93934ca3b.txt")]
     sheet = tmp_path / "decisions.csv"
-    write_csv(sheet, [f"{facts[0]['fact_id']},category,welfare", f"{facts[1]['fact_id']},confirm,true", f"{facts[2]['fact_id']},reject,true"])
+    write_csv(
+        sheet,
+        [
+            f"{facts[0]['fact_id']},category,welfare",
+            f"{facts[1]['fact_id']},confirm,true",
+            f"{facts[2]['fact_id']},reject,true",
+        ],
+    )
     assert main(["review", "--data", str(data), "--apply", str(sheet)]) == 0
     gold = tmp_path / "reviewed.jsonl"
     assert main(["review", "--data", str(data), "--export-gold", str(gold)]) == 0
@@ -139,5 +156,9 @@ def test_orphans_are_listed_with_their_reason(data, tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.err.strip() == "1 orphaned decisions"
     source, span, text, decision, reason = captured.out.rstrip("\n").split("\t")
-    assert (source, span, text) == (fact["source"], f"{fact['char_start']}:{fact['char_end']}", fact["raw_text"])
+    assert (source, span, text) == (
+        fact["source"],
+        f"{fact['char_start']}:{fact['char_end']}",
+        fact["raw_text"],
+    )
     assert decision.startswith("reject by ") and reason == "the document is not among this run's inputs"

@@ -27,7 +27,14 @@ from etl.reviews import (
 )
 from tests.conftest import ROOT, SEEDS
 
-FACT = {"doc_id": "d1", "char_start": 3, "char_end": 6, "raw_text": "19个", "source": "a.txt", "fact_id": "f1"}
+FACT = {
+    "doc_id": "d1",
+    "char_start": 3,
+    "char_end": 6,
+    "raw_text": "19个",
+    "source": "a.txt",
+    "fact_id": "f1",
+}
 
 
 def decision(action: str) -> Decision:
@@ -115,10 +122,22 @@ def decide(out: Path) -> dict[str, tuple]:
     expected = {
         corrected["fact_id"]: ("corrected", "welfare", "林山寨街道", 2001),
         rejected["fact_id"]: ("rejected", rejected["category"], rejected["subdistrict"], rejected["year"]),
-        confirmed["fact_id"]: ("confirmed", confirmed["category"], confirmed["subdistrict"], confirmed["year"]),
-        undone_fact["fact_id"]: ("auto", undone_fact["category"], undone_fact["subdistrict"], undone_fact["year"]),
+        confirmed["fact_id"]: (
+            "confirmed",
+            confirmed["category"],
+            confirmed["subdistrict"],
+            confirmed["year"],
+        ),
+        undone_fact["fact_id"]: (
+            "auto",
+            undone_fact["category"],
+            undone_fact["subdistrict"],
+            undone_fact["year"],
+        ),
     }
-    added = a_missed_figure([r for r in rows if r["doc_id"] != corrected["doc_id"]], {"category": "other", "metric": "people"})
+    added = a_missed_figure(
+        [r for r in rows if r["doc_id"] != corrected["doc_id"]], {"category": "other", "metric": "people"}
+    )
     append_decisions(out, [added])
     expected[added.fact_id] = ("added", "other", added.new["subdistrict"], added.new["year"])
     return expected
@@ -126,7 +145,11 @@ def decide(out: Path) -> dict[str, tuple]:
 
 def states(out: Path, fact_ids) -> dict[str, tuple]:
     rows = facts_by_id(out)
-    return {f: (rows[f]["review"], rows[f]["category"], rows[f]["subdistrict"], rows[f]["year"]) for f in fact_ids if f in rows}
+    return {
+        f: (rows[f]["review"], rows[f]["category"], rows[f]["subdistrict"], rows[f]["year"])
+        for f in fact_ids
+        if f in rows
+    }
 
 
 @pytest.mark.parametrize(
@@ -173,7 +196,11 @@ def test_a_changed_article_reports_its_decisions_as_orphans_and_keeps_the_others
     path.write_text("（转载）" + path.read_text("utf-8"), encoding="utf-8")  # every span moves by 4
     summary = run_corpus([str(corpus)], out, workers=1, progress="none")
     orphans = orphans_of_tables(out)
-    assert summary.orphaned_reviews == len(orphans) == len(on_changed - {f for f, s in expected.items() if s[0] == "auto"})
+    assert (
+        summary.orphaned_reviews
+        == len(orphans)
+        == len(on_changed - {f for f, s in expected.items() if s[0] == "auto"})
+    )
     assert {o.reason for o in orphans} == {"the document changed since the decision (its text hash differs)"}
     assert "review decisions orphaned (govstats review --orphans)" in summary.line()
     kept = {f: s for f, s in expected.items() if f not in on_changed}
@@ -199,7 +226,8 @@ def test_two_writers_at_once_lose_nothing(seed_tables, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(seed_tables, out)
     writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(out), str(start), "2"], cwd=ROOT) for start in (0, 1)
+        subprocess.Popen([sys.executable, "-c", WRITER, str(out), str(start), "2"], cwd=ROOT)
+        for start in (0, 1)
     ]
     assert [writer.wait(timeout=120) for writer in writers] == [0, 0]
     decisions, problems = read_decisions(out)

@@ -20,6 +20,14 @@ def _written(value: object) -> str:
     return str(value)
 
 
+def _struck_through(shown: pd.DataFrame, rows: pd.DataFrame):
+    """The table with the rows of facts an analyst rejected struck through, or as it is."""
+    rejected = rows["review"].eq("rejected").fillna(False).to_numpy() if "review" in rows else None
+    if rejected is None or not rejected.any():
+        return shown
+    return shown.style.apply(lambda row: ["text-decoration: line-through" if rejected[row.name] else ""] * len(row), axis=1)
+
+
 context = ui.context()
 labels, t = context.labels, context.labels.text
 st.title(t("facts"))
@@ -33,9 +41,7 @@ first = (int(page) - 1) * PAGE_SIZE + 1 if len(rows) else 0
 st.caption(t("showing", first=first, last=first + len(rows) - 1 if len(rows) else 0, total=f"{total:,}"))
 
 shown = tables.facts_table(rows, labels)
-struck = rows["review"].eq("rejected").fillna(False).to_numpy() if "review" in rows else None
-styled = shown.style.apply(lambda _: ["text-decoration: line-through"] * len(shown.columns) if struck[_.name] else [""] * len(shown.columns), axis=1) if struck is not None and struck.any() else shown
-event = st.dataframe(styled, hide_index=True, on_select="rerun", selection_mode="single-row", key="facts-table")
+event = st.dataframe(_struck_through(shown, rows), hide_index=True, on_select="rerun", selection_mode="single-row", key="facts-table")
 if event.selection.rows:
     st.query_params["fact"] = rows["fact_id"].iloc[event.selection.rows[0]]
 

@@ -31,7 +31,10 @@ context = ui.context()
 labels, t = context.labels, context.labels.text
 st.title(t("review"))
 
-reviewer = st.text_input(t("reviewer"), value=default_reviewer(), key="reviewer", bind="query-params").strip() or None
+reviewer = (
+    st.text_input(t("reviewer"), value=default_reviewer(), key="reviewer", bind="query-params").strip()
+    or None
+)
 queue = data.review_queue(context.table, context.filters, QUEUE_SIZE)
 
 
@@ -75,10 +78,16 @@ if detail is not None:
     st.markdown(f'<div class="govstats-sentence" style="{style}">{marked}</div>', unsafe_allow_html=True)
     evidence = [(t(name), fact.get(name)) for name in ("category_evidence", "place_evidence") if name in fact]
     about = [(t("source"), fact["source"]), (t("district"), fact.get("district")), *evidence]
-    st.caption(" · ".join(f"{html.escape(name)}: {html.escape(str(value))}" for name, value in about if value is not None))
+    st.caption(
+        " · ".join(
+            f"{html.escape(name)}: {html.escape(str(value))}" for name, value in about if value is not None
+        )
+    )
 
     units = district_units(fact.get("city"), fact.get("district"))
-    places = [None, *units] if fact.get("subdistrict") in (None, *units) else [None, fact["subdistrict"], *units]
+    places = (
+        [None, *units] if fact.get("subdistrict") in (None, *units) else [None, fact["subdistrict"], *units]
+    )
     with st.form("review-form", border=True):
         left, right = st.columns(2)
         category = left.selectbox(
@@ -119,9 +128,13 @@ if detail is not None:
 
     with st.expander(t("add_missed")):
         sentence = fact["sentence"]
-        start, end = st.slider(t("add_chars"), 0, len(sentence), (0, min(len(sentence), 2)), key=f"chars-{fact_id}")
+        start, end = st.slider(
+            t("add_chars"), 0, len(sentence), (0, min(len(sentence), 2)), key=f"chars-{fact_id}"
+        )
         st.markdown(t("add_selected", text=html.escape(sentence[start:end]) or "—"))
-        added_category = st.selectbox(t("category"), CATEGORIES, format_func=labels.category, key=f"add-category-{fact_id}")
+        added_category = st.selectbox(
+            t("category"), CATEGORIES, format_func=labels.category, key=f"add-category-{fact_id}"
+        )
         added_metric = st.text_input(t("metric"), value="other", key=f"add-metric-{fact_id}")
         if st.button(t("add_button"), key="add"):
             try:
@@ -139,7 +152,9 @@ else:
         for weak, conflict, large in zip(queue["weak_evidence"], queue["in_conflict"], queue["large_value"])
     ]
     shown = tables.facts_table(queue, labels).assign(**{"⚑ ⚠ ▲": reasons})
-    event = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="review-queue")
+    event = st.dataframe(
+        shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="review-queue"
+    )
     if event.selection.rows:
         chosen = queue["fact_id"].iloc[event.selection.rows[0]]
         if chosen != fact_id:
