@@ -344,6 +344,8 @@ class FactRules:
     frequency_before: re.Pattern
     frequency_units: frozenset[str]
     reference_before: re.Pattern
+    done_task: re.Pattern
+    remaining_before: re.Pattern
     plan_header: re.Pattern
     size_class_after: re.Pattern
     decline_before: re.Pattern
@@ -363,6 +365,8 @@ class FactRules:
     ) -> str | None:
         """The plan word that governs the figure (see is_target), or None."""
         window = text[sentence_start:start]
+        if self.remaining_before.search(window[-6:]):
+            return None  # 剩余7户: what is left to do is reported, not planned
         segment_start = max(window.rfind("；"), window.rfind(";")) + 1
         first_figure = start - sentence_start if first_figure is None else first_figure - sentence_start
         for match in reversed(list(self.target_words.finditer(window))):
@@ -379,8 +383,13 @@ class FactRules:
             if self.reference_before.search(window, max(0, match.start() - 4), match.start()):
                 # 占目标任务2580人的108%: the plan is named as a yardstick; it is the figure right after it
                 if len(between) <= 1 and "的" not in between:
-                    return match.group()
+                    return None if unit in ("percent", "percentage_point") else match.group()
                 continue
+            clause_start = max(window.rfind(mark, 0, match.start()) for mark in "，,；;。：:") + 1
+            if self.done_task.search(window, clause_start, match.end()):
+                return None  # 完成…任务: the task is reported as done
+            if match.group().startswith("应") and any(mark in between for mark in "，,；;、"):
+                continue  # 应征收面积10万余方,户数1070户: a quota verb governs its own clause
             if any(word in between for word in self.result_before):
                 return None
             if unit in ("percent", "percentage_point") and "的" in between:
@@ -472,6 +481,8 @@ def load_fact_rules(path: Path = DATA / "facts.toml") -> FactRules:
             frequency_before=re.compile(nonfact["frequency_before"]),
             frequency_units=frozenset(nonfact["frequency_units"]),
             reference_before=re.compile(target["reference_before"]),
+            done_task=re.compile(target["done_task"]),
+            remaining_before=re.compile(target["remaining_before"]),
             plan_header=re.compile(target["plan_header"]),
             size_class_after=re.compile(nonfact["size_class_after"]),
             decline_before=re.compile(data["change"]["decline_before"]),
