@@ -306,14 +306,12 @@ class ReviewBook:
         self.docs_seen |= doc_ids
         self.sources_seen.update(r.source for r in records)
         touched = [d for d in doc_ids if d in self.by_doc]
-        was_reviewed = (
-            facts.num_rows
-            and "review" in facts.column_names
-            and pc.any(pc.not_equal(facts.column("review"), "auto")).as_py()
-        )
-        if not touched and not was_reviewed:
+        needs_work = _rows_to_review(facts, touched)
+        if needs_work is None:
             return records, facts
-        rows = [machine_row(row) for row in facts.to_pylist()]
+        # Only the rows of documents with decisions, and rows reviewed in the last run, go through
+        # Python; the rest of the batch (of a whole table, from the dashboard) stays in Arrow.
+        rows = [machine_row(row) for row in facts.filter(needs_work).to_pylist()]
         rows = [row for row in rows if row is not None]
         for row in rows:
             decision = self.effective.get((row["doc_id"], row["char_start"], row["char_end"]))
@@ -336,16 +334,26 @@ class ReviewBook:
                     self.applied.add(decision.key)
                 elif decision.key not in self.applied and decision.key not in self.unmatched:
                     self.unmatched[decision.key] = "the extractor no longer finds a figure at this span"
-        order = {r.source: index for index, r in enumerate(records)}
-        rows.sort(key=lambda row: (order.get(row["source"], len(order)), row["char_start"]))
-        counts: dict[str, int] = defaultdict(int)
-        for row in rows:
-            counts[row["source"]] += 1
+        table = pa.concat_tables(
+            [facts.filter(pc.invert(needs_work)), pa.Table.from_pylist(rows, schema=facts.schema)]
+        )
+        # A document's facts stay together, in the order of the documents, by position within each.
+        document_order = pc.index_in(table.column("source"), value_set=pa.array([r.source for r in records]))
+        table = table.take(
+            pc.sort_indices(
+                pa.table({"document": document_order, "start": table.column("char_start")}),
+                sort_keys=[("document", "ascending"), ("start", "ascending")],
+            )
+        )
+        counts = dict(zip(*(pc.value_counts(table.column("source")).flatten()), strict=True))
+        counts = {source.as_py(): count.as_py() for source, count in counts.items()}
         records = [
-            dataclasses.replace(r, n_facts=counts.get(r.source, 0)) if r.status in ("ok", "skipped") else r
+            dataclasses.replace(r, n_facts=counts.get(r.source, 0))
+            if r.status in ("ok", "skipped") and r.n_facts != counts.get(r.source, 0)
+            else r
             for r in records
         ]
-        return records, pa.Table.from_pylist(rows, schema=FACT_SCHEMA)
+        return records, table
 
     def orphans(self) -> list[Orphan]:
         """The decisions in force that no batch could apply, with the reason."""
@@ -363,6 +371,18 @@ class ReviewBook:
                 reason = "the document is not among this run's inputs"
             found.append(Orphan(decision, reason))
         return sorted(found, key=lambda o: (o.decision.source, o.decision.char_start))
+
+
+def _rows_to_review(facts: pa.Table, doc_ids: list[str]) -> pa.ChunkedArray | None:
+    """Which rows of a batch a review touches: those of documents with decisions and those
+    reviewed in the last run (their review not auto); None when no row is."""
+    if not facts.num_rows:
+        return None if not doc_ids else pa.chunked_array([pa.array([], pa.bool_())])
+    mask = pc.is_in(facts.column("doc_id"), value_set=pa.array(doc_ids, pa.string()))
+    if "review" in facts.column_names:
+        reviewed = pc.fill_null(pc.not_equal(facts.column("review"), "auto"), False)
+        mask = pc.or_(mask, reviewed)
+    return mask if doc_ids or pc.any(mask).as_py() else None
 
 
 def apply_to_tables(data_dir: Path) -> ReviewBook:
