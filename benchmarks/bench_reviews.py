@@ -38,7 +38,9 @@ def best_of(repeat: int, action) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--facts", type=int, default=1_000_000)
     parser.add_argument("--decisions", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=3)
@@ -48,20 +50,27 @@ def main() -> None:
         generate_tables(data, args.facts)
         facts = pq.read_table(data / "facts.parquet")
         step = max(1, facts.num_rows // args.decisions)
-        rows = facts.slice(0, facts.num_rows).take(list(range(0, facts.num_rows, step))[: args.decisions]).to_pylist()
+        rows = (
+            facts.slice(0, facts.num_rows)
+            .take(list(range(0, facts.num_rows, step))[: args.decisions])
+            .to_pylist()
+        )
         decisions = [
             Decision.made("reject", row) if index % 3 == 0 else judged(row, {"category": "other"})
             for index, row in enumerate(rows)
         ]
         started = time.perf_counter()
         append_decisions(data, decisions)
-        print(f"append {len(decisions):,} decisions in one locked write: {time.perf_counter() - started:.3f} s")
+        print(
+            f"append {len(decisions):,} decisions in one locked write: {time.perf_counter() - started:.3f} s"
+        )
         read = best_of(args.repeat, lambda: read_decisions(data))
         print(f"read the log ({len(decisions):,} lines): {read:.3f} s")
         applied = best_of(args.repeat, lambda: apply_to_tables(data))
         print(f"apply the log to {facts.num_rows:,} facts (read, apply, write both tables): {applied:.2f} s")
         one_more = best_of(
-            args.repeat, lambda: (append_decisions(data, [Decision.made("confirm", rows[0])]), apply_to_tables(data))
+            args.repeat,
+            lambda: (append_decisions(data, [Decision.made("confirm", rows[0])]), apply_to_tables(data)),
         )
         print(f"one more decision from the dashboard (append and apply): {one_more:.2f} s")
 
@@ -69,12 +78,18 @@ def main() -> None:
         documents = pq.read_table(data / "documents.parquet").to_pylist()
         batch_docs = set(batch.column("doc_id").to_pylist())
         names = DocumentRecord.__dataclass_fields__
-        records = [DocumentRecord(**{k: v for k, v in d.items() if k in names}) for d in documents if d["doc_id"] in batch_docs]
+        records = [
+            DocumentRecord(**{k: v for k, v in d.items() if k in names})
+            for d in documents
+            if d["doc_id"] in batch_docs
+        ]
         book = ReviewBook(read_decisions(data)[0])
         untouched = ReviewBook([])
         with_log = best_of(args.repeat, lambda: book.apply(records, batch))
         without = best_of(args.repeat, lambda: untouched.apply(records, batch))
-        print(f"one pipeline batch of {batch.num_rows:,} facts: {with_log * 1000:.1f} ms with the log, {without * 1000:.2f} ms with an empty one")
+        print(
+            f"one pipeline batch of {batch.num_rows:,} facts: {with_log * 1000:.1f} ms with the log, {without * 1000:.2f} ms with an empty one"
+        )
 
 
 if __name__ == "__main__":

@@ -158,3 +158,22 @@ def test_a_fact_on_the_facts_page_links_to_its_review(data_folder):
     assert not app.exception, app.exception
     link = app.get("page_link")[0].proto
     assert (link.label, link.page, link.query_string) == ("审核此数据点", "review", f"fact={fact['fact_id']}")
+
+
+def test_an_added_fact_rejected_is_gone_and_undone_from_the_recent_decisions(data_folder):
+    from etl.reviews import Decision, append_decisions, apply_to_tables
+
+    rows = list(facts(data_folder).values())
+    added = a_missed_figure(rows, {"category": "other"})
+    append_decisions(data_folder, [added, Decision.made("reject", added.new)])
+    apply_to_tables(data_folder)
+    assert added.fact_id not in facts(data_folder)
+    app = review_page()
+    recent = app.dataframe[1].value
+    assert recent["审核状态"].tolist()[:2] == ["reject", "add"]
+    app.session_state["recent-decisions"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    app.run()
+    button(app, "撤销所选数据点的最近一次决定").click().run()
+    assert not app.exception, app.exception
+    assert facts(data_folder)[added.fact_id]["review"] == "added"
+    assert logged(data_folder) == ["add", "reject", "undo"]

@@ -7,7 +7,7 @@ once; `govstats etl` applies the log again on every run.
 
 from __future__ import annotations
 
-import html
+import dataclasses
 
 import pandas as pd
 import streamlit as st
@@ -78,11 +78,9 @@ if detail is not None:
     st.markdown(f'<div class="govstats-sentence" style="{style}">{marked}</div>', unsafe_allow_html=True)
     evidence = [(t(name), fact.get(name)) for name in ("category_evidence", "place_evidence") if name in fact]
     about = [(t("source"), fact["source"]), (t("district"), fact.get("district")), *evidence]
-    st.caption(
-        " · ".join(
-            f"{html.escape(name)}: {html.escape(str(value))}" for name, value in about if value is not None
-        )
-    )
+    st.text(
+        " · ".join(f"{name}: {value}" for name, value in about if value is not None)
+    )  # text, not markdown
 
     units = district_units(fact.get("city"), fact.get("district"))
     places = (
@@ -131,7 +129,7 @@ if detail is not None:
         start, end = st.slider(
             t("add_chars"), 0, len(sentence), (0, min(len(sentence), 2)), key=f"chars-{fact_id}"
         )
-        st.markdown(t("add_selected", text=html.escape(sentence[start:end]) or "—"))
+        st.text(t("add_selected", text=sentence[start:end] or "—"))
         added_category = st.selectbox(
             t("category"), CATEGORIES, format_func=labels.category, key=f"add-category-{fact_id}"
         )
@@ -165,7 +163,7 @@ decisions, _ = read_decisions(data.data_dir())
 if decisions:
     st.subheader(t("recent_decisions"))
     recent = decisions[-RECENT:][::-1]
-    st.dataframe(
+    event = st.dataframe(
         pd.DataFrame(
             {
                 t("reviewer"): [d.by for d in recent],
@@ -177,4 +175,10 @@ if decisions:
         ),
         hide_index=True,
         key="recent-decisions",
+        on_select="rerun",
+        selection_mode="single-row",
     )
+    if event.selection.rows:  # a fact no longer in the table (an added one rejected) is undone from here
+        taken = recent[event.selection.rows[0]]
+        if st.button(t("undo_chosen"), key="undo-chosen"):
+            _decide(undone(dataclasses.asdict(taken), by=reviewer))
