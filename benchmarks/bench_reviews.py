@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_dashboard import generate_tables  # noqa: E402
+from bench_dashboard import generate_tables
 
-from etl.reviews import Decision, ReviewBook, append_decisions, apply_to_tables, judged, read_decisions  # noqa: E402
-from etl.schema import DocumentRecord  # noqa: E402
+from etl.reviews import Decision, ReviewBook, append_decisions, apply_to_tables, judged, read_decisions
+from etl.schema import DocumentRecord
 
 
 def best_of(repeat: int, action) -> float:
