@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -419,10 +420,53 @@ def review_queue(table: Table, filters: Filters, limit: int = 50) -> pd.DataFram
     return rows
 
 
-def record_decision(decision) -> None:
-    """Append an analyst's decision to DATA/reviews.jsonl and apply the log to the tables now (the
-    next page run reads the new table version)."""
+# Applying the log rewrites facts.parquet: about a second per 100,000 facts (benchmarks/bench_reviews.py).
+# Below this size it is done before the page reruns; above, in one background thread per server, so
+# that confirm-and-next does not wait (decisions made meanwhile are taken by the next pass).
+APPLY_AT_ONCE_BYTES = 16 * 1024 * 1024
+_applying = threading.Lock()
+_pending: set[str] = set()
+
+
+def record_decision(decision) -> bool:
+    """Append an analyst's decision to DATA/reviews.jsonl and apply the log to the tables; True
+    when the tables already show it, False when they will in a moment (a large table)."""
     from etl.reviews import append_decisions, apply_to_tables
 
-    append_decisions(data_dir(), [decision])
-    apply_to_tables(data_dir())
+    folder = data_dir()
+    append_decisions(folder, [decision])
+    facts = folder / FACTS_FILE
+    if facts.stat().st_size < APPLY_AT_ONCE_BYTES:
+        apply_to_tables(folder)
+        return True
+    with _applying:
+        start = str(folder) not in _pending
+        _pending.add(str(folder))
+    if start:
+        threading.Thread(target=_apply_pending, args=(folder,), daemon=True, name="govstats-reviews").start()
+    return False
+
+
+def _apply_pending(folder: Path) -> None:
+    """Apply the log until no decision came in during the last pass."""
+    from etl.reviews import REVIEWS_FILE, apply_to_tables
+
+    log = folder / REVIEWS_FILE
+    try:
+        while True:
+            seen = log.stat().st_size
+            apply_to_tables(folder)
+            with _applying:
+                if log.stat().st_size == seen:
+                    _pending.discard(str(folder))
+                    return
+    except BaseException:  # the decisions stay in the log: the next decision or run applies them
+        with _applying:
+            _pending.discard(str(folder))
+        raise
+
+
+def applying_reviews() -> bool:
+    """Whether decisions are still being applied to the tables in the background."""
+    with _applying:
+        return str(data_dir()) in _pending

@@ -177,3 +177,19 @@ def test_an_added_fact_rejected_is_gone_and_undone_from_the_recent_decisions(dat
     assert not app.exception, app.exception
     assert facts(data_folder)[added.fact_id]["review"] == "added"
     assert logged(data_folder) == ["add", "reject", "undo"]
+
+
+def test_on_a_large_table_decisions_are_applied_in_the_background_and_none_is_lost(data_folder, monkeypatch):
+    import time
+
+    from dashboard import data
+    from etl.reviews import Decision
+
+    monkeypatch.setattr(data, "APPLY_AT_ONCE_BYTES", 0)  # every table counts as large
+    rows = list(facts(data_folder).values())[:6]
+    assert [data.record_decision(Decision.made("reject", row)) for row in rows] == [False] * 6
+    deadline = time.monotonic() + 60
+    while data.applying_reviews() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not data.applying_reviews()
+    assert [facts(data_folder)[row["fact_id"]]["review"] for row in rows] == ["rejected"] * 6

@@ -46,20 +46,24 @@ def _present(value: object) -> bool:
 
 
 def _decide(decision: Decision, next_fact: str | None = None) -> None:
-    data.record_decision(decision)
-    st.session_state["review-notice"] = t("decided", action=decision.action)
+    st.session_state.setdefault("decided", set()).add(decision.fact_id)
+    shown = data.record_decision(decision)
+    st.session_state["review-notice"] = t("decided" if shown else "decided_later", action=decision.action)
     if next_fact:
         st.query_params["fact"] = next_fact
     st.rerun()
 
 
 def _next_after(fact_id: str) -> str | None:
-    ids = [f for f in queue["fact_id"] if f != fact_id]
+    decided = st.session_state.get("decided", set())  # the queue lags a table updated in the background
+    ids = [f for f in queue["fact_id"] if f != fact_id and f not in decided]
     return ids[0] if ids else None
 
 
 if notice := st.session_state.pop("review-notice", None):
     st.toast(notice)
+if data.applying_reviews():
+    st.caption(t("applying_reviews"))
 
 fact_id = st.query_params.get("fact") or (queue["fact_id"].iloc[0] if len(queue) else None)
 detail = data.fact_detail(context.table, fact_id) if fact_id else None
