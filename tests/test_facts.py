@@ -343,6 +343,13 @@ SECTIONS = (
             "二七区",
             "district",
         ),  # a total over the listed units goes to their parent
+        (
+            "二七区五里堡街道与大学路街道联合开展执法,共拆除违建300处。",
+            "300处",
+            None,
+            "二七区",
+            "district",
+        ),  # units that act together report together
         ("广州市白云区棠景街今年新建口袋公园3个。", "3个", "棠景街道", "白云区", "subdistrict"),  # X街
         ("天河区沙河街办组织志愿者120人。", "120人", "沙河街道", "天河区", "subdistrict"),  # X街办
         (
