@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from etl.schema import CATEGORIES, FACT_SCHEMA, QUALIFIERS, DocumentRecord, records_to_table
+from etl.schema import CATEGORIES, FACT_SCHEMA, QUALIFIERS, DocumentRecord
 
 REVIEWS_FILE = "reviews.jsonl"
 LOCK_FILE = ".reviews.lock"
@@ -387,37 +387,37 @@ def _rows_to_review(facts: pa.Table, doc_ids: list[str]) -> pa.ChunkedArray | No
 
 def apply_to_tables(data_dir: Path) -> ReviewBook:
     """Apply the log to DATA's tables as they are, now (after a decision in the dashboard or from a
-    spreadsheet), without extracting again. The tables keep their run stamps, so the next
-    incremental run still reuses them. Serialised by a lock: the last writer has read every
-    decision appended before it."""
+    spreadsheet), without extracting again. The tables are written back the way a run writes them
+    (etl.tables.TableWriter) with the same code fingerprint, so the next incremental run still
+    reuses them. Serialised by a lock: the last writer has read every decision appended before it."""
+    from etl.tables import FACT_ROWS_PER_GROUP, TableWriter
+
     data_dir = Path(data_dir)
     with _locked(data_dir / LOCK_FILE):
         book = ReviewBook.open(data_dir)
-        facts_path, documents_path = data_dir / FACTS_FILE, data_dir / DOCUMENTS_FILE
-        facts = pq.read_table(facts_path)
-        documents = pq.read_table(documents_path)
+        facts = pq.read_table(data_dir / FACTS_FILE)
+        documents = pq.read_table(data_dir / DOCUMENTS_FILE)
         names = [f.name for f in dataclasses.fields(DocumentRecord) if f.name in documents.column_names]
         records = [
             DocumentRecord(**{n: row[n] for n in names}) for row in documents.select(names).to_pylist()
         ]
-        new_records, new_facts = book.apply(
-            records, facts.cast(FACT_SCHEMA.with_metadata(facts.schema.metadata))
-        )
-        new_documents = records_to_table(
-            new_records, documents.schema.remove_metadata()
-        ).replace_schema_metadata(documents.schema.metadata)
-        _replace(facts_path, new_facts.replace_schema_metadata(facts.schema.metadata))
-        _replace(documents_path, new_documents)
+        records, facts = book.apply(records, _conformed(facts))
+        stamp = json.loads((documents.schema.metadata or {}).get(b"govstats", b"{}"))
+        with TableWriter(data_dir, stamp.get("fingerprint", "")) as writer:
+            writer.write(records, None)
+            for start in range(0, facts.num_rows, FACT_ROWS_PER_GROUP):
+                writer.write([], facts.slice(start, FACT_ROWS_PER_GROUP))
+            writer.commit()
     return book
 
 
-def _replace(path: Path, table: pa.Table) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        pq.write_table(table, temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+def _conformed(facts: pa.Table) -> pa.Table:
+    """A facts table in FACT_SCHEMA: a column that a table from older code lacks comes as nulls."""
+    columns = [
+        facts.column(f.name).cast(f.type) if f.name in facts.column_names else pa.nulls(facts.num_rows, f.type)
+        for f in FACT_SCHEMA
+    ]
+    return pa.Table.from_arrays(columns, schema=FACT_SCHEMA)
 
 
 def orphans_of_tables(data_dir: Path) -> list[Orphan]:

@@ -162,3 +162,17 @@ def test_orphans_are_listed_with_their_reason(data, tmp_path, capsys):
         fact["raw_text"],
     )
     assert decision.startswith("reject by ") and reason == "the document is not among this run's inputs"
+
+
+def test_a_table_from_before_reviews_takes_decisions(data, tmp_path):
+    from etl.reviews import AUTO_COLUMNS
+
+    old = pq.read_table(data / "facts.parquet")
+    old = old.drop_columns(["review", "corrected_fields", "reviewed_by", "reviewed_at", *AUTO_COLUMNS])
+    pq.write_table(old, data / "facts.parquet")
+    fact = old.slice(0, 1).to_pylist()[0]
+    sheet = tmp_path / "decisions.csv"
+    write_csv(sheet, [f"{fact['fact_id']},reject,true"])
+    assert main(["review", "--data", str(data), "--apply", str(sheet)]) == 0
+    after = pq.read_table(data / "facts.parquet")
+    assert after.num_rows == old.num_rows and after.column("review").to_pylist().count("rejected") == 1
