@@ -96,6 +96,13 @@ class CategoryAttributor:
         choice = self.lexicon.choose(
             structure.hits, structure.simplified, start, end, unit, raw_unit, clause, sentence, previous_category
         )
+        if choice.from_context:
+            # 完成交地验收的项目5个: a count of projects is of what the projects do
+            for level, span in self._contexts(start, sentence):
+                topic = self.topic(span)
+                if topic is not None:
+                    return Choice(topic[0], choice.metric, topic[1], level)
+            return choice
         if choice.category != "other" or choice.level in ("noun", "clause"):
             return choice
         # nothing in the figure's own words: what is the text around it about?

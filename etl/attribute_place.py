@@ -266,10 +266,13 @@ def _scope_timeline(structure: DocumentStructure, passing: frozenset[int], list_
     title_start = structure.title[0] if structure.title else None
     lead = structure.lead
     for mention in structure.places:
-        if mention.start in passing:
+        if mention.start in passing or (
+            mention.kind == "township" and layout.sentence_span(mention.start)[0] in list_sentences
+        ):
+            # a unit named in passing, or in a list (which speaks for its own values only), still
+            # tells which district the text is in
+            events.append((mention.end, 2, "district of", mention))
             continue
-        if mention.kind == "township" and layout.sentence_span(mention.start)[0] in list_sentences:
-            continue  # the units of a list speak for their own values only
         line = layout.line_index(mention.start)
         if layout.is_header_line(line) or layout.line_starts[line] == title_start:
             origin = "title" if layout.line_starts[line] == title_start else "heading"
@@ -304,6 +307,12 @@ def _scope_timeline(structure: DocumentStructure, passing: frozenset[int], list_
         elif kind == "referent":
             if scope.subdistrict is None and scope.last_subdistrict is not None:
                 scope = replace(scope, subdistrict=scope.last_subdistrict)
+        elif kind == "district of":
+            district = _division_of(payload.division, "district")
+            if scope.district is None and district is not None:
+                scope = replace(scope, district=district, city=scope.city or None)
+                if frame.district is None and frame.subdistrict is None and scope.item == frame.item:
+                    frame = replace(frame, district=district)
         else:
             mention: PlaceMention = payload
             division = mention.division

@@ -302,6 +302,13 @@ SECTIONS = (
             "district",
         ),  # units in a salutation scope nothing
         (
+            "五里堡街道、大学路街道,区直各部门:\n\n现将一季度信访工作情况通报如下:\n全区共受理信访事项412件。",
+            "412件",
+            None,
+            "二七区",
+            "district",
+        ),  # …but say which district the text is in
+        (
             "中原区林山寨街道位于市区西部,东至桐柏路,与绿东村街道相接。辖区面积4.5平方公里。",
             "4.5平方公里",
             "林山寨街道",
@@ -736,8 +743,22 @@ def test_a_malformed_metrics_file_is_named_with_its_rule(tmp_path, rule, problem
         ),
         ("累计拆除违章建筑15000余平方米", "15000余平方米", "demolition", "clause:违章建筑"),  # its own words first
         ("本周共出动车辆80台次,信访和拆违各占一半。", "80台次", "other", None),  # two topics, no verdict
+        ("8月23日,荷塘区5个项目正式完成交地验收。", "5个", "demolition", "sentence:交地"),  # 项目 of 交地
+        ("今年街道共签约招商项目12个。", "12个", "investment", "clause:招商"),
     ],
 )
 def test_category_from_the_context_when_the_figure_says_nothing(text, raw_text, category, evidence):
     found = fact(text, raw_text)
     assert (found.category, found.category_evidence) == (category, evidence)
+
+
+@pytest.mark.parametrize(
+    "text, raw_text, category",
+    [
+        ("疫情期间,对86个居民小区、12个农贸市场和9所学校开展消杀。", "86个", "urban_management"),
+        ("疫情期间,对86个居民小区、12个农贸市场和9所学校开展消杀。", "12个", "other"),  # not the 小区's
+        ("共清理占道经营2000余处、店外经营950余处。", "950余处", "urban_management"),  # noun before
+    ],
+)
+def test_an_item_of_an_enumeration_is_counted_by_its_own_noun(text, raw_text, category):
+    assert fact(text, raw_text).category == category
