@@ -31,6 +31,7 @@ page = st.navigation(
         st.Page(PAGES / "trends.py", title=labels.text("trends"), url_path="trends"),
         st.Page(PAGES / "subdistrict.py", title=labels.text("subdistrict_page"), url_path="subdistrict"),
         st.Page(PAGES / "facts.py", title=labels.text("facts"), url_path="facts"),
+        st.Page(PAGES / "review.py", title=labels.text("review"), url_path="review"),
         st.Page(PAGES / "dictionary.py", title=labels.text("dictionary"), url_path="dictionary"),
     ]
 )

@@ -6,11 +6,21 @@ from __future__ import annotations
 import html
 from dataclasses import replace
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data, tables, ui
 
 PAGE_SIZE = 500
+
+
+def _struck_through(shown: pd.DataFrame, rows: pd.DataFrame):
+    """The table with the rows of facts an analyst rejected struck through, or as it is."""
+    rejected = rows["review"].eq("rejected").fillna(False).to_numpy() if "review" in rows else None
+    if rejected is None or not rejected.any():
+        return shown
+    return shown.style.apply(lambda row: ["text-decoration: line-through" if rejected[row.name] else ""] * len(row), axis=1)
+
 
 context = ui.context()
 labels, t = context.labels, context.labels.text
@@ -47,7 +57,8 @@ if search:
     st.query_params["q"] = search
 else:
     st.query_params.pop("q", None)
-filters = replace(filters, search=search)
+rejected = ui.switch(t("show_rejected"), key="rejected")
+filters = replace(filters, search=search, include_rejected=rejected)
 requested = st.query_params.get("page", "1")
 page = st.number_input(
     t("page"), min_value=1, value=int(requested) if requested.isdigit() and int(requested) > 0 else 1, step=1,
@@ -62,7 +73,7 @@ first = (int(page) - 1) * PAGE_SIZE + 1 if len(rows) else 0
 st.caption(t("showing", first=f"{first:,}", last=f"{first + len(rows) - 1 if len(rows) else 0:,}", total=f"{total:,}"))
 
 shown = tables.facts_table(rows, labels)
-event = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="facts-table")
+event = st.dataframe(_struck_through(shown, rows), hide_index=True, on_select="rerun", selection_mode="single-row", key="facts-table")
 if event.selection.rows:
     st.query_params["fact"] = rows["fact_id"].iloc[event.selection.rows[0]]
 
@@ -97,6 +108,7 @@ fact, article = detail["fact"], detail["article"]
 st.subheader(t("sentence"))
 marked = tables.highlighted_sentence(fact["sentence"], fact["raw_text"], fact.get("sentence_offset"))
 st.markdown(f'<div class="govstats-sentence">{marked}</div>', unsafe_allow_html=True)
+st.page_link("app_pages/review.py", label=t("review_this"), icon="✅", query_params={"fact": fact_id})
 facts_about = [
     (t("subdistrict"), fact["subdistrict"]),
     (t("metric"), labels.metric(fact["metric"])),
