@@ -428,7 +428,7 @@ def article_text(table: Table, doc_id: str, source: str) -> str | None:
     is looked for as named, then beside the data folder."""
     from etl.documents import Document, parse_bytes
 
-    name, _, line = source.rpartition(":") if source.rpartition(":")[2].isdigit() else (source, "", "")
+    name = source.rpartition(":")[0] if source.rpartition(":")[2].isdigit() else source  # archive.jsonl:7
     data_folder = Path(table.path).parent
     for candidate in (Path(name), data_folder.parent / name, data_folder / name):
         try:
@@ -437,7 +437,7 @@ def article_text(table: Table, doc_id: str, source: str) -> str | None:
             raw = None
         if raw is None:
             continue
-        for document in parse_bytes(raw, source):
+        for document in parse_bytes(raw, name):
             if isinstance(document, Document) and document.doc_id == doc_id:
                 return document.text
     return None

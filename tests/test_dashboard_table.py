@@ -229,3 +229,20 @@ def test_article_text_is_read_again_from_its_source_when_it_still_holds_the_arti
     assert text is not None and text[fact["char_start"] : fact["char_end"]] == fact["raw_text"]
     assert data.article_text(table, "another-article", fact["source"]) is None  # the file no longer holds it
     assert data.article_text(table, fact["doc_id"], "gone/nowhere.txt") is None
+
+
+def test_an_article_of_a_jsonl_archive_is_read_again_from_its_line(tmp_path, monkeypatch):
+    import json
+
+    from dashboard import data
+    from etl.cli import main
+
+    archive = tmp_path / "archive.jsonl"
+    lines = [{"text": "林山寨街道办事处2013年共排查矛盾问题15882起。"}, {"text": "新城街道2019年完成项目投资43.1亿元。"}]
+    archive.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines), encoding="utf-8")
+    assert main(["etl", str(archive), "--out", str(tmp_path / "data")]) == 0
+    monkeypatch.setenv("GOVSTATS_DATA", str(tmp_path / "data"))
+    table = data.current_table()
+    fact = data._query(f"SELECT doc_id, source FROM {data._scan(table)} WHERE raw_text = '43.1亿元'").iloc[0]
+    assert fact["source"].endswith("archive.jsonl:2")
+    assert data.article_text(table, fact["doc_id"], fact["source"]) == lines[1]["text"]
