@@ -157,6 +157,9 @@ def measure(folder: Path) -> list[tuple[str, float, float]]:
         ("overview", None, lambda app: app.sidebar.multiselect(key="outlet").select("中原网")),
         ("compare", {"subs": ["示例1街道", "示例2街道", "示例3街道"]}, lambda app: app.sidebar.multiselect(key="year").select("2012")),
         ("facts", None, lambda app: app.sidebar.multiselect(key="category").select("investment")),
+        ("trends", None, lambda app: app.sidebar.multiselect(key="district").select("第3区")),
+        ("subdistrict", {"place": "示例1街道"}, lambda app: app.sidebar.multiselect(key="year").select(2012)),
+        ("dictionary", None, lambda app: app.sidebar.multiselect(key="city").select("郑州市")),
     ]
     for page, query, change in pages:
         forget_caches()
