@@ -37,8 +37,9 @@ def _hover_lines(row: dict, metric: str, unit: str, labels: Labels) -> str:
     amount = labels.amount(row["value"], unit, "approx" if row["approximate"] else None, metric)
     lines = [f"<b>{_shown(row['place'])}</b>", f"{labels.metric(metric)}: {amount}"]
     lines.append(f"{labels.text('exact_value')}: {labels.exact(row['value'], unit)}")
-    if row["years"]:
-        lines.append(f"{labels.text('year')}: {row['years']}")
+    years = labels.years(row["years"], row.get("has_undated", False))
+    if years:
+        lines.append(f"{labels.text('year')}: {years}")
     if row["approximate"]:
         lines.append(labels.text("approximate"))
     if row["conflict"]:

@@ -219,11 +219,13 @@ def metric_totals(
 
     Money, areas and counts add up over the selected years; a rate (non-additive unit) shows its
     latest year. Undated figures (year unknown) are left out unless `include_undated`; `undated`
-    counts those left out. A bar is approximate or in conflict when any figure behind it is. Only
+    counts those left out, `has_undated` says a bar includes some. A bar is approximate or in conflict when any figure behind it is. Only
     the `top` places with the largest achieved figure are kept, largest first.
     """
     rows = figures[(figures["metric"] == metric) & (figures["unit"] == unit)]
-    columns = ["place", "subdistrict", "is_target", "value", "approximate", "conflict", "years", "n_spans", "undated"]
+    columns = [
+        "place", "subdistrict", "is_target", "value", "approximate", "conflict", "years", "has_undated", "n_spans", "undated"
+    ]  # fmt: skip
     undated = rows[rows["year"].isna()].groupby(["place", "is_target"]).size()
     if not include_undated:
         rows = rows[rows["year"].notna()]
@@ -251,9 +253,6 @@ def metric_totals(
     first, last = totals["first_year"].astype("string"), totals["last_year"].astype("string")
     totals["years"] = first.where(first == last, first + "–" + last).fillna("")
     totals["undated"] = [int(undated.get((p, t), 0)) for p, t in zip(totals["place"], totals["is_target"])]
-    totals["years"] = [
-        years + ("+" if years and flag else "") for years, flag in zip(totals["years"], totals["has_undated"])
-    ]  # 2012–2013+: undated figures included
     return totals.reset_index(drop=True)[columns]
 
 

@@ -98,6 +98,11 @@ class Labels:
     def year(self, value: object) -> str:
         return self.text("year_unknown") if _missing(value) else str(int(value))
 
+    def years(self, span: str, with_undated: bool = False) -> str:
+        """The years behind a total: 2012–2013, and 年份不详 when undated figures are in it."""
+        parts = [span] if span else []
+        return ("、" if self.language == "zh" else ", ").join(parts + ([self.text("year_unknown")] if with_undated else []))
+
     def date(self, value: object) -> str:
         if _missing(value):
             return ""

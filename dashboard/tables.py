@@ -39,7 +39,7 @@ def metric_table(totals: pd.DataFrame, metric: str, unit: str, labels: Labels) -
                 for v, a in zip(totals["value"], totals["approximate"])
             ],
             t("exact_value"): [labels.exact(v, unit) for v in totals["value"]],
-            t("year"): totals["years"],
+            t("year"): [labels.years(span, flag) for span, flag in zip(totals["years"], totals["has_undated"])],
             t("undated_left_out"): totals["undated"].astype(int),
             t("approximate"): [labels.flag(v) for v in totals["approximate"]],
             t("conflict"): [labels.flag(v) for v in totals["conflict"]],
