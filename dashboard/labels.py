@@ -65,6 +65,11 @@ class Labels:
         words = self._section("text")[key]
         return words.format(**fields) if fields else words
 
+    def header(self, key: str) -> str:
+        """A page word as a column header: Exact value, not exact value."""
+        words = self.text(key)
+        return words[:1].upper() + words[1:] if self.language == "en" else words
+
     def metric(self, name: str) -> str:
         entry = catalog().get(name)
         return entry.label(self.language) if entry else str(name).replace("_", " ")

@@ -29,35 +29,35 @@ def _year_text(year: object, labels: Labels) -> str:
 
 def metric_table(totals: pd.DataFrame, metric: str, unit: str, labels: Labels) -> pd.DataFrame:
     """The rows behind one metric's bar chart, as shown under it."""
-    t = labels.text
+    t, h = labels.text, labels.header
     return pd.DataFrame(
         {
-            t("subdistrict"): totals["place"],
-            t("metric"): labels.metric(metric),
-            t("value"): [
+            h("subdistrict"): totals["place"],
+            h("metric"): labels.metric(metric),
+            h("value"): [
                 labels.amount(v, unit, "approx" if a else None, metric)
                 for v, a in zip(totals["value"], totals["approximate"])
             ],
-            t("exact_value"): [labels.exact(v, unit) for v in totals["value"]],
-            t("year"): [labels.years(span, flag) for span, flag in zip(totals["years"], totals["has_undated"])],
-            t("undated_left_out"): totals["undated"].astype(int),
-            t("approximate"): [labels.flag(v) for v in totals["approximate"]],
-            t("conflict"): [labels.flag(v) for v in totals["conflict"]],
-            t("target"): [labels.flag(v) for v in totals["is_target"]],
+            h("exact_value"): [labels.exact(v, unit) for v in totals["value"]],
+            h("year"): [labels.years(span, flag) for span, flag in zip(totals["years"], totals["has_undated"])],
+            h("undated_left_out"): totals["undated"].astype(int),
+            h("approximate"): [labels.flag(v) for v in totals["approximate"]],
+            h("conflict"): [labels.flag(v) for v in totals["conflict"]],
+            h("target"): [labels.flag(v) for v in totals["is_target"]],
         }
     )
 
 
 def conflict_table(conflicts: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     """One row per disagreeing value (dashboard.figures.conflicts): where, what, the value, its sources."""
-    t = labels.text
+    t, h = labels.text, labels.header
     return pd.DataFrame(
         {
-            t("subdistrict"): conflicts["place"],
-            t("metric"): [labels.metric(m) for m in conflicts["metric"]],
-            t("year"): [_year_text(y, labels) for y in conflicts["year"]],
-            t("value"): [labels.amount(v, u, metric=m) for v, u, m in zip(conflicts["value"], conflicts["unit"], conflicts["metric"])],
-            t("sources"): [", ".join(names) for names in conflicts["sources"]],
+            h("subdistrict"): conflicts["place"],
+            h("metric"): [labels.metric(m) for m in conflicts["metric"]],
+            h("year"): [_year_text(y, labels) for y in conflicts["year"]],
+            h("value"): [labels.amount(v, u, metric=m) for v, u, m in zip(conflicts["value"], conflicts["unit"], conflicts["metric"])],
+            h("sources"): [", ".join(names) for names in conflicts["sources"]],
         }
     )
 
@@ -65,23 +65,23 @@ def conflict_table(conflicts: pd.DataFrame, labels: Labels) -> pd.DataFrame:
 def coverage_table(coverage: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     """Per subdistrict: facts in each year, 年份不详 apart, then its targets, approximate figures and
     conflicts (dashboard.figures.coverage)."""
-    t = labels.text
+    t, h = labels.text, labels.header
     if coverage.empty:
-        return pd.DataFrame(columns=[t("subdistrict")])
+        return pd.DataFrame(columns=[h("subdistrict")])
     facts = coverage.pivot_table(index="place", columns="year", values="facts", aggfunc="sum", dropna=False)
     dated = sorted(int(y) for y in coverage["year"].dropna().unique())
     shown = pd.DataFrame(index=facts.index)
     for year in dated:
         shown[str(year)] = facts[float(year)].fillna(0).astype(int)
     undated = coverage[coverage["year"].isna()].groupby("place")["facts"].sum()
-    shown[t("year_unknown")] = undated.reindex(shown.index).fillna(0).astype(int)
+    shown[h("year_unknown")] = undated.reindex(shown.index).fillna(0).astype(int)
     totals = coverage.groupby("place")[["facts", "targets", "approximate", "conflicts"]].sum()
-    shown[t("facts_count")] = totals["facts"].astype(int)
-    shown[t("targets_count")] = totals["targets"].astype(int)
-    shown[t("approximate_count")] = totals["approximate"].astype(int)
-    shown[t("conflicts_count")] = totals["conflicts"].astype(int)
-    shown = shown.sort_values(t("facts_count"), ascending=False, kind="stable")
-    return shown.rename_axis(t("subdistrict")).reset_index()
+    shown[h("facts_count")] = totals["facts"].astype(int)
+    shown[h("targets_count")] = totals["targets"].astype(int)
+    shown[h("approximate_count")] = totals["approximate"].astype(int)
+    shown[h("conflicts_count")] = totals["conflicts"].astype(int)
+    shown = shown.sort_values(h("facts_count"), ascending=False, kind="stable")
+    return shown.rename_axis(h("subdistrict")).reset_index()
 
 
 def _cell(figure: pd.Series, labels: Labels, with_year: bool = False) -> str:
@@ -105,8 +105,8 @@ def latest_per_place(rows: pd.DataFrame) -> pd.DataFrame:
 def compare_table(rows: pd.DataFrame, subdistricts: list[str], labels: Labels) -> pd.DataFrame:
     """One row per metric, one column per subdistrict: each subdistrict's latest figure with its
     year, so a metric lines up across subdistricts whatever their years; not reported shows '—'."""
-    t = labels.text
-    head = [t("category"), t("metric"), t("unit")]
+    t, h = labels.text, labels.header
+    head = [h("category"), h("metric"), h("unit")]
     if rows.empty:
         return pd.DataFrame(columns=head + list(subdistricts))
     latest = latest_per_place(rows)
@@ -116,12 +116,12 @@ def compare_table(rows: pd.DataFrame, subdistricts: list[str], labels: Labels) -
     table = table.reindex(columns=list(subdistricts)).fillna(t("missing")).reset_index()
     shown = pd.DataFrame(
         {
-            t("category"): [labels.category(c) for c in table["category"]],
-            t("metric"): [
+            h("category"): [labels.category(c) for c in table["category"]],
+            h("metric"): [
                 labels.metric(m) + (f" ({t('target')})" if target else "")
                 for m, target in zip(table["metric"], table["is_target"])
             ],
-            t("unit"): [labels.unit(u) for u in table["scaled_unit"]],
+            h("unit"): [labels.unit(u) for u in table["scaled_unit"]],
         }
     )
     for subdistrict in subdistricts:
@@ -131,28 +131,28 @@ def compare_table(rows: pd.DataFrame, subdistricts: list[str], labels: Labels) -
 
 def compare_chart_table(rows: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     """The rows behind the Compare chart: one per subdistrict (its latest figure), year as a column."""
-    t = labels.text
+    t, h = labels.text, labels.header
     rows = rows.dropna(subset=["value"])
     return pd.DataFrame(
         {
-            t("subdistrict"): rows["place"],
-            t("metric"): [labels.metric(m) for m in rows["metric"]],
-            t("year"): [_year_text(y, labels) for y in rows["year"]],
-            t("value"): [
+            h("subdistrict"): rows["place"],
+            h("metric"): [labels.metric(m) for m in rows["metric"]],
+            h("year"): [_year_text(y, labels) for y in rows["year"]],
+            h("value"): [
                 labels.amount(v, u, "approx" if a else None, m)
                 for v, u, a, m in zip(rows["value"], rows["scaled_unit"], rows["approximate"], rows["metric"])
             ],
-            t("exact_value"): rows["value"],
-            t("unit"): [labels.unit(u) for u in rows["scaled_unit"]],
-            t("target"): [labels.flag(v) for v in rows["is_target"]],
-            t("conflict"): [labels.flag(v) for v in rows["conflict"]],
+            h("exact_value"): rows["value"],
+            h("unit"): [labels.unit(u) for u in rows["scaled_unit"]],
+            h("target"): [labels.flag(v) for v in rows["is_target"]],
+            h("conflict"): [labels.flag(v) for v in rows["conflict"]],
         }
     )
 
 
 def growth_table(growth: pd.DataFrame, metric: str, unit: str, first: int, last: int, labels: Labels) -> pd.DataFrame:
     """Each subdistrict's value in two years and the change: % for amounts, points for rates."""
-    t = labels.text
+    t, h = labels.text, labels.header
     rate = unit in ("percent", "percentage_point", "multiple")
 
     def change(value: float) -> str:
@@ -162,29 +162,29 @@ def growth_table(growth: pd.DataFrame, metric: str, unit: str, first: int, last:
 
     return pd.DataFrame(
         {
-            t("subdistrict"): growth["place"],
+            h("subdistrict"): growth["place"],
             str(first): [labels.amount(v, unit, metric=metric) for v in growth["first"]],
             str(last): [labels.amount(v, unit, metric=metric) for v in growth["last"]],
-            t("change"): [change(v) for v in growth["change"]],
+            h("change"): [change(v) for v in growth["change"]],
         }
     )
 
 
 def trend_table(rows: pd.DataFrame, metric: str, unit: str, labels: Labels) -> pd.DataFrame:
     """The points of the trend chart, year as a column."""
-    t = labels.text
+    t, h = labels.text, labels.header
     return pd.DataFrame(
         {
-            t("subdistrict"): rows["place"],
-            t("year"): [labels.year(y) for y in rows["year"]],
-            t("value"): [
+            h("subdistrict"): rows["place"],
+            h("year"): [labels.year(y) for y in rows["year"]],
+            h("value"): [
                 labels.amount(v, unit, "approx" if a else None, metric) for v, a in zip(rows["value"], rows["approximate"])
             ],
-            t("exact_value"): rows["value"],
-            t("unit"): labels.unit(unit),
-            t("target"): [labels.flag(v) for v in rows["is_target"]],
-            t("approximate"): [labels.flag(v) for v in rows["approximate"]],
-            t("conflict"): [labels.flag(v) for v in rows["conflict"]],
+            h("exact_value"): rows["value"],
+            h("unit"): labels.unit(unit),
+            h("target"): [labels.flag(v) for v in rows["is_target"]],
+            h("approximate"): [labels.flag(v) for v in rows["approximate"]],
+            h("conflict"): [labels.flag(v) for v in rows["conflict"]],
         }
     )
 
@@ -192,9 +192,9 @@ def trend_table(rows: pd.DataFrame, metric: str, unit: str, labels: Labels) -> p
 def by_year_table(figures: pd.DataFrame, labels: Labels) -> tuple[pd.DataFrame, list[str]]:
     """A subdistrict's figures: one row per metric (and unit, target), one column per year, 年份不详
     last; and the metric code of each row (what a click on a cell opens)."""
-    t = labels.text
+    t, h = labels.text, labels.header
     if figures.empty:
-        return pd.DataFrame(columns=[t("category"), t("metric")]), []
+        return pd.DataFrame(columns=[h("category"), h("metric")]), []
     rows = figures.assign(
         cell=[
             labels.amount(v, u, "approx" if a else None, m) + (" ⚠" if c else "")
@@ -208,8 +208,8 @@ def by_year_table(figures: pd.DataFrame, labels: Labels) -> tuple[pd.DataFrame, 
     table = table.fillna("").reset_index()
     shown = pd.DataFrame(
         {
-            t("category"): [labels.category(c) for c in table["category"]],
-            t("metric"): [
+            h("category"): [labels.category(c) for c in table["category"]],
+            h("metric"): [
                 labels.metric(m) + (f" ({t('target')})" if target else "") for m, target in zip(table["metric"], table["is_target"])
             ],
         }
@@ -221,42 +221,42 @@ def by_year_table(figures: pd.DataFrame, labels: Labels) -> tuple[pd.DataFrame, 
 
 def facts_table(rows: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     """The Facts page's table: values as written by a reader, qualifier words in front."""
-    t = labels.text
+    t, h = labels.text, labels.header
     return pd.DataFrame(
         {
-            t("subdistrict"): rows["subdistrict"].fillna(""),
-            t("district"): rows["district"].fillna(""),
-            t("year"): [labels.year(y) for y in rows["year"]],
-            t("category"): [labels.category(c) for c in rows["category"]],
-            t("metric"): [labels.metric(m) for m in rows["metric"]],
-            t("value"): [
+            h("subdistrict"): rows["subdistrict"].fillna(""),
+            h("district"): rows["district"].fillna(""),
+            h("year"): [labels.year(y) for y in rows["year"]],
+            h("category"): [labels.category(c) for c in rows["category"]],
+            h("metric"): [labels.metric(m) for m in rows["metric"]],
+            h("value"): [
                 labels.amount(v, u, q, m) for v, u, q, m in zip(rows["value"], rows["unit"], rows["qualifier"], rows["metric"])
             ],
-            t("exact_value"): rows["value"],
-            t("unit"): [labels.unit(u) for u in rows["unit"]],
-            t("qualifier"): [labels.qualifier(q) for q in rows["qualifier"]],
-            t("target"): [labels.flag(v) for v in rows["is_target"]],
-            t("raw_text"): rows["raw_text"],
-            t("outlet"): rows["outlet"].fillna(""),
-            t("published"): [labels.date(d) for d in rows["published"]],
-            t("source"): rows["source"],
+            h("exact_value"): rows["value"],
+            h("unit"): [labels.unit(u) for u in rows["unit"]],
+            h("qualifier"): [labels.qualifier(q) for q in rows["qualifier"]],
+            h("target"): [labels.flag(v) for v in rows["is_target"]],
+            h("raw_text"): rows["raw_text"],
+            h("outlet"): rows["outlet"].fillna(""),
+            h("published"): [labels.date(d) for d in rows["published"]],
+            h("source"): rows["source"],
         }
     )
 
 
 def dictionary_table(entries: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     """The metric dictionary: label, code, definition, unit, category, how many facts and subdistricts."""
-    t = labels.text
+    t, h = labels.text, labels.header
     return pd.DataFrame(
         {
-            t("metric"): entries["label"],
-            t("code"): entries["code"],
-            t("definition"): entries["definition"],
-            t("unit"): entries["units"],
-            t("category"): entries["categories"],
-            t("facts_count"): entries["facts"].astype(int),
-            t("subdistricts"): entries["subdistricts"].astype(int),
-            t("in_facts_md"): [labels.flag(v) for v in entries["named"]],
+            h("metric"): entries["label"],
+            h("code"): entries["code"],
+            h("definition"): entries["definition"],
+            h("unit"): entries["units"],
+            h("category"): entries["categories"],
+            h("facts_count"): entries["facts"].astype(int),
+            h("subdistricts"): entries["subdistricts"].astype(int),
+            h("in_facts_md"): [labels.flag(v) for v in entries["named"]],
         }
     )
 

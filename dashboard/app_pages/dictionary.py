@@ -15,14 +15,15 @@ st.title(t("dictionary"))
 st.caption(t("dictionary_note"))
 
 usage = data.metric_usage(context.table).set_index("metric")
+joined = "、".join if labels.language == "zh" else ", ".join
 entries = pd.DataFrame(
     [
         {
             "code": entry.code,
             "label": entry.label(labels.language),
             "definition": entry.definition(labels.language),
-            "units": "、".join(labels.unit(u) for u in (usage["units"].get(entry.code) if entry.code in usage.index else entry.units)),
-            "categories": "、".join(t("category_inherit") if c == "inherit" else labels.category(c) for c in entry.categories),
+            "units": joined(labels.unit(u) for u in (usage["units"].get(entry.code) if entry.code in usage.index else entry.units)),
+            "categories": joined(t("category_inherit") if c == "inherit" else labels.category(c) for c in entry.categories),
             "facts": int(usage["facts"].get(entry.code, 0)),
             "subdistricts": int(usage["subdistricts"].get(entry.code, 0)),
             "named": entry.named,

@@ -40,7 +40,7 @@ event = st.dataframe(by_year, hide_index=True, key="by-year", on_select="rerun",
 cells = list(((event or {}).get("selection") or {}).get("cells") or [])
 if cells:  # a value's cell opens the facts behind it
     row, column = cells[0]
-    if column not in (t("category"), t("metric")) and by_year.iloc[row][column]:
+    if column not in (labels.header("category"), labels.header("metric")) and by_year.iloc[row][column]:
         year = "unknown" if column == t("year_unknown") else column
         ui.go_to("facts", sub=place, m=row_metrics[row], yr=year)
 ui.csv_download(by_year, "subdistrict-metrics", labels)
