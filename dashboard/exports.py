@@ -50,6 +50,13 @@ def publishable(figure: go.Figure, note: Note) -> go.Figure:
     return copy
 
 
+def renderer_available() -> bool:
+    """Whether a Chromium is installed for Kaleido to draw with (it is never downloaded)."""
+    from choreographer.browsers.chromium import Chromium
+
+    return Chromium.find_browser(skip_local=False) is not None
+
+
 def image(figure: go.Figure, note: Note, kind: str) -> bytes:
     """The publishable chart as PNG or SVG bytes."""
     if kind not in MIME:

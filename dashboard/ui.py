@@ -233,6 +233,9 @@ def chart(figure, name: str, context: Context, documents: int, *, on_select=None
         filters=filters_note(context.filters, labels),
         source=labels.text("source_line", documents=f"{documents:,}", date=_table_date(context.table)),
     )
+    if not _can_draw_images():
+        st.caption(labels.text("images_need_chromium"))
+        return event
     columns = st.columns([1, 1, 6])
     for column, kind in zip(columns, ("png", "svg")):
         column.download_button(
@@ -244,6 +247,11 @@ def chart(figure, name: str, context: Context, documents: int, *, on_select=None
             on_click="ignore",
         )
     return event
+
+
+@st.cache_resource(show_spinner=False)
+def _can_draw_images() -> bool:
+    return exports.renderer_available()
 
 
 def picked_points(event) -> list[dict]:

@@ -343,3 +343,10 @@ def test_clicking_a_cell_of_the_subdistrict_page_opens_its_facts(data_folder, co
     assert not app.exception
     shown = app.dataframe[0].value
     assert shown["数值"].tolist() == values and set(shown["街道/乡镇"]) == {"林山寨街道"}
+
+
+@pytest.mark.parametrize("page", ["overview", "trends"])
+def test_every_chart_offers_png_and_svg(data_folder, page):
+    app = open_page(page, metric="disputes_found:case")
+    labels = [button.proto.label for button in app.get("download_button")]
+    assert "下载 PNG" in labels and "下载 SVG" in labels

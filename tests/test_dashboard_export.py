@@ -3,7 +3,6 @@ the source line, drawn by Kaleido with the machine's own Chromium (nothing is do
 
 from __future__ import annotations
 
-import shutil
 import xml.etree.ElementTree as ElementTree
 
 import pandas as pd
@@ -13,9 +12,7 @@ from dashboard import charts, exports, figures
 from dashboard.labels import labels_for
 from tests.test_dashboard_table import fact_rows
 
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("chromium") or shutil.which("google-chrome")), reason="no Chromium for Kaleido (scripts/ensure-chromium)"
-)
+pytestmark = pytest.mark.skipif(not exports.renderer_available(), reason="no Chromium for Kaleido (scripts/ensure-chromium)")
 SVG = "{http://www.w3.org/2000/svg}"
 
 
