@@ -80,6 +80,10 @@ class UnitRule:
     context_base: str | None = None
     context_nouns: tuple[str, ...] = ()
     context_verbs: tuple[str, ...] = ()
+    context_unless: tuple[str, ...] = ()
+    context_required: bool = False
+    arabic_only: bool = False
+    class_name: bool = False
 
 
 class QuantityDataError(ValueError):
@@ -112,6 +116,10 @@ def _load_units(name: str = "units.toml") -> dict[str, UnitRule]:
                 context_base=context.get("base"),
                 context_nouns=tuple(context.get("nouns", ())),
                 context_verbs=tuple(context.get("verbs", ())),
+                context_unless=tuple(context.get("unless", ())),
+                context_required=bool(context.get("required", False)),
+                arabic_only=bool(row.get("arabic_only", False)),
+                class_name=bool(row.get("class_name", False)),
             )
         except (KeyError, InvalidOperation) as error:
             raise QuantityDataError(f"{DATA / name}: unit {written!r} lacks or mangles {error}") from error
@@ -122,6 +130,13 @@ UNITS = _load_units()
 _SUBUNIT_TABLE = _load_toml("units.toml")["money_subunits"]
 _SUBUNIT_AFTER = frozenset(_SUBUNIT_TABLE["after"])
 _SUBUNIT_FACTORS = {name: Decimal(str(factor)) for name, factor in _SUBUNIT_TABLE["factor"].items()}
+_MONEY_TABLE = _load_toml("units.toml")["money_without_yuan"]
+MONEY_WORDS = tuple(_MONEY_TABLE["words"])
+_MONEY_REACH = int(_MONEY_TABLE["reach"])
+_MONEY_WINDOW = _MONEY_REACH + max(len(word) for word in MONEY_WORDS)
+_CURRENCY_TABLE = _load_toml("units.toml")["currency_before"]
+CURRENCY_SIGNS: dict[str, str] = _CURRENCY_TABLE["signs"]
+CURRENCY_WORDS: dict[str, str] = _CURRENCY_TABLE["words"]
 _WORDS = _load_toml("quantity_words.toml")
 LEADING: dict[str, str] = _WORDS["leading"]
 LEADING_BARE: dict[str, str] = _WORDS["leading_bare"]
@@ -130,6 +145,8 @@ INNER: dict[str, str] = _WORDS["inner"]
 ORDINAL_PREFIXES = tuple(_WORDS["ordinal_prefix"]["words"])
 VAGUE_PREFIXES = tuple(_WORDS["vague_prefix"]["words"])
 IDIOMS = tuple(_WORDS["idioms"]["words"])
+NOT_ORDINAL = tuple(_WORDS["not_ordinal"]["words"])
+CLASS_COUNT_AFTER = tuple(_WORDS["class_count"]["after"])
 for _table in (LEADING, LEADING_BARE, TRAILING, INNER):
     for _word, _qualifier in _table.items():
         if _qualifier not in (*QUALIFIERS, ""):
@@ -166,7 +183,7 @@ _LONGEST_NUMERAL = 48
 _NUMERAL = (
     # the first character is a plain class, so the regex engine can skip ahead to candidates fast
     rf"[{_ARABIC_DIGITS}{_CN_DIGITS}{_CN_MAGNITUDES}数](?:{_FIRST_CHAR_GUARD})"
-    rf"(?:[{_ARABIC_DIGITS}{_CN_DIGITS}{_FREE_MAGNITUDES}余多]{_GUARDED_MAGNITUDES}"
+    rf"(?:[{_ARABIC_DIGITS}{_CN_DIGITS}{_FREE_MAGNITUDES}余多几]{_GUARDED_MAGNITUDES}"
     rf"|[.．,，](?=[{_ARABIC_DIGITS}])|[点點](?=[{_CN_DIGITS}])|(?<=[{_CN_DIGITS}{_CN_MAGNITUDES}])[点點](?=[0-9])"
     rf"|(?<=[{_ARABIC_DIGITS}])[kKＫ](?![A-Za-zＡ-Ｚａ-ｚ])){{0,{_LONGEST_NUMERAL}}}+"
 )
@@ -192,6 +209,8 @@ def _alternation(words) -> str:
     return render(trie)
 
 
+# One space between a number written in digits and its unit (39000 平方米) stays inside raw_text.
+_SPACE = r"[ \u3000\u00a0]"
 _UNIT = rf"(?=[{''.join(sorted({re.escape(u[0]) for u in UNITS}))}]){_alternation(UNITS)}"
 
 _QUANTITY = re.compile(
@@ -199,9 +218,10 @@ _QUANTITY = re.compile(
     (?P<numeral>{_NUMERAL})                          # 15000余, 五千万, 3 (of 3至5), 2 (of 2/3)
     (?:(?P<low_unit>{_UNIT})?{_RANGE_SEPARATOR}(?P<high>{_NUMERAL}))?  # a range: 至5, -5, 万元--5
     (?:
-        (?P<unit>{_UNIT})                            # 元, 平方米, 个, %
+        (?:(?<=[0-9０-９万亿萬億]){_SPACE})?(?P<unit>{_UNIT})  # 元, 平方米, 个, %; 39000 平方米
       | 分之(?P<numerator>{_NUMERAL})                 # 三分之二, 百分之九十
       | [/／](?P<slash>[0-9０-９]{{1,2}})(?![0-9０-９/.])  # 2/3
+      | (?<=[万亿萬億])(?P<bare>)                      # 2亿 with no unit: money only in a money context
     )
     """,
     re.VERBOSE,
@@ -265,6 +285,12 @@ def read_numeral(written: str) -> Numeral | None:
         return None  # 1,2,3 is a list, not 123
     text = written.translate(_NORMALIZE)
     inner = None
+    if "几" in text:
+        some = text.find("几")
+        if text.count("几") > 1 or some == 0 or text[some - 1] not in "十百千零拾佰仟" \
+                or not any(char in _DIGIT_CHARS for char in text[:some - 1]) or any(m in text for m in INNER):
+            return None  # 十几, 几十: vague; 二十几, 一百零几万 name their digits and mean "and some"
+        text, inner = text.replace("零几", "").replace("几", ""), "more_than"
     if text.startswith("数"):
         if len(text) < 2 or text[1] not in _MAGNITUDE_CHARS:
             return None
@@ -358,11 +384,31 @@ def _is_ordinal_or_name(text: str, start: int) -> bool:
     if start == 0:
         return False
     before = text[start - 1]
-    if before.isascii() and (before.isalnum() or before in "./-_#%=&?"):
+    if before == "%" and _after_percent_figures(text, start):
+        pass  # 67%89.3%45.1%: percentages run together
+    elif before.isascii() and (before.isalnum() or before in "./-_#%=&?"):
         return True  # A3栋, ISO9001, a URL
-    if before in _NUMERAL_CHARS:
-        return True  # 二三十个: the start of a numeral that did not read
-    return any(text[start - size:start] in _NOT_AMOUNT_PREFIXES for size in _ORDINAL_LENGTHS if size <= start)
+    if before in _NUMERAL_CHARS and not (before in _CN_DIGITS and text[start] in _ARABIC_DIGITS):
+        return True  # 二三十个: the start of a numeral that did not read (社零7.5亿元 is a word, then digits)
+    for size in _ORDINAL_LENGTHS:
+        if size <= start and text[start - size:start] in _NOT_AMOUNT_PREFIXES:
+            return not text.endswith(NOT_ORDINAL, 0, start)  # 前三名, but 目前2个
+    return False
+
+
+_PERCENT_RUN = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?%)+")
+_PERCENT_RUN_REACH = 24
+
+
+def _after_percent_figures(text: str, start: int) -> bool:
+    """Whether text[:start] ends with percent figures written in prose (增长67%89.3%), not a URL's
+    escapes (q=30%25%20): what precedes the run of figures is not part of an ASCII word."""
+    window_start = max(0, start - _PERCENT_RUN_REACH)
+    for run in _PERCENT_RUN.finditer(text, window_start, start):
+        if run.end() == start:
+            before = text[run.start() - 1] if run.start() > 0 else ""
+            return run.start() > window_start and not (before.isascii() and before.strip() and before not in ",;")
+    return False
 
 
 def _unit_applies(text: str, numeral: str, start: int, end: int, rule: UnitRule) -> bool:
@@ -376,7 +422,12 @@ def _unit_applies(text: str, numeral: str, start: int, end: int, rule: UnitRule)
         return False  # 三五成群, 七八个: digits read one by one are codes or guesses in prose
     if rule.phrase_end and text[end:end + 1].isalnum():
         return False
-    if rule.phase and not any(c in "0123456789" + _FULLWIDTH for c in numeral):
+    written_in_digits = any(c in _ARABIC_DIGITS for c in numeral)
+    if rule.arabic_only and not written_in_digits:
+        return False
+    if rule.class_name and not written_in_digits and not text.endswith(CLASS_COUNT_AFTER, 0, start):
+        return False  # 十大工程, 五大类: a class or list name; …等六大行动 counts the list before it
+    if rule.phase and not written_in_digits:
         following = text[end:end + 1]
         if following and following.isalnum():
             return False
@@ -394,10 +445,11 @@ _ELLIPTICAL_CLAUSE = 4
 _SENTENCE_BREAK = re.compile(r"[。;；!！?？\n]")
 
 
-def _context_base(text: str, start: int, end: int, rule: UnitRule) -> str:
-    """The base unit a context rule picks: 件 of problems is case, 件 of things is item; so is 件
-    after a verb of handling cases (办结8601件), or in a short clause that goes on counting the
-    problems of the clause before it in the sentence."""
+def _context_base(text: str, start: int, end: int, rule: UnitRule) -> str | None:
+    """The base unit a context rule picks: 件 of things is item, 件 of matters handled is case; so is
+    件 after a verb of handing things out (发放3000件), or in a short clause that goes on counting the
+    things of the clause before it in the sentence. None when the unit needs a context it lacks
+    (方 is an area only after an area word)."""
     if rule.context_base is None:
         return rule.base
     window_start = max(0, start - _SENTENCE_BEFORE)
@@ -409,13 +461,15 @@ def _context_base(text: str, start: int, end: int, rule: UnitRule) -> str:
     clause = window[breaks[-1].end():] if breaks else window
     before = clause[-_CONTEXT_BEFORE:]
     after = text[end:end + 4]
+    if rule.context_unless and any(word in before or after.startswith(word) for word in rule.context_unless):
+        return None if rule.context_required else rule.base
     if any(noun in before or after.startswith(noun) for noun in rule.context_nouns):
         return rule.context_base
     if any(verb in before for verb in rule.context_verbs):
         return rule.context_base
     if breaks and len(clause) <= _ELLIPTICAL_CLAUSE and any(noun in window for noun in rule.context_nouns):
         return rule.context_base
-    return rule.base
+    return None if rule.context_required else rule.base
 
 
 def _qualify(text, start, end, numeral_qualifier, bare, rule):
@@ -442,6 +496,8 @@ def _from_match(text: str, match: re.Match) -> Quantity | None:
         return _range(text, numeral, low_unit, high, unit, start, end, raw)
     if high is not None:
         return None
+    if match.lastgroup == "bare":
+        return _money_without_yuan(text, numeral, start, end)
     if numerator is not None:  # 三分之二, 百分之九十, 千分之五
         denominator_value, numerator_value = read_numeral(numeral), read_numeral(numerator)
         if not denominator_value or not numerator_value or denominator_value.value == 0:
@@ -456,6 +512,32 @@ def _from_match(text: str, match: re.Match) -> Quantity | None:
     if not 0 < top < bottom <= 10 or text[end:end + 1] in ("月", "日", "号"):
         return None  # 7/29 and 2019/7/29 are dates, not fractions
     return _fraction_quantity(text, Decimal(top) / bottom * 100, start, end, raw, "/")
+
+
+def _money_without_yuan(text: str, numeral_text: str, start: int, end: int) -> Quantity | None:
+    """2亿 with no unit is money (CNY) when a money word ends just before it in its clause."""
+    if _is_ordinal_or_name(text, start) or not _after_money_word(text, start):
+        return None
+    numeral = read_numeral(numeral_text)
+    if numeral is None or not numeral.has_digit:
+        return None
+    qualifier, qualifier_text, qualifier_start = _qualify(text, start, end, numeral.inner_qualifier, False, None)
+    upper = None if numeral.upper is None else float(numeral.upper)
+    return Quantity(float(numeral.value), "CNY", text[start:end], numeral.trailing_magnitude[-1], qualifier,
+                    start, end, upper, qualifier_text, qualifier_start)
+
+
+def _after_money_word(text: str, start: int) -> bool:
+    """Whether one of MONEY_WORDS ends at most _MONEY_REACH characters before start, in its clause."""
+    window = text[max(0, start - _MONEY_WINDOW):start]
+    breaks = list(_CLAUSE_BREAK.finditer(window))
+    if breaks:
+        window = window[breaks[-1].end():]
+    for word in MONEY_WORDS:
+        found = window.rfind(word)
+        if found >= 0 and len(window) - found - len(word) <= _MONEY_REACH:
+            return True
+    return False
 
 
 def _fraction_quantity(text, value, start, end, raw, raw_unit) -> Quantity | None:
@@ -487,6 +569,8 @@ def _simple(text, numeral_text, unit, start, end, raw) -> Quantity | None:
     if bare and numeral.inner_qualifier is None and qualifier_text is None:
         return None  # 千家万户, 万人空巷: a bare magnitude counts only with 余/多 or a qualifier
     base = _context_base(text, start, end, rule)
+    if base is None:
+        return None
     value = numeral.value
     if unit in _SUBUNIT_AFTER:
         subunits = _SUBUNITS.match(text, end)
@@ -593,7 +677,9 @@ def find_quantities(text: str) -> list[Quantity]:
                 quantity.end - start, quantity.upper, quantity.qualifier_text,
                 None if quantity.qualifier_start is None else quantity.qualifier_start - start,
             )
-            if match.group("unit") not in _CONTEXT_UNITS and len(readings) < _READINGS_LIMIT:
+            # (a figure after 89.3% depends on what came before that run: not cached)
+            if match.lastgroup != "bare" and match.group("unit") not in _CONTEXT_UNITS \
+                    and text[start - 1:start] != "%" and len(readings) < _READINGS_LIMIT:
                 readings[key] = reading
         if reading is None:  # not an amount as a whole (1,2,3个; 第12个): a later start inside it may be
             match = search(text, start + 1)
@@ -602,7 +688,10 @@ def find_quantities(text: str) -> list[Quantity]:
         append(new_quantity(value, unit, raw_text, raw_unit, qualifier, start, start + length, upper,
                             qualifier_text, None if qualifier_offset is None else start + qualifier_offset))
         match = search(text, start + length)
-    return found
+    for mark in _CURRENCY_MARKS:  # one character each: a fast scan
+        if mark in text:
+            return _with_currency_before(text, found)
+    return found  # (the loop is _may_name_currency inlined)
 
 
 def _find_uncached(text: str) -> list[Quantity]:
@@ -616,7 +705,65 @@ def _find_uncached(text: str) -> list[Quantity]:
         else:
             found.append(quantity)
             match = _QUANTITY.search(text, quantity.end)
-    return found
+    return _with_currency_before(text, found) if _may_name_currency(text) else found
+
+
+def _may_name_currency(text: str) -> bool:
+    """A fast first look: does text hold a currency sign, or the last character of a currency word?"""
+    return any(mark in text for mark in _CURRENCY_MARKS)
+
+
+_SIGNED_AMOUNT = re.compile(
+    rf"(?P<sign>{'|'.join(map(re.escape, CURRENCY_SIGNS))})[ \u3000]?(?P<numeral>{_NUMERAL})")
+_CURRENCY_WORD_BEFORE = re.compile(rf"(?:{'|'.join(map(re.escape, CURRENCY_WORDS))})[ \u3000]{{0,2}}$")
+_MAY_NAME_CURRENCY = re.compile("|".join(map(re.escape, [*CURRENCY_SIGNS, *CURRENCY_WORDS])))
+_CURRENCY_MARKS = tuple({*CURRENCY_SIGNS, *(word[-1] for word in CURRENCY_WORDS)})
+
+
+def _with_currency_before(text: str, found: list[Quantity]) -> list[Quantity]:
+    """found, with a currency word before an amount of that currency taken into its span (人民币 50元)
+    and amounts written after a currency sign added (￥300, $20; ￥300万元 reads its unit too)."""
+    by_start = None
+    for word, unit in CURRENCY_WORDS.items():
+        at = text.find(word)
+        while at >= 0:
+            after = at + len(word)
+            number = after + len(text[after:after + 2]) - len(text[after:after + 2].lstrip(" \u3000"))
+            if by_start is None:
+                by_start = {quantity.start: index for index, quantity in enumerate(found)}
+            index = by_start.get(number)
+            if index is not None and found[index].unit == unit:
+                found[index] = _extended(text, found[index], at)
+            at = text.find(word, after)
+    if not any(sign in text for sign in CURRENCY_SIGNS):
+        return found
+    added = []
+    for match in _SIGNED_AMOUNT.finditer(text):
+        start = match.start()
+        if by_start is None:
+            by_start = {quantity.start: index for index, quantity in enumerate(found)}
+        index = by_start.get(match.start("numeral"))
+        if index is not None:  # ￥300万元: the amount was read; the sign joins its span
+            if found[index].unit == CURRENCY_SIGNS[match["sign"]]:
+                found[index] = _extended(text, found[index], start)
+            continue
+        if any(q.start <= start < q.end for q in found):
+            continue
+        numeral = read_numeral(match["numeral"])
+        if numeral is None or not numeral.has_digit or text[match.end():match.end() + 1].isalnum():
+            continue  # $20 reads; $20abc and ￥3年 do not
+        end = match.end()
+        qualifier, qualifier_text, qualifier_start = _qualify(text, start, end, numeral.inner_qualifier,
+                                                              False, None)
+        added.append(Quantity(float(numeral.value), CURRENCY_SIGNS[match["sign"]], text[start:end],
+                              match["sign"], qualifier, start, end, None, qualifier_text, qualifier_start))
+    return sorted(found + added, key=lambda q: q.start) if added else found
+
+
+def _extended(text: str, quantity: Quantity, start: int) -> Quantity:
+    """quantity with its span opened at start (a currency word or sign before the number)."""
+    return Quantity(quantity.value, quantity.unit, text[start:quantity.end], quantity.raw_unit, quantity.qualifier,
+                    start, quantity.end, quantity.upper, quantity.qualifier_text, quantity.qualifier_start)
 
 
 def find_numbers(text: str) -> list[Quantity]:
@@ -683,6 +830,10 @@ _SPACES = re.compile(r"\s+")
 
 def _parse_stripped(stripped: str) -> Quantity | None:
     offset = 0
+    if _MAY_NAME_CURRENCY.match(stripped):  # 人民币数十亿元, ￥300: the currency joins the span
+        found = find_quantities(stripped)
+        if len(found) == 1 and found[0].start == 0 and found[0].end == len(stripped):
+            return found[0]
     if stripped[:1] in ("负", "負", "-", "－") and len(stripped) > 1:
         positive = parse_quantity(stripped[1:])
         if positive is None or positive.start != 0:

@@ -65,8 +65,10 @@ def test_more_than_forms_read_back(n, magnitude, inner, before, unit):
 @EXAMPLES
 @given(n=st.integers(min_value=1, max_value=10**8), unit=st.sampled_from(sorted(UNITS)))
 def test_number_then_any_unit_is_found_in_a_sentence(n, unit):
-    sentence = f"共完成{n}{unit}。"
-    found = [q for q in find_quantities(sentence) if q.start == 3]
+    rule = UNITS[unit]
+    context = rule.context_nouns[0] if rule.context_required else ""  # 方 is an area after 面积
+    sentence = f"{context}共完成{n}{unit}。"
+    found = [q for q in find_quantities(sentence) if q.start == len(context) + 3]
     assert found and found[0].raw_text.startswith(str(n)), sentence
 
 
