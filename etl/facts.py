@@ -117,7 +117,7 @@ def facts_from_quantities(
     for quantity in quantities:  # sorted by start
         first_figure.setdefault(layout.sentence_span(quantity.start)[0], quantity.start)
     categories = CategoryAttributor(structure)
-    places = PlaceAttributor(structure)
+    places = PlaceAttributor(structure, [q.start for q in kept])
     periods = PeriodAttributor(structure, set(first_figure))
     facts: list[Fact] = []
     sentence_texts: dict[tuple[int, int], str] = {}  # figures share sentences

@@ -280,6 +280,80 @@ SECTIONS = (
             "中原区",
             "subdistrict",
         ),
+        (
+            "二七区五里堡街道、大学路街道,区直各部门:\n\n现将一季度信访工作情况通报如下:\n全区共受理信访事项412件。",
+            "412件",
+            None,
+            "二七区",
+            "district",
+        ),  # units in a salutation scope nothing
+        (
+            "中原区林山寨街道位于市区西部,东至桐柏路,与绿东村街道相接。辖区面积4.5平方公里。",
+            "4.5平方公里",
+            "林山寨街道",
+            "中原区",
+            "subdistrict",
+        ),  # a neighbour named as a boundary
+        (
+            "9月4日,中原区林山寨街道居民王女士拨打热线反映路灯不亮。\n\n今年以来,热线共受理工单9.2万件。",
+            "9.2万件",
+            None,
+            "中原区",
+            "district",
+        ),  # a unit named in an anecdote
+        (
+            "二七区今年新建口袋公园20个。其中,五里堡街道5个、大学路街道3个,其余分布在各乡镇。",
+            "3个",
+            "大学路街道",
+            "二七区",
+            "subdistrict",
+        ),  # a list: each value with its unit
+        (
+            "二七区今年新建口袋公园20个。其中,五里堡街道5个、大学路街道3个。全区共栽植树木1400棵。",
+            "1400棵",
+            None,
+            "二七区",
+            "district",
+        ),  # the units of a list do not scope what follows
+        (
+            "二七区五里堡街道、大学路街道分别完成投资1.2亿元、8000万元。",
+            "8000万元",
+            "大学路街道",
+            "二七区",
+            "subdistrict",
+        ),  # 分别: values pair with units in order
+        (
+            "共涉及二七区五里堡街道、大学路街道等4个街道,拆迁面积12万平方米。",
+            "12万平方米",
+            None,
+            "二七区",
+            "district",
+        ),  # a total over the listed units goes to their parent
+        ("广州市白云区棠景街今年新建口袋公园3个。", "3个", "棠景街道", "白云区", "subdistrict"),  # X街
+        ("天河区沙河街办组织志愿者120人。", "120人", "沙河街道", "天河区", "subdistrict"),  # X街办
+        (
+            "開平市長(zhǎng)沙街道辦(bàn)事處(chù)拆除違(wéi)建619處。",
+            "619處",
+            "长沙街道",
+            "开平市",
+            "subdistrict",
+        ),  # a mirror's pinyin annotations
+        (
+            "5月3日,金水区丰产路街道一处违建正在拆除。\n\n本报记者 李明 摄\n\n全市今年已拆除违建1200处。",
+            "1200处",
+            None,
+            None,
+            "district",
+        ),  # a photo caption names units in passing
+        (
+            "金水区今年新开工项目105个。\n在丰产路街道,新建学校3所。花园路街道,新建公园2个。\n全区新增就业1200人。",
+            "1200人",
+            None,
+            "金水区",
+            "district",
+        ),  # a paragraph that runs through several units scopes only itself
+        ("玉山县冰溪镇2017年引进项目5个。", "5个", "冰溪镇", "玉山县", "township"),  # the name of its day
+        ("2020年,上虞区崧厦镇拆除违建1.2万平方米。", "1.2万平方米", "崧厦街道", "上虞区", "subdistrict"),
     ],
 )
 def test_scopes(text, raw_text, subdistrict, district, level):
