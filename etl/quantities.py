@@ -137,6 +137,12 @@ _MONEY_WINDOW = _MONEY_REACH + max(len(word) for word in MONEY_WORDS)
 _CURRENCY_TABLE = _load_toml("units.toml")["currency_before"]
 CURRENCY_SIGNS: dict[str, str] = _CURRENCY_TABLE["signs"]
 CURRENCY_WORDS: dict[str, str] = _CURRENCY_TABLE["words"]
+_CURRENCIES = {**CURRENCY_SIGNS, **CURRENCY_WORDS}
+_CURRENCY_UNITS = frozenset(_CURRENCIES.values())
+_CURRENCY_SPACES = 2
+_CURRENCY_REACH = max(map(len, _CURRENCIES)) + _CURRENCY_SPACES
+_CURRENCY_BEFORE = re.compile(
+    rf"(?P<currency>{'|'.join(map(re.escape, _CURRENCIES))})[ \u3000]{{0,{_CURRENCY_SPACES}}}$")
 _WORDS = _load_toml("quantity_words.toml")
 LEADING: dict[str, str] = _WORDS["leading"]
 LEADING_BARE: dict[str, str] = _WORDS["leading_bare"]
@@ -209,8 +215,12 @@ def _alternation(words) -> str:
     return render(trie)
 
 
-# One space between a number written in digits and its unit (39000 平方米) stays inside raw_text.
-_SPACE = r"[ \u3000\u00a0]"
+# Between a numeral and its unit, inside raw_text: one space after digits (39000 平方米), or the
+# pinyin a mirror site writes after a character it converted (5萬(wàn)元, 兩(liǎng)台). The first
+# character is tested first, so the common case (no such thing) costs one failed class test.
+PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
+_BETWEEN = (rf"(?:[ \u3000\u00a0(](?:(?<=[0-9０-９万亿萬億][ \u3000\u00a0])"
+            rf"|(?<=\()[{PINYIN_LETTERS}]{{1,6}}\)))?")
 _UNIT = rf"(?=[{''.join(sorted({re.escape(u[0]) for u in UNITS}))}]){_alternation(UNITS)}"
 
 _QUANTITY = re.compile(
@@ -218,7 +228,7 @@ _QUANTITY = re.compile(
     (?P<numeral>{_NUMERAL})                          # 15000余, 五千万, 3 (of 3至5), 2 (of 2/3)
     (?:(?P<low_unit>{_UNIT})?{_RANGE_SEPARATOR}(?P<high>{_NUMERAL}))?  # a range: 至5, -5, 万元--5
     (?:
-        (?:(?<=[0-9０-９万亿萬億]){_SPACE})?(?P<unit>{_UNIT})  # 元, 平方米, 个, %; 39000 平方米
+        {_BETWEEN}(?P<unit>{_UNIT})                  # 元, 平方米, 个, %; 39000 平方米, 5萬(wàn)元
       | 分之(?P<numerator>{_NUMERAL})                 # 三分之二, 百分之九十
       | [/／](?P<slash>[0-9０-９]{{1,2}})(?![0-9０-９/.])  # 2/3
       | (?<=[万亿萬億])(?P<bare>)                      # 2亿 with no unit: money only in a money context
@@ -486,6 +496,15 @@ def _qualify(text, start, end, numeral_qualifier, bare, rule):
 
 
 def _from_match(text: str, match: re.Match) -> Quantity | None:
+    quantity = _read_match(text, match)
+    if quantity is not None and quantity.unit in _CURRENCY_UNITS:
+        before = _CURRENCY_BEFORE.search(text, max(0, quantity.start - _CURRENCY_REACH), quantity.start)
+        if before is not None and _CURRENCIES[before["currency"]] == quantity.unit:
+            return _extended(text, quantity, before.start())  # 人民币 50元, ￥300万元
+    return quantity
+
+
+def _read_match(text: str, match: re.Match) -> Quantity | None:
     numeral, low_unit, high, unit, numerator, slash = match.group(
         "numeral", "low_unit", "high", "unit", "numerator", "slash")
     start, end = match.span()
@@ -637,7 +656,7 @@ _IDIOM_STARTS = _idiom_starts()
 
 
 # How many characters around a match can change what it means: the cache key must cover them.
-_BEFORE = max(_LEADING_LENGTHS + _ORDINAL_LENGTHS + [1])  # 不超过, 星期
+_BEFORE = max(_LEADING_LENGTHS + _ORDINAL_LENGTHS + [_CURRENCY_REACH])  # 不超过, 星期, 人民币 50元
 _AFTER = max(
     [len(word) for word in TRAILING]
     + [len(word) for rule in UNITS.values() for word in rule.not_before]
@@ -676,6 +695,7 @@ def find_quantities(text: str) -> list[Quantity]:
                 quantity.value, quantity.unit, quantity.raw_text, quantity.raw_unit, quantity.qualifier,
                 quantity.end - start, quantity.upper, quantity.qualifier_text,
                 None if quantity.qualifier_start is None else quantity.qualifier_start - start,
+                start - quantity.start,  # a currency written before the number (人民币 50元)
             )
             # (a figure after 89.3% depends on what came before that run: not cached)
             if match.lastgroup != "bare" and match.group("unit") not in _CONTEXT_UNITS \
@@ -684,14 +704,14 @@ def find_quantities(text: str) -> list[Quantity]:
         if reading is None:  # not an amount as a whole (1,2,3个; 第12个): a later start inside it may be
             match = search(text, start + 1)
             continue
-        value, unit, raw_text, raw_unit, qualifier, length, upper, qualifier_text, qualifier_offset = reading
-        append(new_quantity(value, unit, raw_text, raw_unit, qualifier, start, start + length, upper,
+        value, unit, raw_text, raw_unit, qualifier, length, upper, qualifier_text, qualifier_offset, lead = reading
+        append(new_quantity(value, unit, raw_text, raw_unit, qualifier, start - lead, start + length, upper,
                             qualifier_text, None if qualifier_offset is None else start + qualifier_offset))
         match = search(text, start + length)
-    for mark in _CURRENCY_MARKS:  # one character each: a fast scan
-        if mark in text:
-            return _with_currency_before(text, found)
-    return found  # (the loop is _may_name_currency inlined)
+    for sign in _CURRENCY_SIGN_CHARS:  # one character each: a fast scan
+        if sign in text:
+            return _with_currency_signs(text, found)
+    return found
 
 
 def _find_uncached(text: str) -> list[Quantity]:
@@ -705,54 +725,25 @@ def _find_uncached(text: str) -> list[Quantity]:
         else:
             found.append(quantity)
             match = _QUANTITY.search(text, quantity.end)
-    return _with_currency_before(text, found) if _may_name_currency(text) else found
-
-
-def _may_name_currency(text: str) -> bool:
-    """A fast first look: does text hold a currency sign, or the last character of a currency word?"""
-    return any(mark in text for mark in _CURRENCY_MARKS)
+    return _with_currency_signs(text, found)
 
 
 _SIGNED_AMOUNT = re.compile(
     rf"(?P<sign>{'|'.join(map(re.escape, CURRENCY_SIGNS))})[ \u3000]?(?P<numeral>{_NUMERAL})")
-_CURRENCY_WORD_BEFORE = re.compile(rf"(?:{'|'.join(map(re.escape, CURRENCY_WORDS))})[ \u3000]{{0,2}}$")
-_MAY_NAME_CURRENCY = re.compile("|".join(map(re.escape, [*CURRENCY_SIGNS, *CURRENCY_WORDS])))
-_CURRENCY_MARKS = tuple({*CURRENCY_SIGNS, *(word[-1] for word in CURRENCY_WORDS)})
+_MAY_NAME_CURRENCY = re.compile("|".join(map(re.escape, _CURRENCIES)))
+_CURRENCY_SIGN_CHARS = tuple(CURRENCY_SIGNS)
 
 
-def _with_currency_before(text: str, found: list[Quantity]) -> list[Quantity]:
-    """found, with a currency word before an amount of that currency taken into its span (人民币 50元)
-    and amounts written after a currency sign added (￥300, $20; ￥300万元 reads its unit too)."""
-    by_start = None
-    for word, unit in CURRENCY_WORDS.items():
-        at = text.find(word)
-        while at >= 0:
-            after = at + len(word)
-            number = after + len(text[after:after + 2]) - len(text[after:after + 2].lstrip(" \u3000"))
-            if by_start is None:
-                by_start = {quantity.start: index for index, quantity in enumerate(found)}
-            index = by_start.get(number)
-            if index is not None and found[index].unit == unit:
-                found[index] = _extended(text, found[index], at)
-            at = text.find(word, after)
-    if not any(sign in text for sign in CURRENCY_SIGNS):
-        return found
+def _with_currency_signs(text: str, found: list[Quantity]) -> list[Quantity]:
+    """found, with the amounts written after a currency sign and no unit added (￥300, $20)."""
     added = []
     for match in _SIGNED_AMOUNT.finditer(text):
-        start = match.start()
-        if by_start is None:
-            by_start = {quantity.start: index for index, quantity in enumerate(found)}
-        index = by_start.get(match.start("numeral"))
-        if index is not None:  # ￥300万元: the amount was read; the sign joins its span
-            if found[index].unit == CURRENCY_SIGNS[match["sign"]]:
-                found[index] = _extended(text, found[index], start)
-            continue
-        if any(q.start <= start < q.end for q in found):
-            continue
+        start, end = match.span()
+        if any(q.start <= start < q.end or q.start <= match.start("numeral") < q.end for q in found):
+            continue  # ￥300万元 was read whole
         numeral = read_numeral(match["numeral"])
-        if numeral is None or not numeral.has_digit or text[match.end():match.end() + 1].isalnum():
+        if numeral is None or not numeral.has_digit or text[end:end + 1].isalnum():
             continue  # $20 reads; $20abc and ￥3年 do not
-        end = match.end()
         qualifier, qualifier_text, qualifier_start = _qualify(text, start, end, numeral.inner_qualifier,
                                                               False, None)
         added.append(Quantity(float(numeral.value), CURRENCY_SIGNS[match["sign"]], text[start:end],

@@ -138,6 +138,18 @@ REAL_TEXT_FORMS = [
     ("出动车辆40辆次,清运垃圾", "40辆次", 40, "times", "exact"),
     ("清运车200余车次", "200余车次", 200, "times", "more_than"),
     ("新建安置房600套", "600套", 600, "item", "exact"),
+    ("出动无人机巡查120架次", "120架次", 120, "times", "exact"),
+    ("走访辖区群众3200户次", "3200户次", 3200, "times", "exact"),
+    ("抽检食品样品86批次", "86批次", 86, "times", "exact"),
+    ("清运建筑垃圾200余车", "200余车", 200, "item", "more_than"),
+    ("为困难群众送去大米800斤", "800斤", 0.4, "ton", "exact"),
+    ("悬挂宣传横幅45幅", "45幅", 45, "item", "exact"),
+    ("发放矿泉水300箱、消毒液150瓶", "150瓶", 150, "item", "exact"),
+    ("拆除一栋两层违法建筑", "两层", 2, "item", "exact"),
+    ("私自加盖三层,面积450平方米", "三层", 3, "item", "exact"),
+    # a mirror site's pinyin between the number and its unit stays in raw_text
+    ("籌集資金5萬(wàn)元", "5萬(wàn)元", 5e4, "CNY", "exact"),
+    ("出動鏟車兩(liǎng)台", "兩(liǎng)台", 2, "item", "exact"),
     ("出动挖掘机6台", "6台", 6, "item", "exact"),
     # 件 counts matters handled unless the clause names a thing counted
     ("共受理热线工单900件,回访600件,满意560件", "560件", 560, "case", "exact"),
@@ -188,6 +200,9 @@ REAL_TEXT_NON_AMOUNTS = [
     "一头雾水",
     "两头跑",
     "十几万",
+    "构建区、街道、社区三层网络",
+    "双向三车道",
+    "30000 年",
 ]
 
 
