@@ -153,6 +153,8 @@ VAGUE_PREFIXES = tuple(_WORDS["vague_prefix"]["words"])
 IDIOMS = tuple(_WORDS["idioms"]["words"])
 NOT_ORDINAL = tuple(_WORDS["not_ordinal"]["words"])
 CLASS_COUNT_AFTER = tuple(_WORDS["class_count"]["after"])
+ONE_FOR_ONE_UNITS = frozenset(_WORDS["one_for_one"]["units"])
+_ONE_FOR_ONE_GAP = int(_WORDS["one_for_one"]["gap"])
 for _table in (LEADING, LEADING_BARE, TRAILING, INNER):
     for _word, _qualifier in _table.items():
         if _qualifier not in (*QUALIFIERS, ""):
@@ -421,9 +423,24 @@ def _after_percent_figures(text: str, start: int) -> bool:
     return False
 
 
+_PINYIN_NOTE = rf"(?:\([{PINYIN_LETTERS}]{{1,6}}\))?"
+_PAIR = rf"一[{''.join(ONE_FOR_ONE_UNITS)}]{_PINYIN_NOTE}"
+_PAIRED_BEFORE = re.compile(rf"{_PAIR}[、\u4e00-\u9fff]{{1,{_ONE_FOR_ONE_GAP}}}$")
+_PAIRED_AFTER = re.compile(rf"{_PINYIN_NOTE}[、\u4e00-\u9fff]{{1,{_ONE_FOR_ONE_GAP}}}{_PAIR}")
+_PAIR_REACH = 2 + 8 + _ONE_FOR_ONE_GAP  # 一户 (hù) 兑现
+
+
+def _one_for_one(text: str, start: int, end: int) -> bool:
+    """Whether 一户 at text[start:end] pairs with another 一户 / 一栋 a few characters away (签一户兑现一户)."""
+    return (_PAIRED_AFTER.match(text, end, end + _PAIR_REACH) is not None
+            or _PAIRED_BEFORE.search(text, max(0, start - _PAIR_REACH), start) is not None)
+
+
 def _unit_applies(text: str, numeral: str, start: int, end: int, rule: UnitRule) -> bool:
     if rule.not_before and text.startswith(rule.not_before, end):
         return False
+    if numeral == "一" and rule.written in ONE_FOR_ONE_UNITS and _one_for_one(text, start, end):
+        return False  # 签一户兑现一户: a slogan of one for one, not two counts of one
     if len(rule.written) == 1 and text.startswith(rule.written, end):
         return False  # 一处处, 一条条: "one after another", not a count
     if numeral == "一" and text.startswith("一", end):
@@ -698,7 +715,10 @@ def find_quantities(text: str) -> list[Quantity]:
                 start - quantity.start,  # a currency written before the number (人民币 50元)
             )
             # (a figure after 89.3% depends on what came before that run: not cached)
-            if match.lastgroup != "bare" and match.group("unit") not in _CONTEXT_UNITS \
+            # (nor 一户, which pairs with another 一户 further away than the key reaches: 签一户兑现一户)
+            unit_written = match.group("unit")
+            if match.lastgroup != "bare" and unit_written not in _CONTEXT_UNITS \
+                    and not (unit_written in ONE_FOR_ONE_UNITS and match.group("numeral") == "一") \
                     and text[start - 1:start] != "%" and len(readings) < _READINGS_LIMIT:
                 readings[key] = reading
         if reading is None:  # not an amount as a whole (1,2,3个; 第12个): a later start inside it may be

@@ -150,6 +150,9 @@ REAL_TEXT_FORMS = [
     # a mirror site's pinyin between the number and its unit stays in raw_text
     ("籌集資金5萬(wàn)元", "5萬(wàn)元", 5e4, "CNY", "exact"),
     ("出動鏟車兩(liǎng)台", "兩(liǎng)台", 2, "item", "exact"),
+    # one 一户 is a count; a pair of them a few characters apart is a slogan (above)
+    ("每一户补贴3000元", "一户", 1, "household", "exact"),
+    ("目前仅剩一户未签约", "一户", 1, "household", "exact"),
     ("出动挖掘机6台", "6台", 6, "item", "exact"),
     # 件 counts matters handled unless the clause names a thing counted
     ("共受理热线工单900件,回访600件,满意560件", "560件", 560, "case", "exact"),
@@ -203,6 +206,9 @@ REAL_TEXT_NON_AMOUNTS = [
     "构建区、街道、社区三层网络",
     "双向三车道",
     "30000 年",
+    "实行签一户、腾一户、拆一户",
+    "签一户(hù)兑现一户(hù)补偿款",
+    "搬空一栋拆除一栋",
 ]
 
 
