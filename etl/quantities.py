@@ -3,7 +3,10 @@
 One compiled regex finds every numeral followed by a unit or measure word; Python then reads the
 numeral (cached), the unit (from ``etl/data/units.toml``) and the qualifier words around it (from
 ``etl/data/quantity_words.toml``). Numbers without a unit, dates, ordinals and numbers inside names
-are not amounts and are not reported by :func:`find_quantities`.
+are not amounts and are not reported by :func:`find_quantities`; the exceptions are money written
+without 元 after a money word (财政收入突破2亿) and after a currency sign (￥300). What a match means
+depends on a few characters around it, so readings are cached by that window; a reading that looks
+further (a counted noun for 件, an area word for 方, a money word) is not cached.
 
 >>> [(q.raw_text, q.value, q.unit, q.qualifier) for q in find_quantities("投资近2亿元,拆除违章建筑15000余平方米")]
 [('2亿元', 200000000.0, 'CNY', 'nearly'), ('15000余平方米', 15000.0, 'm2', 'more_than')]
@@ -11,6 +14,8 @@ are not amounts and are not reported by :func:`find_quantities`.
 50000000.0
 >>> parse_quantity("30余亩").value
 20000.0
+>>> [(q.raw_text, q.value, q.unit) for q in find_quantities("财政收入突破2亿大关,建筑面积约3.75万方")]
+[('2亿', 200000000.0, 'CNY'), ('3.75万方', 37500.0, 'm2')]
 """
 
 from __future__ import annotations
