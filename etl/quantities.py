@@ -139,6 +139,7 @@ _MONEY_TABLE = _load_toml("units.toml")["money_without_yuan"]
 MONEY_WORDS = tuple(_MONEY_TABLE["words"])
 _MONEY_REACH = int(_MONEY_TABLE["reach"])
 _MONEY_WINDOW = _MONEY_REACH + max(len(word) for word in MONEY_WORDS)
+MONEY_FOLLOWED_BY = tuple(_MONEY_TABLE["followed_by"])
 _CURRENCY_TABLE = _load_toml("units.toml")["currency_before"]
 CURRENCY_SIGNS: dict[str, str] = _CURRENCY_TABLE["signs"]
 CURRENCY_WORDS: dict[str, str] = _CURRENCY_TABLE["words"]
@@ -466,6 +467,7 @@ def _unit_applies(text: str, numeral: str, start: int, end: int, rule: UnitRule)
     return True
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE_BREAK = re.compile(r"[,，。;；:：、!！?？\n()（）]")
 
 
@@ -559,6 +561,8 @@ def _money_without_yuan(text: str, numeral_text: str, start: int, end: int) -> Q
     """2亿 with no unit is money (CNY) when a money word ends just before it in its clause."""
     if _is_ordinal_or_name(text, start) or not _after_money_word(text, start):
         return None
+    if _HAN.match(text, end) and not text.startswith(MONEY_FOLLOWED_BY, end):
+        return None  # 投资带动周边5万群众: a count of people
     numeral = read_numeral(numeral_text)
     if numeral is None or not numeral.has_digit:
         return None
