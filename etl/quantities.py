@@ -241,7 +241,7 @@ _QUANTITY = re.compile(
       | 分之(?P<numerator>{_NUMERAL})                 # 三分之二, 百分之九十
       | [/／](?P<slash>[0-9０-９]{{1,2}})(?![0-9０-９/.])  # 2/3
       | {_BETWEEN}(?P<spaced_unit>{_UNIT})           # 39000 平方米, 5萬(wàn)元
-      | (?<=[万亿萬億])(?P<bare>)                      # 2亿 with no unit: money only in a money context
+      | (?:(?<=[万亿萬億])|(?<=[万亿萬億][余多]))(?P<bare>)  # 2亿, 5万余: money only in a money context
     )
     """,
     re.VERBOSE,
@@ -575,7 +575,8 @@ def _money_without_yuan(text: str, numeral_text: str, start: int, end: int) -> Q
         return None
     qualifier, qualifier_text, qualifier_start = _qualify(text, start, end, numeral.inner_qualifier, False, None)
     upper = None if numeral.upper is None else float(numeral.upper)
-    return Quantity(float(numeral.value), "CNY", text[start:end], numeral.trailing_magnitude[-1], qualifier,
+    magnitude = numeral_text.rstrip("余多")[-1].translate(_NORMALIZE)  # 万 or 亿
+    return Quantity(float(numeral.value), "CNY", text[start:end], magnitude, qualifier,
                     start, end, upper, qualifier_text, qualifier_start)
 
 

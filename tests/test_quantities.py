@@ -119,6 +119,8 @@ REAL_TEXT_FORMS = [
     ("完成固定资产投资约4.5亿", "4.5亿", 4.5e8, "CNY", "approx"),
     ("注册资金1000万以上的企业", "1000万", 1e7, "CNY", "more_than"),
     ("奖励资金共计50万。", "50万", 5e5, "CNY", "exact"),
+    ("带动社会投资2亿多,新增就业300人", "2亿多", 2e8, "CNY", "more_than"),
+    ("发放补贴资金5万余,惠及困难群众", "5万余", 5e4, "CNY", "more_than"),
     # one space between a number in digits and its unit stays in raw_text
     ("拆除违章建筑12000 平方米,清理杂物", "12000 平方米", 12000, "m2", "exact"),
     ("粉刷墙面 3500 平方米。", "3500 平方米", 3500, "m2", "exact"),
