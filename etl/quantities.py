@@ -427,7 +427,8 @@ def _after_percent_figures(text: str, start: int) -> bool:
     for run in _PERCENT_RUN.finditer(text, window_start, start):
         if run.end() == start:
             before = text[run.start() - 1] if run.start() > 0 else ""
-            return run.start() > window_start and not (before.isascii() and before.strip() and before not in ",;")
+            in_ascii_word = before.isascii() and before.strip() and before not in ",;"
+            return run.start() > window_start and not in_ascii_word
     return False
 
 
@@ -573,7 +574,8 @@ def _money_without_yuan(text: str, numeral_text: str, start: int, end: int) -> Q
     numeral = read_numeral(numeral_text)
     if numeral is None or not numeral.has_digit:
         return None
-    qualifier, qualifier_text, qualifier_start = _qualify(text, start, end, numeral.inner_qualifier, False, None)
+    qualifier, qualifier_text, qualifier_start = _qualify(
+        text, start, end, numeral.inner_qualifier, False, None)
     upper = None if numeral.upper is None else float(numeral.upper)
     magnitude = numeral_text.rstrip("余多")[-1].translate(_NORMALIZE)  # 万 or 亿
     return Quantity(float(numeral.value), "CNY", text[start:end], magnitude, qualifier,
@@ -731,7 +733,8 @@ def find_quantities(text: str) -> list[Quantity]:
         if reading is None:  # not an amount as a whole (1,2,3个; 第12个): a later start inside it may be
             match = search(text, start + 1)
             continue
-        value, unit, raw_text, raw_unit, qualifier, length, upper, qualifier_text, qualifier_offset, lead = reading
+        (value, unit, raw_text, raw_unit, qualifier, length, upper, qualifier_text, qualifier_offset,
+         lead) = reading
         append(new_quantity(value, unit, raw_text, raw_unit, qualifier, start - lead, start + length, upper,
                             qualifier_text, None if qualifier_offset is None else start + qualifier_offset))
         match = search(text, start + length)
@@ -800,8 +803,9 @@ def _with_currency_signs(text: str, found: list[Quantity]) -> list[Quantity]:
 
 def _extended(text: str, quantity: Quantity, start: int) -> Quantity:
     """quantity with its span opened at start (a currency word or sign before the number)."""
-    return Quantity(quantity.value, quantity.unit, text[start:quantity.end], quantity.raw_unit, quantity.qualifier,
-                    start, quantity.end, quantity.upper, quantity.qualifier_text, quantity.qualifier_start)
+    return Quantity(quantity.value, quantity.unit, text[start:quantity.end], quantity.raw_unit,
+                    quantity.qualifier, start, quantity.end, quantity.upper, quantity.qualifier_text,
+                    quantity.qualifier_start)
 
 
 def find_numbers(text: str) -> list[Quantity]:
