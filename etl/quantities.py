@@ -21,6 +21,7 @@ further (a counted noun for 件, an area word for 方, a money word) is not cach
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -423,6 +424,7 @@ _PERCENT_RUN_REACH = 24
 def _after_percent_figures(text: str, start: int) -> bool:
     """Whether text[:start] ends with percent figures written in prose (增长67%89.3%), not a URL's
     escapes (q=30%25%20): what precedes the run of figures is not part of an ASCII word."""
+    _REACH.beyond_key = True
     window_start = max(0, start - _PERCENT_RUN_REACH)
     for run in _PERCENT_RUN.finditer(text, window_start, start):
         if run.end() == start:
@@ -441,6 +443,7 @@ _PAIR_REACH = 2 + 8 + _ONE_FOR_ONE_GAP  # 一户 (hù) 兑现
 
 def _one_for_one(text: str, start: int, end: int) -> bool:
     """Whether 一户 at text[start:end] pairs with another 一户 / 一栋 a few characters away (签一户兑现一户)."""
+    _REACH.beyond_key = True
     return (_PAIRED_AFTER.match(text, end, end + _PAIR_REACH) is not None
             or _PAIRED_BEFORE.search(text, max(0, start - _PAIR_REACH), start) is not None)
 
@@ -492,6 +495,7 @@ def _context_base(text: str, start: int, end: int, rule: UnitRule) -> str | None
     (方 is an area only after an area word)."""
     if rule.context_base is None:
         return rule.base
+    _REACH.beyond_key = True
     window_start = max(0, start - _SENTENCE_BEFORE)
     window = text[window_start:start]
     sentence_breaks = list(_SENTENCE_BREAK.finditer(window))
@@ -584,6 +588,7 @@ def _money_without_yuan(text: str, numeral_text: str, start: int, end: int) -> Q
 
 def _after_money_word(text: str, start: int) -> bool:
     """Whether one of MONEY_WORDS ends at most _MONEY_REACH characters before start, in its clause."""
+    _REACH.beyond_key = True
     window = text[max(0, start - _MONEY_WINDOW):start]
     breaks = list(_CLAUSE_BREAK.finditer(window))
     if breaks:
@@ -699,10 +704,17 @@ _AFTER = max(
     + [len(idiom) for idiom in IDIOMS]
     + [len("零1角零1分钱")]  # the longest yuan subunit tail
 )
-# Not cached either: 2亿 needs a money word further back; 39000 平方米 is rare, and its unit is read
-# from another group than the one the context check below looks at.
-_UNCACHED_KINDS = frozenset({"bare", "spaced_unit"})
-_CONTEXT_UNITS = frozenset(written for written, rule in UNITS.items() if rule.context_base)
+
+
+class _Reach(threading.local):
+    """Whether the reading under way looked at text beyond the cache key (a counted noun for 件, an
+    area word for 方, a money word for 2亿, the pair of 一户, the run before 89.3%): then it is not cached.
+    Per thread, since readings may run in several threads at once."""
+
+    beyond_key = False
+
+
+_REACH = _Reach()
 _MISSING = object()
 _READINGS: dict[tuple[str, int, int], tuple | None] = {}
 _READINGS_LIMIT = 100_000
@@ -746,7 +758,8 @@ def find_quantities(text: str) -> list[Quantity]:
 
 def _read_and_remember(text: str, match: re.Match, start: int, key: tuple) -> tuple | None:
     """The reading of a match (its Quantity as offsets from the match start), cached under key unless
-    it depends on text further away than the key holds."""
+    it looked at text further away than the key holds."""
+    _REACH.beyond_key = False
     quantity = _from_match(text, match)
     reading = None if quantity is None else (
         quantity.value, quantity.unit, quantity.raw_text, quantity.raw_unit, quantity.qualifier,
@@ -754,12 +767,7 @@ def _read_and_remember(text: str, match: re.Match, start: int, key: tuple) -> tu
         None if quantity.qualifier_start is None else quantity.qualifier_start - start,
         start - quantity.start,  # a currency written before the number (人民币 50元)
     )
-    # Not cached: a counted noun or money word further back (件, 方, 2亿); a figure after 89.3%, which
-    # depends on what came before that run; 一户, which pairs with another 一户 further away (签一户兑现一户).
-    unit = match.group("unit")
-    if match.lastgroup not in _UNCACHED_KINDS and unit not in _CONTEXT_UNITS \
-            and not (unit in ONE_FOR_ONE_UNITS and match.group("numeral") == "一") \
-            and text[start - 1:start] != "%" and len(_READINGS) < _READINGS_LIMIT:
+    if not _REACH.beyond_key and len(_READINGS) < _READINGS_LIMIT:
         _READINGS[key] = reading
     return reading
 
