@@ -113,11 +113,14 @@ class CategoryAttributor:
         return choice
 
     def _contexts(self, start: int, sentence: tuple[int, int]):
-        """The spans around the figure, nearest first: sentence, paragraph (or list item), the
-        section under its heading, the title. (The lead is the figure's paragraph or says no more
+        """The spans around the figure, nearest first: sentence, the label of its paragraph
+        (【概况】), paragraph (or list item), the section under its heading, the title. (The lead is the figure's paragraph or says no more
         about a later one than the title does.)"""
         structure = self.structure
         yield "sentence", sentence
+        label = structure.label_at(start)
+        if label is not None:
+            yield "heading", label
         yield "paragraph", (structure.block_start(start), structure.layout.paragraph_span(start)[1])
         heading = structure.heading_at(start)
         if heading is not None and heading != structure.title:

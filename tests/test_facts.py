@@ -744,6 +744,12 @@ def test_a_malformed_metrics_file_is_named_with_its_rule(tmp_path, rule, problem
         ("累计拆除违章建筑15000余平方米", "15000余平方米", "demolition", "clause:违章建筑"),  # its own words first
         ("本周共出动车辆80台次,信访和拆违各占一半。", "80台次", "other", None),  # two topics, no verdict
         ("8月23日,荷塘区5个项目正式完成交地验收。", "5个", "demolition", "sentence:交地"),  # 项目 of 交地
+        (
+            "【概况】莲花街道党建工作扎实,机关行政编制20名。",
+            "20名",
+            "profile",
+            "heading:概况",
+        ),  # the label of its paragraph
         ("今年街道共签约招商项目12个。", "12个", "investment", "clause:招商"),
     ],
 )
