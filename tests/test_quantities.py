@@ -334,6 +334,16 @@ WHOLE_EXPRESSIONS = [
     ("120平米", 120, "m2", "exact"),
     ("2万亿元", 2e12, "CNY", "exact"),
     ("500千元", 5e5, "CNY", "exact"),
+    ("39000 平方米", 39000, "m2", "exact"),
+    ("5萬(wàn)元", 5e4, "CNY", "exact"),
+    ("￥300", 300, "CNY", "exact"),
+    ("$20", 20, "USD", "exact"),
+    ("人民币 50元", 50, "CNY", "exact"),
+    ("300美圆", 300, "USD", "exact"),
+    ("二十几万", 2e5, "number", "more_than"),
+    ("一百零几万", 1e6, "number", "more_than"),
+    ("不少于5名", 5, "person", "more_than"),
+    ("17—18万平方米", 1.7e5, "m2", "more_than"),
 ]
 
 
