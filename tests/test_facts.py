@@ -752,6 +752,12 @@ def test_a_malformed_metrics_file_is_named_with_its_rule(tmp_path, rule, problem
         ),  # the area a demolition involves (涉及) is the demolition's
         ("改造项目总占地约20亩,总建筑面积12万平方米,计划打造商业综合体。", "12万平方米", "other", "clause:总建筑面积"),
         (
+            "12345热线6月运行情况\n\n二、热点分析\n(一)老旧小区改造方面:共95件,较上月减少5件。",
+            "95件",
+            "case_resolution",
+            "title:12345",
+        ),  # cases counted in a report on hotline tickets are the cases handled
+        (
             "【概况】莲花街道党建工作扎实,机关行政编制20名。",
             "20名",
             "profile",
