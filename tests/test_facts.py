@@ -163,6 +163,8 @@ def fact(text: str, raw_text: str, **meta):
         ("(一)招商引资。新引进企业31户,实现招商引资到位资金4.6亿元。", "31户", "investment", "enterprises_introduced"),
         ("长延堡街道:组织义诊活动15场,服务群众2000余人次;为87户困难家庭送去米面油等物资。", "15场", "welfare", "medical_events"),
         ("长延堡街道:组织义诊活动15场,服务群众2000余人次;为87户困难家庭送去米面油等物资。", "87户", "welfare", "assisted_households"),
+        ("全镇完成社会生产总值106亿元、固投24亿元、财税收入6925万元。", "24亿元", "investment", "fixed_asset_investment"),
+        ("1-11月,实现限上社零7.5亿元,同比增长79.1%。", "7.5亿元", "fiscal", "retail_sales"),
     ],
 )
 def test_category_and_metric(text, raw_text, category, metric):
@@ -751,6 +753,12 @@ def test_a_malformed_metrics_file_is_named_with_its_rule(tmp_path, rule, problem
             "sentence:腾空",
         ),  # the area a demolition involves (涉及) is the demolition's
         ("改造项目总占地约20亩,总建筑面积12万平方米,计划打造商业综合体。", "12万平方米", "other", "clause:总建筑面积"),
+        (
+            "12345热线6月运行情况\n\n二、热点分析\n(一)老旧小区改造方面:共95件,较上月减少5件。",
+            "95件",
+            "case_resolution",
+            "title:12345",
+        ),  # cases counted in a report on hotline tickets are the cases handled
         (
             "【概况】莲花街道党建工作扎实,机关行政编制20名。",
             "20名",
