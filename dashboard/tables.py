@@ -10,16 +10,18 @@ import html
 
 import pandas as pd
 
+from dashboard import safe
 from dashboard.labels import Labels
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly.
+    """CSV in UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly; text cells
+    that a spreadsheet would run as a formula are quoted (dashboard.safe.csv_frame).
 
     >>> csv_bytes(pd.DataFrame({"街道": ["西大街街道"]}))[:3] == b"\\xef\\xbb\\xbf"
     True
     """
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return safe.csv_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def _year_text(year: object, labels: Labels) -> str:
