@@ -9,7 +9,8 @@ URL parameters) reaches the screen or a download: escaped for where it goes.
   Line breaks and runs of white space become one space (no paragraphs or code blocks from data).
 - `plotly(text)`: for Plotly titles, axis and category labels, legend names and hover text, which
   Plotly reads as a small HTML dialect (<a href>, <b>, <br>) with $…$ formulas and %{…} template
-  fields: the same references, which Plotly shows as the characters.
+  fields: & < > " ' $ % become references, which Plotly shows as the characters (it reads no
+  Markdown, so other marks stay as they are and numbers keep their commas).
 - `csv_cell(value)` / `csv_frame(frame)`: for the CSV downloads (opened in Excel). A text cell that
   starts with = + - @ tab or CR is a formula to a spreadsheet; it gets a leading ' (OWASP's advice).
   Numbers, and text that is just a number (-12.5), are left as they are.
@@ -17,7 +18,7 @@ URL parameters) reaches the screen or a download: escaped for where it goes.
 >>> markdown("![t](http://host/x.png) [点此登录](https://evil.example/login)")
 '&#33;&#91;t&#93;&#40;http&#58;&#47;&#47;host&#47;x&#46;png&#41; &#91;点此登录&#93;&#40;https&#58;&#47;&#47;evil&#46;example&#47;login&#41;'
 >>> plotly('<a href="https://evil.example">新城街道</a>')
-'&#60;a href&#61;&#34;https&#58;&#47;&#47;evil&#46;example&#34;&#62;新城街道&#60;&#47;a&#62;'
+'&#60;a href=&#34;https://evil.example&#34;&#62;新城街道&#60;/a&#62;'
 >>> [csv_cell(v) for v in ["=HYPERLINK(1)", "+cmd|' /C calc'!A0", "-12.5", "@SUM(A1)", "林山寨街道", -3.0]]
 ["'=HYPERLINK(1)", "'+cmd|' /C calc'!A0", '-12.5', "'@SUM(A1)", '林山寨街道', -3.0]
 """
@@ -30,6 +31,7 @@ import string
 import pandas as pd
 
 _REFERENCES = {ord(mark): f"&#{ord(mark)};" for mark in string.punctuation}
+_PLOTLY_REFERENCES = {ord(mark): f"&#{ord(mark)};" for mark in "&<>\"'$%"}
 _WHITE_SPACE = re.compile(r"\s+")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -49,10 +51,10 @@ def markdown(text: object) -> str:
 def plotly(text: object) -> str:
     """`text` as a Plotly label or hover line that shows exactly its characters.
 
-    >>> plotly("%{x} 50%"), plotly("新城街道（睢阳区）")
-    ('&#37;&#123;x&#125; 50&#37;', '新城街道（睢阳区）')
+    >>> plotly("%{x} 50%"), plotly("6,800,000,000元 (约)")
+    ('&#37;{x} 50&#37;', '6,800,000,000元 (约)')
     """
-    return markdown(text)
+    return _WHITE_SPACE.sub(" ", str(text)).translate(_PLOTLY_REFERENCES)
 
 
 def plotly_all(texts) -> list[str]:

@@ -6,8 +6,6 @@ rows and columns shown.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from dashboard import safe
@@ -146,25 +144,26 @@ def facts_table(rows: pd.DataFrame, labels: Labels) -> pd.DataFrame:
 
 
 def highlighted_sentence(sentence: str, raw_text: str, offset: int | None = None) -> str:
-    """The sentence as safe HTML: every character escaped, the figure wrapped in <mark>; at
-    `offset` (the table's sentence_offset) when given, else where raw_text first occurs.
+    """The sentence as safe Markdown-with-HTML: every character escaped (dashboard.safe.markdown),
+    the figure wrapped in <mark>; at `offset` (the table's sentence_offset) when given, else where
+    raw_text first occurs.
 
-    >>> highlighted_sentence("<script>alert(1)</script>拆除违章建筑15000余平方米", "15000余平方米")
-    '&lt;script&gt;alert(1)&lt;/script&gt;拆除违章建筑<mark>15000余平方米</mark>'
-    >>> highlighted_sentence("计划改造4个,已完成4个", "4个", 10)
-    '计划改造4个,已完成<mark>4个</mark>'
+    >>> highlighted_sentence("<script>拆除违章建筑15000余平方米 [登录](https://evil.example)", "15000余平方米")
+    '&#60;script&#62;拆除违章建筑<mark>15000余平方米</mark> &#91;登录&#93;&#40;https&#58;&#47;&#47;evil&#46;example&#41;'
+    >>> highlighted_sentence("计划改造4个，已完成4个", "4个", 10)
+    '计划改造4个，已完成<mark>4个</mark>'
     """
     if offset is not None and not pd.isna(offset) and sentence.startswith(raw_text, int(offset)):
         start = int(offset)
     else:  # a table written before sentence_offset existed
         start = sentence.find(raw_text) if raw_text else -1
     if start < 0:
-        return html.escape(sentence)
+        return safe.markdown(sentence)
     end = start + len(raw_text)
     return (
-        html.escape(sentence[:start])
+        safe.markdown(sentence[:start])
         + "<mark>"
-        + html.escape(sentence[start:end])
+        + safe.markdown(sentence[start:end])
         + "</mark>"
-        + html.escape(sentence[end:])
+        + safe.markdown(sentence[end:])
     )

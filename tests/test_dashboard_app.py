@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from html import unescape
 
 import pandas as pd
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from dashboard import safe
 from tests.conftest import ROOT
 from tests.test_dashboard_table import write_tables
 
@@ -48,6 +50,15 @@ def open_page(page: str | None = None, **query) -> AppTest:
         app.switch_page(f"app_pages/{page}.py").run()
     assert not app.exception, app.exception
     return app
+
+
+def shown_table(app: AppTest, position: int = 0) -> pd.DataFrame:
+    """An st.table as the reader sees it: its cells, headers and index with Markdown's character
+    references read back (the page escapes every text for st.table, which renders Markdown)."""
+    frame = app.table[position].value
+    frame = frame.rename(columns=unescape, index=lambda label: unescape(label) if isinstance(label, str) else label)
+    frame.index.name = unescape(frame.index.name) if frame.index.name else frame.index.name
+    return frame.map(lambda cell: unescape(cell) if isinstance(cell, str) else cell)
 
 
 def chart_spec(app: AppTest, key: str) -> dict:
@@ -117,7 +128,7 @@ def test_english_switch_translates_labels(data_folder):
 
 def test_compare_honours_the_selection_from_the_url(data_folder, downloads):
     app = open_page("compare", subs=["林山寨街道", "新城街道"])
-    shown = app.table[0].value
+    shown = shown_table(app)
     assert list(shown.columns)[-2:] == ["林山寨街道", "新城街道"]
     project = shown[shown["指标"] == "项目投资"].set_index("年份")
     assert project.loc["2013", "林山寨街道"] == "约70亿元" and project.loc["2013", "新城街道"] == "—"
@@ -133,9 +144,9 @@ def test_compare_selection_by_widget_and_per_capita(data_folder):
     app = open_page("compare")
     assert app.info  # asks for two subdistricts
     app.multiselect(key="subs").select("新城街道").select("林山寨街道").run()
-    assert list(app.table[0].value.columns)[-2:] == ["新城街道", "林山寨街道"]
+    assert list(shown_table(app).columns)[-2:] == ["新城街道", "林山寨街道"]
     app.button_group(key="scale").set_value("per_capita").run()
-    per_capita = app.table[0].value.set_index("指标")
+    per_capita = shown_table(app).set_index("指标")
     assert per_capita.loc["到位资金", "新城街道"] == "18,733.33元/人"  # 28.1亿元 / 15万人
     assert per_capita.loc["搬迁户数", "林山寨街道"] == "—"  # no population reported for 林山寨街道
 
@@ -147,10 +158,11 @@ def test_facts_page_shows_an_escaped_sentence_with_its_article(data_folder):
     rows, _ = data.fact_rows(table, data.Filters(search="script"), 0, 5)
     app = open_page("facts", fact=rows["fact_id"].iloc[0])
     html = "\n".join(block.value for block in app.markdown)
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html and "<script>" not in html
+    shown = unescape(html)  # what the reader sees
+    assert "<script>alert('x')</script>" in shown and "<script>" not in html
     assert "<mark>6500余平方米</mark>" in html
-    assert "中原区街道工作巡礼" in html and "郑州日报" in html
-    assert "2013-05-14" in html and "00:00:00" not in html
+    assert "中原区街道工作巡礼" in shown and "郑州日报" in shown
+    assert "2013-05-14" in shown and "00:00:00" not in shown
 
 
 def test_selecting_a_row_shows_its_sentence_and_puts_it_in_the_url(data_folder):
@@ -160,7 +172,7 @@ def test_selecting_a_row_shows_its_sentence_and_puts_it_in_the_url(data_folder):
     app.session_state["facts-table"] = {"selection": {"rows": [4], "columns": [], "cells": []}}
     app.run()
     html = "\n".join(block.value for block in app.markdown)
-    assert f"<mark>{shown['原文'].iloc[4]}</mark>" in html
+    assert f"<mark>{safe.markdown(shown['原文'].iloc[4])}</mark>" in html
     assert app.query_params["fact"]
 
 
@@ -170,7 +182,7 @@ def test_facts_page_escapes_the_article_title(data_folder):
     rows, _ = data.fact_rows(data.current_table(), data.Filters(search="民事纠纷"), 0, 5)
     app = open_page("facts", fact=rows["fact_id"].iloc[0])
     html = "\n".join(block.value for block in app.markdown)
-    assert "&lt;b&gt;二七区&lt;/b&gt;街道风采" in html
+    assert "<b>二七区</b>街道风采" in unescape(html) and "<b>二七区" not in html
 
 
 def test_facts_search_filters_the_table_and_the_download(data_folder, downloads):

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import charts, data, figures, tables, ui
+from dashboard import charts, data, figures, safe, tables, ui
 
 context = ui.context()
 labels, t = context.labels, context.labels.text
@@ -45,7 +45,7 @@ else:
     shown = tables.compare_table(rows, chosen, labels)
     if shown.empty:
         st.caption(t("no_rows"))
-    st.table(shown.set_index(shown.columns[0]) if not shown.empty else shown)
+    st.table(safe.markdown_frame(shown.set_index(shown.columns[0]) if not shown.empty else shown))
     ui.csv_download(shown, "compare", labels)
     units = list(dict.fromkeys(rows["scaled_unit"]))
     if units:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, tables, ui
+from dashboard import data, safe, tables, ui
 
 PAGE_SIZE = 500
 
@@ -53,7 +52,7 @@ if not fact_id:
 else:
     detail = data.fact_detail(context.table, fact_id)
     if detail is None:
-        st.warning(t("fact_missing", fact_id=fact_id))
+        st.warning(t("fact_missing", fact_id=safe.markdown(fact_id)))
     else:
         fact, article = detail["fact"], detail["article"]
         st.subheader(t("sentence"))
@@ -70,11 +69,12 @@ else:
             (t("source"), fact["source"]),
         ]
         lines = [
-            f"<b>{html.escape(name)}</b>: {html.escape(_written(value))}"
+            f"<b>{safe.markdown(name)}</b>: {safe.markdown(_written(value))}"
             for name, value in facts_about
             if value is not None and not (isinstance(value, float) and pd.isna(value)) and value is not pd.NaT
         ]
         url = article.get("url") or ""
-        if url.startswith(("http://", "https://")):
-            lines.append(f'<a href="{html.escape(url, quote=True)}" rel="noopener noreferrer">{html.escape(url)}</a>')
+        if url.startswith(("http://", "https://")):  # the one link, named by us: the address is shown as text beside it
+            link = f'<a href="{safe.markdown(url)}" rel="noopener noreferrer nofollow" target="_blank">{t("open_article")}</a>'
+            lines.append(f"<b>{t('url')}</b>: {safe.markdown(url)} · {link}")
         st.markdown("<br>".join(lines), unsafe_allow_html=True)

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import charts, data, figures, tables, ui
+from dashboard import charts, data, figures, safe, tables, ui
 
 MAX_CONFLICT_ROWS = 100
 SECTIONS = (  # (category, unit): one chart each
@@ -44,7 +44,7 @@ alternatives = data.alternatives(  # sources of the charted conflicts only: list
 )
 for category, unit in SECTIONS:
     title = labels.section(category, unit)
-    st.subheader(title)
+    st.subheader(safe.markdown(title))
     totals = sections[(category, unit)]
     if totals.empty:
         st.caption(t("no_rows"))
@@ -52,7 +52,7 @@ for category, unit in SECTIONS:
     how = t("chart_latest") if unit in figures.NON_ADDITIVE_UNITS else t("chart_total")
     st.plotly_chart(charts.section_bar(totals, unit, f"{title} · {how}", labels), key=f"chart-{category}-{unit}")
     shown = tables.section_table(totals, unit, labels)
-    with st.expander(f"{title}: {len(shown)}"):
+    with st.expander(safe.markdown(f"{title}: {len(shown)}")):
         st.dataframe(shown, hide_index=True, key=f"table-{category}-{unit}")
     ui.csv_download(shown, f"{category}-{unit}", labels)
     own = flagged[(flagged["category"] == category) & (flagged["unit"] == unit)]
