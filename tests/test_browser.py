@@ -12,14 +12,12 @@ import contextlib
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
 from tests.test_dashboard_table import write_tables
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,18 +42,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def dashboard_server(data: Path, log: Path):
-    """The app served by Streamlit on a free local port; yields its base URL."""
+def dashboard_server(data: Path, log: Path, command: list[str] | None = None, environment: dict | None = None):
+    """The app served on a free local port as `govstats dashboard` serves it (or by `command`,
+    which gets the port as {port}); yields its base URL."""
+    from etl.serve import server_command
+
     port = free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
+    command = [part.format(port=port) for part in command] if command else server_command("127.0.0.1", port)
+    environment = dict(os.environ, GOVSTATS_DATA=str(data), **(environment or {}))
     with log.open("w") as output:
-        server = subprocess.Popen(
-            command, env=dict(os.environ, GOVSTATS_DATA=str(data)), stdout=output, stderr=subprocess.STDOUT
-        )
+        server = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 60

@@ -74,16 +74,17 @@ def fact_rows() -> list[dict]:
     return rows
 
 
-def write_tables(folder: Path, rows: list[dict] | None = None) -> Path:
-    """facts.parquet and documents.parquet with exactly the contract's schemas."""
+def write_tables(folder: Path, rows: list[dict] | None = None, articles: dict | None = None) -> Path:
+    """facts.parquet and documents.parquet with exactly the contract's schemas (articles: as ARTICLES)."""
     folder.mkdir(parents=True, exist_ok=True)
     rows = fact_rows() if rows is None else rows
+    articles = ARTICLES if articles is None else articles
     pq.write_table(pa.Table.from_pylist(rows, schema=FACT_SCHEMA), folder / "facts.parquet")
     documents = [
         {"source": source, "doc_id": doc, "size": 1000, "status": "ok", "error": None,
          "n_facts": sum(r["doc_id"] == doc for r in rows), "encoding": "utf-8", "content_hash": doc,
          "title": title, "outlet": outlet, "published": published, "url": url}  # fmt: skip
-        for doc, (source, title, outlet, published, url) in ARTICLES.items()
+        for doc, (source, title, outlet, published, url) in articles.items()
     ]
     pq.write_table(pa.Table.from_pylist(documents, schema=DOCUMENT_SCHEMA), folder / "documents.parquet")
     return folder
