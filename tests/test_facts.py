@@ -412,6 +412,62 @@ def test_namesakes_resolve_by_the_documents_own_context():
             2021,
             None,
         ),  # a dateline in brackets under the title
+        (
+            "二〇二〇年,全镇共拆除违法建筑3.2万平方米。",
+            "3.2万平方米",
+            None,
+            2020,
+            "二〇二〇年",
+        ),  # a year in Chinese numerals
+        (
+            "截至2021年10月底,全区征迁工作进展如下:\n\n已签约786户,腾空房屋5.6万平方米。",
+            "786户",
+            None,
+            2021,
+            None,
+        ),  # an undated article framed by the date in its lead
+        (
+            "通知\n\n各镇人民政府、各街道办事处:\n\n现将2023年三季度信访工作情况通报如下:\n一、总体情况\n全县共受理信访事项412件。",
+            "412件",
+            None,
+            2023,
+            None,
+        ),  # the lead under a salutation frames the notice
+        (
+            "昆山市2022年新开工项目108个。\n\n此外,街道新建口袋公园4个。",
+            "4个",
+            None,
+            2022,
+            None,
+        ),  # the lead's year, although it dates a name
+        (
+            "通州区新华街道:口袋公园惠及千余户\n2022年,新华街道新建口袋公园5个。",
+            "千余户",
+            None,
+            None,
+            None,
+        ),  # the lead frames what follows it, not the headline above it
+        (
+            "城南街道2021年工作总结及2022年工作计划\n\n全年共调处矛盾纠纷326件。",
+            "326件",
+            None,
+            2021,
+            None,
+        ),  # the summary's year, not the plan's
+        (
+            "城南街道2021年工作总结\n\n一是治违。自2019年起,累计拆除违建1.2万平方米。二是治乱。清理占道摊点560处。",
+            "560处",
+            None,
+            2021,
+            None,
+        ),  # a start year in one item of a list does not scope the next item
+        (
+            "今年以来,共受理诉求3200件,较去年同期增长12%。",
+            "12%",
+            dt.date(2021, 6, 30),
+            2021,
+            "今年以来",
+        ),  # 较去年同期 is a baseline
     ],
 )
 def test_year_and_period(text, raw_text, published, year, period_text):
