@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -145,8 +146,8 @@ def measure(folder: Path) -> list[tuple[str, float, float]]:
     app_file = str(ROOT / "dashboard" / "app.py")
     from dashboard import data
 
-    table = data.current_table()
-    data._cache_file(table).unlink(missing_ok=True)
+    data.CACHE_DIR = folder / "cache"
+    shutil.rmtree(data.CACHE_DIR, ignore_errors=True)
     forget_caches()
     # The very first run after the table changed: imports, and the whole table's figures computed
     # (then kept on disk; `govstats dashboard` computes them before the server starts).

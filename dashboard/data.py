@@ -8,11 +8,8 @@ modification time) and filter, so a page rerun with the same filters costs nothi
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import os
-import tempfile
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,8 +17,10 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboard import disk_cache
 from dashboard.figures import (
     ARTICLE_ENTRIES_SQL,
+    FIGURE_COLUMNS,
     FIGURES_SQL,
     KEY_HASH_SQL,
     alternatives_query,
@@ -165,59 +164,28 @@ def headline(table: Table, filters: Filters) -> dict[str, object]:
 
 
 _FIGURE_INPUT = "city, district, subdistrict, metric, unit, year, is_target, category, value, doc_id, qualifier, source"
-CACHE_DIR = Path(tempfile.gettempdir()) / "govstats-dashboard"
-
-
-def _cache_file(table: Table, kind: str = "figures") -> Path:
-    """Where a whole-table result is kept between server runs: one file per table version and per
-    version of the counting rules."""
-    stat = Path(table.path).stat()
-    tag = f"{table.path}|{stat.st_mtime_ns}|{stat.st_size}|{FIGURES_SQL}|{ARTICLE_ENTRIES_SQL}"
-    return CACHE_DIR / f"{kind}-{hashlib.sha256(tag.encode()).hexdigest()[:20]}.parquet"
-
-
-def _kept_on_disk(table: Table, kind: str, compute) -> pd.DataFrame:
-    cached = _cache_file(table, kind)
-    if cached.is_file():
-        try:
-            return pd.read_parquet(cached)
-        except (OSError, ValueError):
-            cached.unlink(missing_ok=True)
-    found = compute()
-    try:
-        CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        _forget_old_caches()
-        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-        found.to_parquet(temporary, index=False)
-        os.replace(temporary, cached)
-    except OSError:
-        pass  # a read-only temp folder only costs speed
-    return found
+ENTRY_COLUMNS = ["key_hash", "outlet", "value", "approx", "n_spans"]
+CACHE_DIR = disk_cache.default_folder()  # the user's own, 0700 (dashboard/disk_cache.py)
 
 
 def compute_all_figures(table: Table) -> pd.DataFrame:
     """The figures of the whole table (targets included), read from the cache file when it is there.
 
-    This is the one costly query (a second or two per million facts), so its result is kept on disk;
-    `govstats dashboard` builds it before the server starts.
+    This is the one costly query (a second or two per million facts), so its result is kept on disk,
+    keyed by the table's content; `govstats dashboard` builds it before the server starts.
     """
-    return _kept_on_disk(
-        table, "figures", lambda: tidy_figures(_query(figures_query(f"(SELECT {_FIGURE_INPUT} FROM {_scan(table)})")))
-    )
+    return disk_cache.kept(
+        CACHE_DIR, "figures", table.path, FIGURES_SQL, FIGURE_COLUMNS,
+        lambda: tidy_figures(_query(figures_query(f"(SELECT {_FIGURE_INPUT} FROM {_scan(table)})"))),
+    )  # fmt: skip
 
 
 def compute_article_entries(table: Table) -> pd.DataFrame:
     """Every article's entry per figure key, with its outlet (for the outlet filter), kept on disk."""
-    return _kept_on_disk(
-        table, "entries", lambda: _query(ARTICLE_ENTRIES_SQL.replace("{source}", _scan(table)))
-    )
-
-
-def _forget_old_caches(days: float = 7) -> None:
-    cutoff = time.time() - days * 86400
-    for old in [*CACHE_DIR.glob("figures-*"), *CACHE_DIR.glob("entries-*")]:
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
+    return disk_cache.kept(
+        CACHE_DIR, "entries", table.path, ARTICLE_ENTRIES_SQL, ENTRY_COLUMNS,
+        lambda: _query(ARTICLE_ENTRIES_SQL.replace("{source}", _scan(table)))[ENTRY_COLUMNS],
+    )  # fmt: skip
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

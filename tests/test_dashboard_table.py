@@ -99,14 +99,6 @@ def table(tmp_path, monkeypatch):
     return data.current_table()
 
 
-def test_whole_table_figures_are_kept_on_disk_for_the_next_server(table, tmp_path):
-    from dashboard import data
-
-    first = data.compute_all_figures(table)
-    assert list((tmp_path / "cache").glob("figures-*.parquet")) == [data._cache_file(table)]
-    assert data.compute_all_figures(table).equals(first)
-
-
 def test_no_table_gives_none(tmp_path, monkeypatch):
     from dashboard import data
 
