@@ -148,8 +148,8 @@ def highlighted_sentence(sentence: str, raw_text: str, offset: int | None = None
     the figure wrapped in <mark>; at `offset` (the table's sentence_offset) when given, else where
     raw_text first occurs.
 
-    >>> highlighted_sentence("<script>拆除违章建筑15000余平方米 [登录](https://evil.example)", "15000余平方米")
-    '&#60;script&#62;拆除违章建筑<mark>15000余平方米</mark> &#91;登录&#93;&#40;https&#58;&#47;&#47;evil&#46;example&#41;'
+    >>> highlighted_sentence("<script>拆除违章建筑15000余平方米 [登录](evil)", "15000余平方米")
+    '&#60;script&#62;拆除违章建筑<mark>15000余平方米</mark> &#91;登录&#93;&#40;evil&#41;'
     >>> highlighted_sentence("计划改造4个，已完成4个", "4个", 10)
     '计划改造4个，已完成<mark>4个</mark>'
     """

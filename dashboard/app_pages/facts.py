@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 
 import pandas as pd
@@ -75,6 +76,6 @@ else:
         ]
         url = article.get("url") or ""
         if url.startswith(("http://", "https://")):  # the one link, named by us: the address is shown as text beside it
-            link = f'<a href="{safe.markdown(url)}" rel="noopener noreferrer nofollow" target="_blank">{t("open_article")}</a>'
+            link = f'<a href="{html.escape(url, quote=True)}" rel="noopener noreferrer nofollow" target="_blank">{t("open_article")}</a>'
             lines.append(f"<b>{t('url')}</b>: {safe.markdown(url)} · {link}")
         st.markdown("<br>".join(lines), unsafe_allow_html=True)
