@@ -82,6 +82,14 @@ def test_overview_shows_headline_counts_and_charts(data_folder):
     assert charted_subdistricts(app, "chart-investment-CNY") == ["林山寨街道", "新城街道", "绿东村街道", "桐柏路街道", "淮河路街道"]
 
 
+def test_only_the_open_tab_is_drawn_and_the_tab_is_in_the_url(data_folder):
+    app = open_page()
+    assert [chart.proto.id.rsplit("-", 2)[-2:] for chart in app.get("plotly_chart")] == [["investment", "CNY"]]
+    app = open_page(section="办结率（%）")
+    assert charted_subdistricts(app, "chart-case_resolution-percent") == ["林山寨街道", "绿东村街道"]
+    assert len(app.get("plotly_chart")) == 1
+
+
 def test_a_sidebar_filter_changes_the_charts(data_folder):
     app = open_page()
     app.sidebar.multiselect(key="district").select("二七区").run()
@@ -97,7 +105,7 @@ def test_filters_come_from_the_url(data_folder):
 
 
 def test_conflicting_articles_are_flagged_with_both_sources(data_folder):
-    app = open_page()
+    app = open_page(section="矛盾纠纷（起）")
     conflicts = next(frame.value for frame in app.dataframe if "来源" in frame.value.columns)
     assert sorted(conflicts["来源"]) == ["001_3f9c860c84535958.txt", "001_repeat.html"]
     assert any("冲突" in warning.value for warning in app.warning)
@@ -105,6 +113,9 @@ def test_conflicting_articles_are_flagged_with_both_sources(data_folder):
 
 def test_chart_download_holds_the_rows_the_chart_shows(data_folder, downloads):
     app = open_page()
+    assert not app.dataframe  # the rows behind the chart are sent only when asked for
+    app.session_state["rows-investment-CNY"] = True
+    app.run()
     shown = next(frame.value for frame in app.dataframe if "项目投资" in frame.value.to_string())
     downloaded = pd.read_csv(io.BytesIO(downloads["govstats-investment-CNY.csv"]), encoding="utf-8-sig")
     assert downloads["govstats-investment-CNY.csv"].startswith(b"\xef\xbb\xbf")
@@ -113,9 +124,9 @@ def test_chart_download_holds_the_rows_the_chart_shows(data_folder, downloads):
 
 
 def test_targets_are_hidden_by_default_and_shown_apart(data_folder):
-    app = open_page()
+    app = open_page(section="拆迁拆违面积（平方米）")
     assert trace_names(app, "chart-demolition-m2") == ["拆迁面积", "拆除违建面积"]
-    app = open_page(targets="true")
+    app = open_page(targets="true", section="拆迁拆违面积（平方米）")
     assert trace_names(app, "chart-demolition-m2") == ["拆迁面积", "拆除违建面积", "拆除违建面积 (目标)"]
 
 

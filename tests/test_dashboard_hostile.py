@@ -21,6 +21,7 @@ OUR_LINK = re.compile(r'<a href="[^"]*" rel="noopener noreferrer nofollow" targe
 PAGES = [  # (page, URL parameters)
     (None, {}),
     (None, {"targets": "true", "lang": "English"}),
+    (None, {"section": "矛盾纠纷（起）"}),
     ("compare", {"subs": hostile.SUBDISTRICTS[:3]}),
     ("compare", {"subs": hostile.SUBDISTRICTS[1:], "scale": "per_capita"}),
     ("facts", {}),
