@@ -246,6 +246,20 @@ def alternatives(table: Table, filters: Filters, key_hashes: tuple[int, ...]) ->
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def alternative_values(table: Table, filters: Filters, key_hashes: tuple[int, ...]) -> pd.DataFrame:
+    """Every article's total (or rate) for the figures with these key hashes, without their sources:
+    `alternatives` less the file names, read from the article entries in memory (no table scan)."""
+    if filters.search.strip():  # a sentence filter: the entries cannot tell
+        return alternatives(table, filters, key_hashes)[["key_hash", "value"]]
+    entries = article_entries(table)
+    chosen = entries[entries["key_hash"].isin(list(key_hashes))]
+    if filters.outlets:
+        chosen = chosen[chosen["outlet"].isin(list(filters.outlets))]
+    values = chosen[["key_hash", "value"]].drop_duplicates().sort_values(["key_hash", "value"], ascending=[True, False])
+    return values.reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def profile_figures(table: Table, filters: Filters, subdistricts: tuple[str, ...]) -> pd.DataFrame:
     """Population and area figures of the subdistricts, whatever the category and year filters."""
     scope = replace(filters, categories=("profile",), years=(), subdistricts=subdistricts)

@@ -60,7 +60,7 @@ def conflict_table(conflicts: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     )
 
 
-def _cell(figure: pd.Series, labels: Labels) -> str:
+def _cell(figure: dict, labels: Labels) -> str:
     unit = figure["scaled_unit"]
     if pd.isna(figure["value"]):
         return labels.text("missing")
@@ -77,7 +77,7 @@ def compare_table(rows: pd.DataFrame, subdistricts: list[str], labels: Labels) -
     if rows.empty:
         return pd.DataFrame(columns=head + list(subdistricts))
     cells = rows.assign(
-        cell=[_cell(figure, labels) for _, figure in rows.iterrows()],
+        cell=[_cell(figure, labels) for figure in rows.to_dict("records")],
         year_key=rows["year"].astype("float").fillna(-1),
     )
     key = ["category", "metric", "scaled_unit", "year_key", "is_target"]

@@ -52,13 +52,9 @@ def open_page(page: str | None = None, **query) -> AppTest:
     return app
 
 
-def shown_table(app: AppTest, position: int = 0) -> pd.DataFrame:
-    """An st.table as the reader sees it: its cells, headers and index with Markdown's character
-    references read back (the page escapes every text for st.table, which renders Markdown)."""
-    frame = app.table[position].value
-    frame = frame.rename(columns=unescape, index=lambda label: unescape(label) if isinstance(label, str) else label)
-    frame.index.name = unescape(frame.index.name) if frame.index.name else frame.index.name
-    return frame.map(lambda cell: unescape(cell) if isinstance(cell, str) else cell)
+def shown_table(app: AppTest) -> pd.DataFrame:
+    """The Compare page's table, as sent to the browser's data grid."""
+    return next(frame.value for frame in app.dataframe if list(frame.value.columns[:2]) == ["类别", "指标"])
 
 
 def chart_spec(app: AppTest, key: str) -> dict:
@@ -144,7 +140,7 @@ def test_compare_honours_the_selection_from_the_url(data_folder, downloads):
     project = shown[shown["指标"] == "项目投资"].set_index("年份")
     assert project.loc["2013", "林山寨街道"] == "约70亿元" and project.loc["2013", "新城街道"] == "—"
     downloaded = pd.read_csv(io.BytesIO(downloads["govstats-compare.csv"]), encoding="utf-8-sig", dtype=str)
-    assert downloaded.fillna("").values.tolist() == shown.reset_index().fillna("").values.tolist()
+    assert downloaded.fillna("").values.tolist() == shown.fillna("").values.tolist()
     bars = chart_spec(app, "chart-compare")["data"]
     charted = pd.read_csv(io.BytesIO(downloads["govstats-compare-chart.csv"]), encoding="utf-8-sig")
     assert len(charted) == sum(len(trace["x"]) for trace in bars)

@@ -193,3 +193,17 @@ def test_counting_from_article_entries_equals_counting_the_outlets_facts(table, 
     columns = ["key_hash", "value", "approximate", "conflict", "n_spans"]
     expected = recounted[columns].sort_values("key_hash").reset_index(drop=True)
     assert from_entries[columns].sort_values("key_hash").reset_index(drop=True).astype(expected.dtypes).equals(expected)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"include_targets": True}, {"outlets": ("郑州日报",)}, {"outlets": ("中原网",)}, {"years": (2013,)}, {"search": "矛盾"}],
+)
+def test_alternative_values_from_memory_are_the_alternatives_values(table, filters):
+    from dashboard import data
+
+    chosen = data.Filters(**filters)
+    keys = tuple(int(k) for k in data.figures(table, chosen)["key_hash"])
+    expected = data.alternatives(table, chosen, keys)[["key_hash", "value"]]
+    assert data.alternative_values(table, chosen, keys).values.tolist() == expected.values.tolist()
+    assert len(expected) >= len(keys) > 0
