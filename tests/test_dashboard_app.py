@@ -102,6 +102,9 @@ def test_filters_come_from_the_url(data_folder):
 
 def test_conflicting_articles_are_flagged_with_both_sources(data_folder):
     app = open_page(section="矛盾纠纷（起）")
+    assert any("冲突" in warning.value for warning in app.warning) and not app.dataframe
+    app.session_state["conflict-rows-case_resolution-case"] = True
+    app.run()
     conflicts = next(frame.value for frame in app.dataframe if "来源" in frame.value.columns)
     assert sorted(conflicts["来源"]) == ["001_3f9c860c84535958.txt", "001_repeat.html"]
     assert any("冲突" in warning.value for warning in app.warning)

@@ -1,5 +1,6 @@
 """Overview: headline counts, then investment, demolition and case resolution by subdistrict, one
-tab each: only the open tab is counted, sent and drawn."""
+tab each: only the open tab is counted, sent and drawn; the tables behind a chart (its rows, its
+conflicts) are sent when their expander is opened."""
 
 from __future__ import annotations
 
@@ -45,8 +46,10 @@ for tab, title in zip(st.tabs(list(titles), key="section", bind="query-params"),
         ui.csv_download(shown, f"{category}-{unit}", labels)
         if section.n_conflicts:
             st.warning(t("conflicts"), icon="⚠️")
-            if section.n_conflicts > len(section.conflicts):
-                st.caption(t("conflicts_shown", shown=len(section.conflicts), total=section.n_conflicts))
             conflicts = tables.conflict_table(section.conflicts, labels)
-            st.dataframe(conflicts, hide_index=True, key=f"conflicts-{category}-{unit}")
+            listed = st.expander(f"{t('conflict_rows')}: {section.n_conflicts:,}", key=f"conflict-rows-{category}-{unit}", on_change="rerun")
+            if listed.open:
+                if section.n_conflicts > len(section.conflicts):
+                    listed.caption(t("conflicts_shown", shown=len(section.conflicts), total=section.n_conflicts))
+                listed.dataframe(conflicts, hide_index=True, key=f"conflicts-{category}-{unit}")
             ui.csv_download(conflicts, f"conflicts-{category}-{unit}", labels)
