@@ -17,14 +17,46 @@ lead or a mention and kept until another unit takes over). Every answer says whe
 from __future__ import annotations
 
 import bisect
+import functools
 import re
+import tomllib
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from etl.places import Division, PlaceMention, find_referents, load_gazetteer
 from etl.structure import DocumentStructure
 
 _COMPOUND = re.compile(r"\d+号院")
 _COUNTY_LEVEL = re.compile(r"[区市县]")
+# Between a unit and the value that is its own in a list: a few characters, no delimiter.
+# Two units joined into one subject (五里堡街道与大学路街道, A、B).
+_JOINED = re.compile(r"\s*(?:[、与和及同暨]|以及|会同|联合)\s*")
+_LIST_ELEMENT = re.compile(r"[^、；;。]{0,20}")
+
+
+@dataclass(frozen=True)
+class PlaceRules:
+    boundary: re.Pattern
+    anecdote: re.Pattern
+    ranking: re.Pattern
+    list_closers: re.Pattern
+    respectively: re.Pattern
+
+
+@functools.cache
+def load_place_rules(path: Path = Path(__file__).parent / "data" / "places.toml") -> PlaceRules:
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    try:
+        return PlaceRules(
+            boundary=re.compile(data["passing"]["boundary"]),
+            anecdote=re.compile(data["passing"]["anecdote"]),
+            ranking=re.compile(data["passing"]["ranking"]),
+            list_closers=re.compile(data["list"]["closers"]),
+            respectively=re.compile(data["list"]["respectively"]),
+        )
+    except (KeyError, re.error) as error:
+        raise ValueError(f"{path}: {error}") from error
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +85,16 @@ class Place:
 class PlaceAttributor:
     """The place of every figure of one document (built once per document)."""
 
-    def __init__(self, structure: DocumentStructure):
+    def __init__(self, structure: DocumentStructure, figure_starts: list[int] = ()):
         self.structure = structure
-        self.scope_positions, self.scopes, self.community_items = _scope_timeline(structure)
+        self.rules = load_place_rules()
+        self.figure_starts = sorted(figure_starts)
+        self.document_year = structure.document_year
+        self.passing = _passing_mentions(structure, self.rules)
+        self.list_sentences = _list_sentences(structure, self.passing)
+        self.scope_positions, self.scopes, self.community_items = _scope_timeline(
+            structure, self.passing, self.list_sentences
+        )
         self._sentence_places: dict[tuple[int, int], tuple[list, list]] = {}
 
     def scope_at(self, offset: int) -> Scope:
@@ -68,7 +107,7 @@ class PlaceAttributor:
         """The townships, and the resolved districts, named in the sentence."""
         found = self._sentence_places.get(sentence)
         if found is None:
-            in_sentence = self.structure.places_between(*sentence)
+            in_sentence = [m for m in self.structure.places_between(*sentence) if m.start not in self.passing]
             found = self._sentence_places[sentence] = (
                 [m for m in in_sentence if m.kind == "township"],
                 [m for m in in_sentence if m.kind == "district" and m.division is not None],
@@ -82,7 +121,16 @@ class PlaceAttributor:
         subdistrict: PlaceMention | None = None
         district: Division | None = scope.district
         evidence = None
-        if townships:
+        if sentence[0] in self.list_sentences:
+            subdistrict = self._list_member(townships, start, sentence)
+            if subdistrict is None:  # a total over the units of the list: their parent
+                district = _common_district(townships) or district
+                if district is not None:
+                    evidence = f"parent:{district.name}"
+            else:
+                district = _division_of(subdistrict.division, "district") or district
+                evidence = f"sentence:{subdistrict.surface}"
+        elif townships:
             before = [m for m in townships if m.start < start]
             subdistrict = before[-1] if before else townships[0]
             district = _division_of(subdistrict.division, "district") or district
@@ -103,8 +151,9 @@ class PlaceAttributor:
                 evidence = f"{scope.origin}:{scope.city.name}"
         division = subdistrict.division if subdistrict else None
         unit = division or district or scope.city
-        if subdistrict is not None:
-            level = "township" if subdistrict.canonical.endswith(("乡", "镇")) else "subdistrict"
+        name = self._name_of_the_time(subdistrict) if subdistrict else None
+        if name is not None:
+            level = "township" if name.endswith(("乡", "镇")) else "subdistrict"
         elif district is not None:
             level = "district"
         else:
@@ -117,14 +166,98 @@ class PlaceAttributor:
             province=unit.province if unit else None,
             city=unit.city if unit else None,
             district=(division.district if division else district.name if district else None),
-            subdistrict=subdistrict.canonical if subdistrict else None,
+            subdistrict=name,
             admin_code=unit.current_code if unit else None,
             level=level,
             evidence=evidence,
         )
 
 
-def _scope_timeline(structure: DocumentStructure):
+    def _list_member(
+        self, townships: list[PlaceMention], start: int, sentence: tuple[int, int]
+    ) -> PlaceMention | None:
+        """The unit of a list sentence that the figure at `start` is about: the one in its list
+        element (黎阳镇1个、阳湖镇1个), or the one in the same place of a 分别 list; None for a total."""
+        text = self.structure.simplified
+        members = _distinct(townships)
+        last = townships[-1]
+        respectively = self.rules.respectively.search(text, last.end, start)
+        if respectively:
+            after = [f for f in self.figure_starts if respectively.end() <= f < sentence[1]]
+            if len(after) == len(members) and start in after:
+                return members[after.index(start)]
+            return None
+        before = [m for m in townships if m.end <= start]
+        if not before:
+            return None
+        nearest = before[-1]
+        earlier = [m for m in before if m.canonical != nearest.canonical]
+        if earlier and _JOINED.fullmatch(text, earlier[-1].end, nearest.start):
+            return None  # 五里堡街道与大学路街道联合…: units named together report together
+        between = text[nearest.end : start]
+        if _LIST_ELEMENT.fullmatch(between) and not self.rules.list_closers.match(between):
+            return nearest
+        return None
+
+    def _name_of_the_time(self, mention: PlaceMention) -> str:
+        """The unit's name in the article's year: 冰溪镇 in a 2017 article, although it is 冰溪街道 now."""
+        division = mention.division
+        if division is not None and mention.surface != division.name and self.document_year is not None:
+            until = load_gazetteer().renamed_until.get((mention.surface, division.code))
+            if until is not None and self.document_year <= until:
+                return mention.surface
+        return mention.canonical
+
+
+def _distinct(mentions: list[PlaceMention]) -> list[PlaceMention]:
+    seen, distinct = set(), []
+    for mention in mentions:
+        if mention.canonical not in seen:
+            seen.add(mention.canonical)
+            distinct.append(mention)
+    return distinct
+
+
+def _common_district(mentions: list[PlaceMention]) -> Division | None:
+    districts = {_division_of(m.division, "district") for m in mentions}
+    return districts.pop() if len(districts) == 1 else None
+
+
+def _passing_mentions(structure: DocumentStructure, rules: PlaceRules) -> frozenset[int]:
+    """Starts of the townships the text names only in passing: as a boundary (in its clause), in
+    an anecdote or a ranking (in its sentence), in a salutation or a photo caption."""
+    layout, text = structure.layout, structure.simplified
+    passing, sentence_verdicts = set(), {}
+    for mention in structure.places:
+        if mention.kind != "township":
+            continue  # the district of a passing unit still places the text
+        sentence = layout.sentence_span(mention.start)
+        in_passing = sentence_verdicts.get(sentence)
+        if in_passing is None:
+            in_passing = sentence_verdicts[sentence] = bool(
+                rules.anecdote.search(text, *sentence) or rules.ranking.search(text, *sentence)
+            )
+        if (
+            in_passing
+            or rules.boundary.search(text, *layout.clause_span(mention.start))
+            or structure.is_salutation(mention.start)
+            or structure.is_caption(mention.start)
+        ):
+            passing.add(mention.start)
+    return frozenset(passing)
+
+
+def _list_sentences(structure: DocumentStructure, passing: frozenset[int]) -> frozenset[int]:
+    """Starts of the sentences that name two units or more (a list: 其中黎阳镇1个、阳湖镇1个)."""
+    by_sentence: dict[int, set[str]] = {}
+    for mention in structure.places:
+        if mention.kind == "township" and mention.start not in passing:
+            sentence = structure.layout.sentence_span(mention.start)[0]
+            by_sentence.setdefault(sentence, set()).add(mention.canonical)
+    return frozenset(start for start, names in by_sentence.items() if len(names) >= 2)
+
+
+def _scope_timeline(structure: DocumentStructure, passing: frozenset[int], list_sentences: frozenset[int]):
     """The running scope after every event that changes it (item starts, headers, mentions)."""
     layout, text = structure.layout, structure.simplified
     events: list[tuple[int, int, str, object]] = []  # (offset, order, kind, payload)
@@ -133,6 +266,13 @@ def _scope_timeline(structure: DocumentStructure):
     title_start = structure.title[0] if structure.title else None
     lead = structure.lead
     for mention in structure.places:
+        if mention.start in passing or (
+            mention.kind == "township" and layout.sentence_span(mention.start)[0] in list_sentences
+        ):
+            # a unit named in passing, or in a list (which speaks for its own values only), still
+            # tells which district the text is in
+            events.append((mention.end, 2, "district of", mention))
+            continue
         line = layout.line_index(mention.start)
         if layout.is_header_line(line) or layout.line_starts[line] == title_start:
             origin = "title" if layout.line_starts[line] == title_start else "heading"
@@ -142,23 +282,43 @@ def _scope_timeline(structure: DocumentStructure):
             events.append((mention.end, 2, origin, mention))
     for offset in find_referents(text):
         events.append((offset, 3, "referent", None))
+    for offset in layout.paragraph_starts:
+        events.append((offset, -1, "paragraph", None))
     events.sort(key=lambda e: (e[0], e[1]))
 
     positions, scopes = [], []
-    scope = Scope()
+    scope = frame = Scope()  # frame: the subject set by the title, the lead or a heading
     community_counts: dict[int, dict[str, int]] = {}
     items_with_subdistrict: set[int] = set()
+    named_in_paragraph: set[str] = set()
     for offset, _, kind, payload in events:
-        if kind == "reset":
-            scope = Scope(item=scope.item + 1)
+        if kind == "paragraph":
+            # a unit named in the body scopes its paragraph; then the article's subject (its title,
+            # lead or heading) takes over again, and so does no one after a paragraph that runs
+            # through several units (在枣园镇,…。银雀山街道,…)
+            roundup, named_in_paragraph = len(named_in_paragraph) >= 2, set()
+            subject = frame.subdistrict is not None or frame.district is not None
+            if scope.origin == "scope" and scope.item == frame.item and (subject or roundup):
+                scope = replace(frame, last_subdistrict=scope.last_subdistrict, city=scope.city or frame.city)
+            else:
+                continue
+        elif kind == "reset":
+            scope = frame = Scope(item=scope.item + 1)
         elif kind == "referent":
             if scope.subdistrict is None and scope.last_subdistrict is not None:
                 scope = replace(scope, subdistrict=scope.last_subdistrict)
+        elif kind == "district of":
+            district = _division_of(payload.division, "district")
+            if scope.district is None and district is not None:
+                scope = replace(scope, district=district, city=scope.city or None)
+                if frame.district is None and frame.subdistrict is None and scope.item == frame.item:
+                    frame = replace(frame, district=district)
         else:
             mention: PlaceMention = payload
             division = mention.division
             if mention.kind == "township":
                 items_with_subdistrict.add(scope.item)
+                named_in_paragraph.add(mention.canonical)
                 district = _division_of(division, "district") or scope.district
                 scope = replace(
                     scope, subdistrict=mention, last_subdistrict=mention, district=district, origin=kind
@@ -175,6 +335,8 @@ def _scope_timeline(structure: DocumentStructure):
                 if not _COUNTY_LEVEL.search(stem):
                     counts = community_counts.setdefault(scope.item, {})
                     counts[stem] = counts.get(stem, 0) + 1
+            if kind in ("title", "heading", "lead"):
+                frame = scope
         positions.append(offset)
         scopes.append(scope)
     community_items = frozenset(

@@ -76,6 +76,8 @@ def _governed_by_plan(structure, rules, quantity, sentence, first_figure, year, 
         return False
     if word == "预计" and published is not None and year is not None:
         return not (year < published.year or (year == published.year and published.month == 12))
+    if word == "预计" and published is None and structure.is_summary:
+        return False  # 预计 in a summary of work done estimates the period it reports on
     return True
 
 
@@ -117,7 +119,7 @@ def facts_from_quantities(
     for quantity in quantities:  # sorted by start
         first_figure.setdefault(layout.sentence_span(quantity.start)[0], quantity.start)
     categories = CategoryAttributor(structure)
-    places = PlaceAttributor(structure)
+    places = PlaceAttributor(structure, [q.start for q in kept])
     periods = PeriodAttributor(structure, set(first_figure))
     facts: list[Fact] = []
     sentence_texts: dict[tuple[int, int], str] = {}  # figures share sentences

@@ -19,6 +19,8 @@ paragraph, section (the heading above it), the lead and the title.
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -33,6 +35,8 @@ from etl.sentences import Layout, simplified_view
 _ITEM_START = re.compile(r"^[^\S\n]*(?:本报讯|[\u4e00-\u9fff]{0,8}记者[^\S\n]|通讯员[^\S\n])", re.MULTILINE)
 _MAX_HEADER_BLOCK = 4
 _LONG_QUOTE = re.compile(r"“[^”\n]{10,300}”")
+# Mirror sites annotate characters with their pinyin in brackets: 長(zhǎng)沙街道, 落實(shí).
+_RUBY = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7}[)）]")
 # A title may run longer than a section heading; it is still one line without closing punctuation.
 _TITLE_MAX_CHARS = 60
 _LINE_CLOSERS = "。！？!?；;，,"
@@ -44,9 +48,13 @@ _LIST_MARKER = re.compile(
     re.MULTILINE,
 )
 # A salutation (各位代表：, 总寨镇政府、各街道办事处，区政府各部门:) addresses readers; it is not the lead.
-_SALUTATION = re.compile(
-    r"^(?=[^。！？!?\n]*(?:各|代表|同志|部门|单位|政府|办事处))(?![^\n]*(?:如下|情况为|分别为))[^。！？!?\n]{1,60}[：:]\s*$"
+_SALUTATION = re.compile(  # used with match(): anchored at the line's start
+    r"(?=[^。！？!?\n]*(?:各|代表|同志|部门|单位|政府|办事处))(?![^\n]*(?:如下|情况为|分别为))[^。！？!?\n]{1,60}[：:]\s*$"
 )
+# A report of work done, named in its title (总结, 工作情况, 回顾).
+_SUMMARY = re.compile(r"总结|工作情况|回顾|小结|述职")
+# A photo's credit line (新华社记者陈钢摄, 图/张三): the paragraph above it is a caption.
+_PHOTO_CREDIT = re.compile(r"^\s*(?:[^。，,\n]{0,20}摄\s*(?:影)?|图[/／:：][^。\n]{0,20}|[（(]?图片来源[^\n]{0,20})\s*$")
 _FURNITURE = re.compile(
     r"^\s*(?:[•·\-*]\s*)?(?:发布时间|发布日期|发布|来源|信息来源|作者|编辑|责任编辑|时间|日期|索引号|主题分类|公开主体|"
     r"发文字号|成文日期|浏览次数|字号|分享到|【?\s*字体|\d{4}[-年/.]\d{1,2})"
@@ -92,9 +100,12 @@ class DocumentStructure:
         rules = load_fact_rules()
         quotes = [(m.start(), m.end()) for m in rules.quotes.finditer(simplified)]
         quote_starts = [start for start, _ in quotes]
+        reading = _Reading.of(simplified)
         # “平安街道” is a campaign's name, not a place
         places = [
-            m for m in find_places(simplified, load_gazetteer()) if not _within(quotes, quote_starts, m.start)
+            m
+            for m in reading.places(load_gazetteer())
+            if not _within(quotes, quote_starts, m.start)
         ]
         periods = [p for p in find_periods(simplified) if not p.baseline]
         quoted_digits = [(s, e, "".join(filter(str.isdigit, simplified[s:e]))) for s, e in quotes]
@@ -104,7 +115,7 @@ class DocumentStructure:
             heading_starts = sorted([*heading_starts, title[0]])
         lead = _lead(layout, title)
         read_spans = None
-        if figure_starts is not None:
+        if figure_starts is not None and reading.offsets is None:
             read_spans = {layout.sentence_span(s) for s in figure_starts}
             read_spans.update((s, layout.line_ends[layout.line_index(s)]) for s in heading_starts)
             if lead is not None:
@@ -115,9 +126,7 @@ class DocumentStructure:
             simplified=simplified,
             layout=layout,
             # a quotation of a sentence or more says nothing about the figures around it
-            hits=KeywordHits.of(
-                simplified, load_lexicon(), [m.span() for m in _LONG_QUOTE.finditer(simplified)], read_spans
-            ),
+            hits=reading.hits(read_spans),
             places=places,
             place_starts=[p.start for p in places],
             periods=periods,
@@ -135,6 +144,52 @@ class DocumentStructure:
     @property
     def title_text(self) -> str | None:
         return self.simplified[self.title[0] : self.title[1]].strip() if self.title else None
+
+    @functools.cached_property
+    def document_year(self) -> int | None:
+        """The year the article is of: its publication year, else the first year its title or
+        lead states, else the latest year it reports on (an article is not older than its news)."""
+        if self.published_year is not None:
+            return self.published_year
+        for span in (self.title, self.lead):
+            if span is not None:
+                year = next((p.year for p in self.periods_between(*span) if not p.relative), None)
+                if year is not None:
+                    return year
+        return max((p.year for p in self.periods if not p.relative and not p.in_name), default=None)
+
+    @functools.cached_property
+    def is_summary(self) -> bool:
+        """Whether the text opens as a report of work done (2021年上半年工作总结, 工作情况)."""
+        opening = self.simplified[: self.title[1]] if self.title else self.simplified[:60]
+        return bool(_SUMMARY.search(opening))
+
+    @functools.cached_property
+    def _caption_paragraphs(self) -> frozenset[int]:
+        """Starts of the paragraphs right above a photo credit line (新华社记者陈钢摄)."""
+        layout, starts = self.layout, set()
+        for index, (start, end) in enumerate(zip(layout.line_starts, layout.line_ends)):
+            if index and 0 < end - start <= 40 and _PHOTO_CREDIT.match(layout.line_text(index)):
+                previous = index - 1
+                while previous >= 0 and not layout.line_text(previous).strip():
+                    previous -= 1
+                if previous >= 0:
+                    starts.add(layout.paragraph_span(layout.line_starts[previous])[0])
+        return frozenset(starts)
+
+    def is_caption(self, offset: int) -> bool:
+        """Whether offset lies in a photo caption: a paragraph followed by a photo credit line."""
+        return self.layout.paragraph_span(offset)[0] in self._caption_paragraphs
+
+    def is_salutation(self, offset: int) -> bool:
+        """Whether offset lies on a salutation line (各位代表：)."""
+        layout, text = self.layout, self.simplified
+        index = layout.line_index(offset)
+        start, end = layout.line_starts[index], layout.line_ends[index]
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        # (most lines end otherwise, and some run for pages: look at the end first)
+        return end - start <= 62 and text[end - 1 : end] in ("：", ":") and bool(_SALUTATION.match(text, start, end))
 
     def item_at(self, offset: int) -> int:
         """Which news item holds offset (0 before the first byline; a roundup holds several)."""
@@ -183,6 +238,48 @@ class DocumentStructure:
     def in_quotes(self, start: int, end: int) -> bool:
         index = bisect.bisect_right(self.quotes, (start, float("inf"))) - 1
         return index >= 0 and self.quotes[index][0] < start and end < self.quotes[index][1]
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """The text as it is read for names and keywords: without a mirror's pinyin annotations
+    (長(zhǎng)沙街道 reads 長沙街道), with what is found mapped back to the text's own offsets."""
+
+    text: str
+    offsets: list[int] | None  # offsets[i]: where the reading's character i stands in the text
+
+    @classmethod
+    def of(cls, simplified: str) -> _Reading:
+        if _RUBY.search(simplified) is None:
+            return cls(simplified, None)
+        kept = [True] * len(simplified)
+        for match in _RUBY.finditer(simplified):
+            kept[match.start() : match.end()] = [False] * (match.end() - match.start())
+        offsets = [i for i, keep in enumerate(kept) if keep]
+        return cls("".join(simplified[i] for i in offsets), offsets)
+
+    def _start(self, i: int) -> int:
+        return self.offsets[i] if self.offsets is not None else i
+
+    def _end(self, i: int) -> int:
+        return self.offsets[i - 1] + 1 if self.offsets is not None and i > 0 else i
+
+    def places(self, gazetteer) -> list[PlaceMention]:
+        found = find_places(self.text, gazetteer)
+        if self.offsets is None:
+            return found
+        return [dataclasses.replace(m, start=self._start(m.start), end=self._end(m.end)) for m in found]
+
+    def hits(self, within: list[tuple[int, int]] | None) -> KeywordHits:
+        """Keyword hits (only inside `within`, spans of the text, when given and the text needs
+        no mapping), outside long quotations."""
+        ignore = [m.span() for m in _LONG_QUOTE.finditer(self.text)]
+        hits = KeywordHits.of(self.text, load_lexicon(), ignore, within)
+        if self.offsets is None:
+            return hits
+        return KeywordHits(
+            tuple(self._start(s) for s in hits.starts), tuple(self._end(e) for e in hits.ends), hits.words
+        )
 
 
 def _within(spans: list[tuple[int, int]], starts: list[int], offset: int) -> bool:

@@ -225,6 +225,14 @@ def test_non_facts_are_dropped(text, dropped, kept):
         ("完成安装32个电子监控设备建设任务;先后投入资金5万余元打造示范点", "5万余元", False),
         ("完成固定资产投资8.6亿元,占全年任务的107%。", "107%", False),
         ("三、2016年工作计划\n\n全镇完成地区生产总值13.5亿元。", "13.5亿元", True),  # a plan section
+        ("截至9月底,已全面完成15.6亩征地任务和8个迁坟任务。", "8个", False),  # a task done
+        ("共征地301亩,占总任务320亩的94%。", "320亩", True),  # the quota
+        ("已完成签约12万平方米,占年度任务80.5%。", "80.5%", False),  # the share of the quota achieved
+        ("已签约230户,完成总任务250户的92%,另迁坟6座。", "6座", False),  # a yardstick governs one figure
+        ("目前,南关村剩余5户尚未签订协议。", "5户", False),  # what remains
+        ("全区违法建筑共应拆除96栋。", "96栋", True),  # 应 is a quota word
+        ("项目涉及的应征收面积8万余方,户数560户。", "560户", False),  # …within its clause
+        ("年度项目有计划地推进:城东项目涉及57户。", "57户", False),  # 有计划地 is a manner
     ],
 )
 def test_targets(text, raw_text, is_target):
@@ -237,6 +245,12 @@ def test_targets(text, raw_text, is_target):
 )
 def test_an_estimate_of_a_year_already_over_is_a_result(published, is_target):
     assert fact("2019年,预计全年完成税收5.2亿元。", "5.2亿元", published=published).is_target is is_target
+
+
+def test_an_estimate_in_a_summary_of_work_done_is_a_result():
+    text = "城东街道2021年上半年工作总结\n\n上半年,街道财政收入预计实现6.2亿元。"
+    assert fact(text, "6.2亿元").is_target is False
+    assert fact("下半年,街道财政收入预计实现6.2亿元。", "6.2亿元").is_target is True
 
 
 ROUNDUP = (
@@ -280,6 +294,94 @@ SECTIONS = (
             "中原区",
             "subdistrict",
         ),
+        (
+            "二七区五里堡街道、大学路街道,区直各部门:\n\n现将一季度信访工作情况通报如下:\n全区共受理信访事项412件。",
+            "412件",
+            None,
+            "二七区",
+            "district",
+        ),  # units in a salutation scope nothing
+        (
+            "五里堡街道、大学路街道,区直各部门:\n\n现将一季度信访工作情况通报如下:\n全区共受理信访事项412件。",
+            "412件",
+            None,
+            "二七区",
+            "district",
+        ),  # …but say which district the text is in
+        (
+            "中原区林山寨街道位于市区西部,东至桐柏路,与绿东村街道相接。辖区面积4.5平方公里。",
+            "4.5平方公里",
+            "林山寨街道",
+            "中原区",
+            "subdistrict",
+        ),  # a neighbour named as a boundary
+        (
+            "9月4日,中原区林山寨街道居民王女士拨打热线反映路灯不亮。\n\n今年以来,热线共受理工单9.2万件。",
+            "9.2万件",
+            None,
+            "中原区",
+            "district",
+        ),  # a unit named in an anecdote
+        (
+            "二七区今年新建口袋公园20个。其中,五里堡街道5个、大学路街道3个,其余分布在各乡镇。",
+            "3个",
+            "大学路街道",
+            "二七区",
+            "subdistrict",
+        ),  # a list: each value with its unit
+        (
+            "二七区今年新建口袋公园20个。其中,五里堡街道5个、大学路街道3个。全区共栽植树木1400棵。",
+            "1400棵",
+            None,
+            "二七区",
+            "district",
+        ),  # the units of a list do not scope what follows
+        (
+            "二七区五里堡街道、大学路街道分别完成投资1.2亿元、8000万元。",
+            "8000万元",
+            "大学路街道",
+            "二七区",
+            "subdistrict",
+        ),  # 分别: values pair with units in order
+        (
+            "共涉及二七区五里堡街道、大学路街道等4个街道,拆迁面积12万平方米。",
+            "12万平方米",
+            None,
+            "二七区",
+            "district",
+        ),  # a total over the listed units goes to their parent
+        (
+            "二七区五里堡街道与大学路街道联合开展执法,共拆除违建300处。",
+            "300处",
+            None,
+            "二七区",
+            "district",
+        ),  # units that act together report together
+        ("广州市白云区棠景街今年新建口袋公园3个。", "3个", "棠景街道", "白云区", "subdistrict"),  # X街
+        ("天河区沙河街办组织志愿者120人。", "120人", "沙河街道", "天河区", "subdistrict"),  # X街办
+        (
+            "開平市長(zhǎng)沙街道辦(bàn)事處(chù)拆除違(wéi)建619處。",
+            "619處",
+            "长沙街道",
+            "开平市",
+            "subdistrict",
+        ),  # a mirror's pinyin annotations
+        (
+            "5月3日,金水区丰产路街道一处违建正在拆除。\n\n本报记者 李明 摄\n\n全市今年已拆除违建1200处。",
+            "1200处",
+            None,
+            None,
+            "district",
+        ),  # a photo caption names units in passing
+        (
+            "金水区今年新开工项目105个。\n在丰产路街道,新建学校3所。花园路街道,新建公园2个。\n全区新增就业1200人。",
+            "1200人",
+            None,
+            "金水区",
+            "district",
+        ),  # a paragraph that runs through several units scopes only itself
+        ("玉山县冰溪镇2017年引进项目5个。", "5个", "冰溪镇", "玉山县", "township"),  # the name of its day
+        ("2020年,上虞区崧厦镇拆除违建1.2万平方米。", "1.2万平方米", "崧厦街道", "上虞区", "subdistrict"),
     ],
 )
 def test_scopes(text, raw_text, subdistrict, district, level):
@@ -609,3 +711,54 @@ def test_a_malformed_metrics_file_is_named_with_its_rule(tmp_path, rule, problem
     with pytest.raises(ValueError, match="metrics.toml: rule 1") as error:
         load_lexicon(path)
     assert problem in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "text, raw_text, category, evidence",
+    [
+        ("二、征迁工作\n\n截至9月底,已完成312户,占总数的96%。", "312户", "demolition", "title:征迁"),
+        (
+            "城南街道2021年工作总结\n\n三、征迁工作\n截至9月底,已完成312户。",
+            "312户",
+            "demolition",
+            "heading:征迁",
+        ),  # the heading of its section
+        (
+            "今年以来,街道全力推进拆违攻坚。截至目前累计完成1.2万平方米。",
+            "1.2万平方米",
+            "demolition",
+            "paragraph:拆违",
+        ),  # the paragraph
+        (
+            "城南街道12345热线6月运行情况\n\n本月共转办1153条,按时回复1148条。",
+            "1148条",
+            "case_resolution",
+            "title:12345",
+        ),  # the title
+        (
+            "四、老旧小区改造\n\n今年共完成21个,涉及居民1300户。",
+            "21个",
+            "urban_management",
+            "title:老旧小区改造",
+        ),
+        ("累计拆除违章建筑15000余平方米", "15000余平方米", "demolition", "clause:违章建筑"),  # its own words first
+        ("本周共出动车辆80台次,信访和拆违各占一半。", "80台次", "other", None),  # two topics, no verdict
+        ("8月23日,荷塘区5个项目正式完成交地验收。", "5个", "demolition", "sentence:交地"),  # 项目 of 交地
+        ("今年街道共签约招商项目12个。", "12个", "investment", "clause:招商"),
+    ],
+)
+def test_category_from_the_context_when_the_figure_says_nothing(text, raw_text, category, evidence):
+    found = fact(text, raw_text)
+    assert (found.category, found.category_evidence) == (category, evidence)
+
+
+@pytest.mark.parametrize(
+    "text, raw_text, category",
+    [
+        ("疫情期间,对86个居民小区、12个农贸市场和9所学校开展消杀。", "86个", "urban_management"),
+        ("疫情期间,对86个居民小区、12个农贸市场和9所学校开展消杀。", "12个", "other"),  # not the 小区's
+        ("共清理占道经营2000余处、店外经营950余处。", "950余处", "urban_management"),  # noun before
+    ],
+)
+def test_an_item_of_an_enumeration_is_counted_by_its_own_noun(text, raw_text, category):
+    assert fact(text, raw_text).category == category
