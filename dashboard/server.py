@@ -1,5 +1,5 @@
-"""Streamlit's server, run with nothing leaving the machine: `python -m dashboard.server run APP [flags]`
-(what `govstats dashboard` starts).
+"""Streamlit's server, run with nothing leaving the machine and the data already in memory:
+`python -m dashboard.server run APP [flags]` (what `govstats dashboard` starts).
 
 Flags turn off what configuration can (usage statistics, the e-mail prompt). Streamlit still asks
 checkip.amazonaws.com for the machine's public address, and opens a socket towards 8.8.8.8 for its
@@ -11,10 +11,12 @@ a running server.
 
 from __future__ import annotations
 
+import logging
 import sys
 
-# What Streamlit must never do from here (passed as flags, which win over any config.toml).
-OFFLINE_FLAGS = (
+# Passed as flags, which win over any config.toml: no usage statistics, no e-mail prompt (which
+# would send the address typed), and no watching of the source files (a served app does not change).
+SERVER_FLAGS = (
     "--browser.gatherUsageStats", "false",
     "--server.showEmailPrompt", "false",
     "--server.fileWatcherType", "none",
@@ -25,12 +27,31 @@ def _no_address() -> None:
     return None
 
 
+def warm_up() -> None:
+    """What the first page would otherwise wait for: the libraries the app imports, and the whole
+    table's figures in memory (st.cache_resource is one cache per process, shared with the app)."""
+    import plotly.graph_objects  # noqa: F401
+    from streamlit.logger import get_logger
+
+    caching_log = get_logger("streamlit.runtime.caching.cache_data_api")
+    level = caching_log.level
+    caching_log.setLevel(logging.ERROR)  # "no runtime yet" is expected while the app's module is imported
+    try:
+        from dashboard import data
+    finally:
+        caching_log.setLevel(level)
+    table = data.current_table()
+    if table is not None:
+        data.load_counts(table)
+
+
 def main() -> int:
     from streamlit import net_util
     from streamlit.web import cli
 
     net_util.get_external_ip = _no_address
     net_util.get_internal_ip = _no_address
+    warm_up()
     sys.argv = ["streamlit", *sys.argv[1:]]
     return cli.main(prog_name="streamlit")
 

@@ -68,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
 
 def server_command(host: str, port: int, headless: bool = True) -> list[str]:
     """The command that serves the app: Streamlit with every outbound call off, on host:port."""
-    from dashboard.server import OFFLINE_FLAGS
+    from dashboard.server import SERVER_FLAGS
 
-    command = [sys.executable, "-m", "dashboard.server", "run", str(APP), *OFFLINE_FLAGS]
+    command = [sys.executable, "-m", "dashboard.server", "run", str(APP), *SERVER_FLAGS]
     command += ["--server.address", host, "--server.port", str(port), "--server.headless", str(headless).lower()]
     return command

@@ -191,6 +191,12 @@ def test_hostile_corpus_in_chromium(tmp_path):
         ticks = page.locator(".js-plotly-plot .xtick text").all_text_contents()
         assert set(hostile.SUBDISTRICTS) <= set(ticks)  # names shown as their characters
         assert page.locator(".js-plotly-plot a, .js-plotly-plot image").count() == 0
+        page.locator('[data-testid="stMultiSelect"]').filter(has_text="媒体").locator("input").click()
+        options = page.get_by_role("listbox")
+        options.wait_for()
+        assert "![o](https://evil.example/o.png)" in options.inner_text()  # outlets listed as text
+        assert options.locator("a, img").count() == 0
+        page.keyboard.press("Escape")
 
         page.goto(f"{base}/compare?{urlencode({'subs': hostile.SUBDISTRICTS[:3]}, doseq=True)}")
         wait_for_app(page)
