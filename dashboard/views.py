@@ -26,31 +26,34 @@ SECTIONS = (  # (category, unit): one Overview chart each
 
 @dataclass(frozen=True)
 class Section:
-    """One Overview chart's bars (figures.section_totals) and the disagreeing values behind its
-    conflicts (figures.conflicts, at most MAX_CONFLICT_ROWS), with how many there are in all."""
+    """One Overview chart: its bars (figures.section_totals), the conflicting figures behind them
+    and how many disagreeing values they hold (what the conflict list will show)."""
 
     totals: pd.DataFrame
-    conflicts: pd.DataFrame
+    flagged: pd.DataFrame
     n_conflicts: int
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def overview(table: data.Table, filters: data.Filters) -> dict[tuple[str, str], Section]:
-    charted = {category for category, _ in SECTIONS}
-    wanted = tuple(c for c in filters.categories if c in charted) if filters.categories else tuple(sorted(charted))
-    reported = data.figures(table, replace(filters, categories=wanted or ("-",)))
-    totals = {section: figures.section_totals(reported, *section) for section in SECTIONS}
-    flagged = figures.charted_conflicts(reported, totals)
-    alternatives = data.alternatives(  # sources of the charted conflicts only: lists of sources are costly
-        table,
-        replace(filters, subdistricts=tuple(sorted(set(flagged["subdistrict"])))),
-        tuple(int(k) for k in flagged["key_hash"]),
-    )
-    sections = {}
-    for category, unit in SECTIONS:
-        own = flagged[(flagged["category"] == category) & (flagged["unit"] == unit)]
-        disagreeing = figures.conflicts(own, alternatives) if len(own) else own.assign(sources=[])
-        sections[(category, unit)] = Section(
-            totals[(category, unit)], disagreeing.head(MAX_CONFLICT_ROWS).reset_index(drop=True), len(disagreeing)
-        )
-    return sections
+def _scope(filters: data.Filters, flagged: pd.DataFrame) -> data.Filters:
+    return replace(filters, subdistricts=tuple(sorted(set(flagged["subdistrict"]))))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def overview_section(table: data.Table, filters: data.Filters, category: str, unit: str) -> Section:
+    """One Overview chart's numbers: only this category is counted; the disagreeing values are
+    counted from the article entries in memory (their sources are looked up by conflict_rows)."""
+    shown = not filters.categories or category in filters.categories
+    reported = data.figures(table, replace(filters, categories=(category,) if shown else ("-",)))
+    totals = figures.section_totals(reported, category, unit)
+    flagged = figures.charted_conflicts(reported, {(category, unit): totals})
+    values = data.alternative_values(table, _scope(filters, flagged), tuple(int(k) for k in flagged["key_hash"]))
+    return Section(totals, flagged.reset_index(drop=True), int(flagged[["key_hash"]].merge(values).shape[0]))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def conflict_rows(table: data.Table, filters: data.Filters, category: str, unit: str) -> pd.DataFrame:
+    """The disagreeing values behind one Overview chart with their sources (figures.conflicts),
+    at most MAX_CONFLICT_ROWS: a scan of the table, done when the list is opened."""
+    flagged = overview_section(table, filters, category, unit).flagged
+    alternatives = data.alternatives(table, _scope(filters, flagged), tuple(int(k) for k in flagged["key_hash"]))
+    return figures.conflicts(flagged, alternatives).head(MAX_CONFLICT_ROWS).reset_index(drop=True)

@@ -107,7 +107,7 @@ def test_conflicting_articles_are_flagged_with_both_sources(data_folder):
     app.run()
     conflicts = next(frame.value for frame in app.dataframe if "来源" in frame.value.columns)
     assert sorted(conflicts["来源"]) == ["001_3f9c860c84535958.txt", "001_repeat.html"]
-    assert any("冲突" in warning.value for warning in app.warning)
+    assert [expander.label for expander in app.expander if "冲突" in expander.label] == [f"冲突的数值: {len(conflicts)}"]
 
 
 def test_chart_download_holds_the_rows_the_chart_shows(data_folder, downloads):

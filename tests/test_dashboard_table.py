@@ -207,3 +207,14 @@ def test_alternative_values_from_memory_are_the_alternatives_values(table, filte
     expected = data.alternatives(table, chosen, keys)[["key_hash", "value"]]
     assert data.alternative_values(table, chosen, keys).values.tolist() == expected.values.tolist()
     assert len(expected) >= len(keys) > 0
+
+
+@pytest.mark.parametrize("filters", [{}, {"include_targets": True}, {"outlets": ("郑州日报", "中原网")}, {"outlets": ("郑州日报",)}])
+@pytest.mark.parametrize("section", [("investment", "CNY"), ("demolition", "m2"), ("case_resolution", "case")])
+def test_overview_counts_as_many_conflicts_as_it_lists(table, section, filters):
+    from dashboard import data, views
+
+    chosen = data.Filters(**filters)
+    counted = views.overview_section(table, chosen, *section).n_conflicts
+    assert counted == len(views.conflict_rows(table, chosen, *section))
+    assert counted == (2 if section == ("case_resolution", "case") and filters.get("outlets") != ("郑州日报",) else 0)

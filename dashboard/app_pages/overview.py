@@ -29,7 +29,7 @@ for tab, title in zip(st.tabs(list(titles), key="section", bind="query-params"),
         continue
     category, unit = titles[title]
     with tab:
-        section = views.overview(context.table, context.filters)[(category, unit)]
+        section = views.overview_section(context.table, context.filters, category, unit)
         if section.totals.empty:
             st.caption(t("no_rows"))
             continue
@@ -46,10 +46,10 @@ for tab, title in zip(st.tabs(list(titles), key="section", bind="query-params"),
         ui.csv_download(shown, f"{category}-{unit}", labels)
         if section.n_conflicts:
             st.warning(t("conflicts"), icon="⚠️")
-            conflicts = tables.conflict_table(section.conflicts, labels)
             listed = st.expander(f"{t('conflict_rows')}: {section.n_conflicts:,}", key=f"conflict-rows-{category}-{unit}", on_change="rerun")
             if listed.open:
-                if section.n_conflicts > len(section.conflicts):
-                    listed.caption(t("conflicts_shown", shown=len(section.conflicts), total=section.n_conflicts))
+                if section.n_conflicts > views.MAX_CONFLICT_ROWS:
+                    listed.caption(t("conflicts_shown", shown=views.MAX_CONFLICT_ROWS, total=section.n_conflicts))
+                conflicts = tables.conflict_table(views.conflict_rows(context.table, context.filters, category, unit), labels)
                 listed.dataframe(conflicts, hide_index=True, key=f"conflicts-{category}-{unit}")
-            ui.csv_download(conflicts, f"conflicts-{category}-{unit}", labels)
+                ui.csv_download(conflicts, f"conflicts-{category}-{unit}", labels, container=listed)
