@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -61,9 +60,12 @@ def run(args: argparse.Namespace) -> int:
             args.host,
             args.port,
         )
-    print(f"govstats dashboard: http://{'localhost' if args.host in LOCAL_HOSTS else args.host}:{args.port}")
+    print(f"govstats dashboard: http://{'localhost' if args.host in LOCAL_HOSTS else args.host}:{args.port}", flush=True)
     environment = dict(os.environ, GOVSTATS_DATA=str(data.resolve()))
-    return subprocess.call(server_command(args.host, args.port, args.headless), env=environment)
+    command = server_command(args.host, args.port, args.headless)
+    # The server takes this process's place: stopping `govstats dashboard` stops the server (a child
+    # would be left running, with the table in memory).
+    os.execve(command[0], command, environment)
 
 
 def server_command(host: str, port: int, headless: bool = True) -> list[str]:

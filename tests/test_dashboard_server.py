@@ -106,6 +106,7 @@ def test_listens_on_this_machine_only_by_default(tmp_path):
     with govstats_dashboard(data, tmp_path / "output.log") as port:
         assert listening_addresses(port) == {"127.0.0.1"}
     assert "no login" not in (tmp_path / "output.log").read_text()
+    assert listening_addresses(port) == set()  # stopping govstats dashboard stops its server
 
 
 def test_shared_on_the_network_with_a_warning_and_no_outbound_connection(tmp_path):
