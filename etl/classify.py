@@ -44,8 +44,9 @@ class Rule:
     requires: tuple[str, ...] = ()
     after: re.Pattern | None = None
     weak: bool = False  # a generic noun (社区, 项目): a specific keyword elsewhere in the sentence wins
-    # a noun that takes the category of what the passage is about (项目: 征迁项目 are demolition)
-    from_context: bool = False
+    # a noun that takes the category of what the passage is about (项目: 征迁项目 are demolition);
+    # a word instead of True: only where that word comes before the figure in its sentence (涉及)
+    from_context: bool | str = False
 
     def admits_unit(self, unit: str, raw_unit: str) -> bool:
         if self.units is not None and unit not in self.units:
@@ -203,12 +204,12 @@ class Lexicon:
                 continue
             if rule.category == "inherit":
                 return self._inherited(hits, text, start, sentence, previous_category, rule.metric)
-            return Choice(rule.category, rule.metric, word, where)
+            return Choice(rule.category, rule.metric, word, where, _context_decides(rule, text, sentence[0], start))
         if weak_choice is not None:
             rule, word = weak_choice
             if rule.category == "inherit":
                 return self._inherited(hits, text, start, sentence, previous_category, rule.metric)
-            return Choice(rule.category, rule.metric, word, "noun", rule.from_context)
+            return Choice(rule.category, rule.metric, word, "noun", _context_decides(rule, text, sentence[0], start))
         if unit in RATIO_UNITS:  # a share or multiple with no word of its own qualifies what precedes it
             # …of the noun right after it when there is one (近三成征迁任务: demolition)
             return self._inherited(hits, text, start, sentence, previous_category, _FALLBACK_METRIC[unit], nearest)
@@ -271,6 +272,13 @@ _FALLBACK_METRIC = {
 }
 
 
+def _context_decides(rule: Rule, text: str, sentence_start: int, start: int) -> bool:
+    """Whether the passage around the figure, rather than the rule, says what it counts."""
+    if isinstance(rule.from_context, str):
+        return rule.from_context in text[sentence_start:start]
+    return rule.from_context
+
+
 def _runs(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The spans (in order) with touching or overlapping ones joined.
 
@@ -307,7 +315,7 @@ def load_lexicon(path: Path = DATA / "metrics.toml") -> Lexicon:
                 requires=tuple(entry.get("requires", ())),
                 after=re.compile(entry["after"]) if "after" in entry else None,
                 weak=bool(entry.get("weak", False)),
-                from_context=bool(entry.get("from_context", False)),
+                from_context=entry.get("from_context", False),
             )
             keywords = entry["keywords"]
         except (KeyError, re.error) as error:

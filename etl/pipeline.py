@@ -35,6 +35,7 @@ from etl.documents import (
 from etl.executors import DaskExecutor, InProcess
 from etl.facts import extract_facts
 from etl.provenance import with_stated_provenance
+from etl.reviews import ReviewBook
 from etl.schema import FACT_SCHEMA, DocumentRecord, records_to_table
 from etl.tables import PreviousRun, TableWriter, code_fingerprint
 
@@ -101,6 +102,7 @@ class RunSummary:
     seconds: float
     executor: str
     errors: list[str]
+    orphaned_reviews: int = 0
 
     @property
     def n_documents(self) -> int:
@@ -118,9 +120,12 @@ class RunSummary:
         """
         parts = ", ".join(f"{n} {status}" for status, n in self.counts.items())
         speed = self.n_bytes / 1e6 / self.seconds if self.seconds > 0 else 0.0
+        orphans = (
+            f"; {self.orphaned_reviews} review decisions orphaned (govstats review --orphans)" if self.orphaned_reviews else ""
+        )
         return (
             f"{self.n_documents} documents: {parts}; {self.n_facts} facts -> {self.out_dir / 'facts.parquet'} "
-            f"({self.seconds:.1f} s, {speed:.1f} MB/s)"
+            f"({self.seconds:.1f} s, {speed:.1f} MB/s){orphans}"
         )
 
 
@@ -351,6 +356,8 @@ def run_corpus(
     n_facts = 0
     done_bytes = 0
     reporter = _progress_reporter(progress, n_files, total_bytes)
+    reviews = ReviewBook.open(out_dir)  # the analysts' decisions, applied to every batch below
+    errors.extend(reviews.problems)
     try:
         with TableWriter(out_dir, fingerprint) as writer, executor:
             reporter.start(executor.description)
@@ -358,7 +365,7 @@ def run_corpus(
             target = max(64 * 1024, min(BATCH_BYTES, total_bytes // (4 * max(1, executor.worker_count))))
             pairs = _with_results(executor, _batches(iter_inputs(sources), previous, target), metadata)
             for slots, batch_bytes, result in pairs:
-                records, facts = _batch_rows(slots, result, previous)
+                records, facts = reviews.apply(*_batch_rows(slots, result, previous))
                 writer.write(records, facts)
                 for record in records:
                     counts[record.status] += 1
@@ -372,7 +379,10 @@ def run_corpus(
         reporter.close()
         if previous is not None:
             previous.close()
-    return RunSummary(out_dir, counts, n_facts, total_bytes, time.perf_counter() - started, executor.description, errors)
+    return RunSummary(
+        out_dir, counts, n_facts, total_bytes, time.perf_counter() - started, executor.description, errors,
+        orphaned_reviews=len(reviews.orphans()),
+    )
 
 
 def _batch_rows(

@@ -53,6 +53,8 @@ _SALUTATION = re.compile(  # used with match(): anchored at the line's start
 )
 # A report of work done, named in its title (总结, 工作情况, 回顾).
 _SUMMARY = re.compile(r"总结|工作情况|回顾|小结|述职")
+# A label in brackets that opens a paragraph, as its heading (【概况】昌邑区…).
+_LABEL = re.compile(r"\s*【([^】\n]{1,20})】")
 # A photo's credit line (新华社记者陈钢摄, 图/张三): the paragraph above it is a caption.
 _PHOTO_CREDIT = re.compile(r"^\s*(?:[^。，,\n]{0,20}摄\s*(?:影)?|图[/／:：][^。\n]{0,20}|[（(]?图片来源[^\n]{0,20})\s*$")
 _FURNITURE = re.compile(
@@ -213,6 +215,12 @@ class DocumentStructure:
         if self.item_at(start) != self.item_at(offset):
             return None
         return start, self.layout.line_ends[self.layout.line_index(start)]
+
+    def label_at(self, offset: int) -> tuple[int, int] | None:
+        """The span of the label that opens the paragraph holding offset (【概况】, 【进万家门】), if any."""
+        start = self.layout.paragraph_span(offset)[0]
+        match = _LABEL.match(self.simplified, start)
+        return match.span(1) if match else None
 
     def heading_text(self, offset: int) -> str | None:
         span = self.heading_at(offset)

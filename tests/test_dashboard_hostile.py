@@ -28,6 +28,8 @@ PAGES = [  # (page, URL parameters)
     ("facts", {"fact": hostile.fact_of_article("h1")}),
     ("facts", {"fact": hostile.fact_of_article("h2")}),
     ("facts", {"fact": "[点此](https://evil.example/f) ![i](https://evil.example/f.png)"}),
+    ("review", {"fact": hostile.fact_of_article("h2")}),
+    ("review", {"fact": "[点此](https://evil.example/f) ![i](https://evil.example/f.png)"}),
 ]
 
 
@@ -91,7 +93,7 @@ def test_no_markdown_or_html_from_data_reaches_the_page(hostile_folder, page, qu
     assert leaked == []
 
 
-@pytest.mark.parametrize("page, query", [entry for entry in PAGES if entry[0] != "facts"])
+@pytest.mark.parametrize("page, query", [entry for entry in PAGES if entry[0] not in ("facts", "review")])
 def test_no_tag_template_or_formula_from_data_reaches_a_chart(hostile_folder, page, query):
     strings = plotly_strings(open_page(page, query))
     assert any(safe.plotly(name) in text for name in hostile.SUBDISTRICTS for text in strings)  # charted

@@ -744,6 +744,25 @@ def test_a_malformed_metrics_file_is_named_with_its_rule(tmp_path, rule, problem
         ("累计拆除违章建筑15000余平方米", "15000余平方米", "demolition", "clause:违章建筑"),  # its own words first
         ("本周共出动车辆80台次,信访和拆违各占一半。", "80台次", "other", None),  # two topics, no verdict
         ("8月23日,荷塘区5个项目正式完成交地验收。", "5个", "demolition", "sentence:交地"),  # 项目 of 交地
+        (
+            "二、征迁工作\n\n城东项目涉及住户210户,建筑面积约2.6万方,目前已全部腾空。",
+            "2.6万方",
+            "demolition",
+            "sentence:腾空",
+        ),  # the area a demolition involves (涉及) is the demolition's
+        ("改造项目总占地约20亩,总建筑面积12万平方米,计划打造商业综合体。", "12万平方米", "other", "clause:总建筑面积"),
+        (
+            "12345热线6月运行情况\n\n二、热点分析\n(一)老旧小区改造方面:共95件,较上月减少5件。",
+            "95件",
+            "case_resolution",
+            "title:12345",
+        ),  # cases counted in a report on hotline tickets are the cases handled
+        (
+            "【概况】莲花街道党建工作扎实,机关行政编制20名。",
+            "20名",
+            "profile",
+            "heading:概况",
+        ),  # the label of its paragraph
         ("今年街道共签约招商项目12个。", "12个", "investment", "clause:招商"),
     ],
 )
