@@ -130,13 +130,17 @@ def test_compare_two_subdistricts_in_chromium(tmp_path):
         project_2013 = next(row for row in rows if row[1:2] == ["项目投资"] and "2013" in row)
         assert project_2013[-2:] == ["约70亿元", "—"]
         assert "subs=" in page.url and "%E6%9E%97%E5%B1%B1%E5%AF%A8" in page.url  # 林山寨 is in the link
+        page.get_by_role("tab", name="图表").click()  # the chart tab is built when opened
         page.wait_for_selector(".js-plotly-plot")
+        assert "view=" in page.url
         page.screenshot(path=str(shots / "compare.png"), full_page=True)
 
         shared_link = page.url
-        page.goto(shared_link)  # the link alone restores the comparison
+        page.goto(shared_link)  # the link alone restores the comparison, as a chart
         wait_for_app(page)
-        page.wait_for_function(f"document.querySelector({GRID!r})?.textContent.includes('新城街道')")
+        page.wait_for_selector(".js-plotly-plot")
+        picked = page.locator('[data-testid="stMultiSelect"]').filter(has_text="选择 2 至 6 个街道").inner_text()
+        assert "林山寨街道" in picked and "新城街道" in picked
 
         page.goto(f"{base}/facts?q=script")
         wait_for_app(page)

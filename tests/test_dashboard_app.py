@@ -144,6 +144,8 @@ def test_compare_honours_the_selection_from_the_url(data_folder, downloads):
     assert project.loc["2013", "林山寨街道"] == "约70亿元" and project.loc["2013", "新城街道"] == "—"
     downloaded = pd.read_csv(io.BytesIO(downloads["govstats-compare.csv"]), encoding="utf-8-sig", dtype=str)
     assert downloaded.fillna("").values.tolist() == shown.fillna("").values.tolist()
+    assert not app.get("plotly_chart")  # the chart tab is built when it is opened
+    app = open_page("compare", subs=["林山寨街道", "新城街道"], view="图表")
     bars = chart_spec(app, "chart-compare")["data"]
     charted = pd.read_csv(io.BytesIO(downloads["govstats-compare-chart.csv"]), encoding="utf-8-sig")
     assert len(charted) == sum(len(trace["x"]) for trace in bars)

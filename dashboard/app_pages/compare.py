@@ -1,6 +1,7 @@
 """Compare: 2 to 6 subdistricts side by side, as a table and grouped bars, optionally per capita or per km².
 
-The table is a data grid (drawn on a canvas, scrolled in the browser; its cells are never read as
+The same figures as a table or a chart, one tab each (only the open one is built and sent). The
+table is a data grid (drawn on a canvas, scrolled in the browser; its cells are never read as
 Markdown); the chart and its unit picker are a fragment, so picking another unit redraws the chart only.
 """
 
@@ -62,6 +63,11 @@ else:
     shown = tables.compare_table(rows, chosen, labels)
     if shown.empty:
         st.caption(t("no_rows"))
-    st.dataframe(shown, hide_index=True, key="compare-table", height=min(38 + 35 * len(shown), 600))
-    ui.csv_download(shown, "compare", labels)
-    chart(rows, chosen)
+    as_table, as_chart = st.tabs([t("view_table"), t("view_chart")], key="view", bind="query-params")
+    if as_table.open:
+        with as_table:
+            st.dataframe(shown, hide_index=True, key="compare-table", height=min(38 + 35 * len(shown), 600))
+            ui.csv_download(shown, "compare", labels)
+    if as_chart.open:
+        with as_chart:
+            chart(rows, chosen)
