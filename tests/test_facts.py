@@ -163,6 +163,8 @@ def fact(text: str, raw_text: str, **meta):
         ("(一)招商引资。新引进企业31户,实现招商引资到位资金4.6亿元。", "31户", "investment", "enterprises_introduced"),
         ("长延堡街道:组织义诊活动15场,服务群众2000余人次;为87户困难家庭送去米面油等物资。", "15场", "welfare", "medical_events"),
         ("长延堡街道:组织义诊活动15场,服务群众2000余人次;为87户困难家庭送去米面油等物资。", "87户", "welfare", "assisted_households"),
+        ("全镇完成社会生产总值106亿元、固投24亿元、财税收入6925万元。", "24亿元", "investment", "fixed_asset_investment"),
+        ("1-11月,实现限上社零7.5亿元,同比增长79.1%。", "7.5亿元", "fiscal", "retail_sales"),
     ],
 )
 def test_category_and_metric(text, raw_text, category, metric):
