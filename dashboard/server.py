@@ -28,21 +28,28 @@ def _no_address() -> None:
 
 
 def warm_up() -> None:
-    """What the first page would otherwise wait for: the libraries the app imports, and the whole
-    table's figures in memory (st.cache_resource is one cache per process, shared with the app)."""
+    """What the first page would otherwise wait for: the libraries the app imports, the whole
+    table's figures in memory (st.cache_resource is one cache per process, shared with the app),
+    and the counts of the Overview's first tab with no filter (st.cache_data is global to the
+    process too, not to a session, so the first session finds them)."""
     import plotly.graph_objects  # noqa: F401
     from streamlit.logger import get_logger
 
     caching_log = get_logger("streamlit.runtime.caching.cache_data_api")
     level = caching_log.level
-    caching_log.setLevel(logging.ERROR)  # "no runtime yet" is expected while the app's module is imported
+    caching_log.setLevel(logging.ERROR)  # "no runtime yet" is expected before the server starts
     try:
-        from dashboard import data
+        from dashboard import data, views
+
+        table = data.current_table()
+        if table is None:
+            return
+        data.load_counts(table)
+        data.facets(table)
+        data.headline(table, data.Filters())
+        views.overview_section(table, data.Filters(), *views.SECTIONS[0])
     finally:
         caching_log.setLevel(level)
-    table = data.current_table()
-    if table is not None:
-        data.load_counts(table)
 
 
 def main() -> int:
