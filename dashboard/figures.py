@@ -207,8 +207,10 @@ def split_code(code: str) -> tuple[str, str]:
 
     >>> split_code("households_relocated:household")
     ('households_relocated', 'household')
+    >>> split_code("a:b:CNY")  # a metric name from data may hold a colon; a unit never does
+    ('a:b', 'CNY')
     """
-    metric, _, unit = code.partition(":")
+    metric, _, unit = code.rpartition(":")
     return metric, unit
 
 

@@ -6,21 +6,20 @@ rows and columns shown.
 
 from __future__ import annotations
 
-import html
-import string
-
 import pandas as pd
 
+from dashboard import safe
 from dashboard.labels import Labels
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly.
+    """CSV in UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly; text cells
+    that a spreadsheet would run as a formula are quoted (dashboard.safe.csv_frame).
 
     >>> csv_bytes(pd.DataFrame({"街道": ["西大街街道"]}))[:3] == b"\\xef\\xbb\\xbf"
     True
     """
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return safe.csv_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def _year_text(year: object, labels: Labels) -> str:
@@ -84,7 +83,7 @@ def coverage_table(coverage: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     return shown.rename_axis(h("subdistrict")).reset_index()
 
 
-def _cell(figure: pd.Series, labels: Labels, with_year: bool = False) -> str:
+def _cell(figure: dict, labels: Labels, with_year: bool = False) -> str:
     unit = figure["scaled_unit"]
     if pd.isna(figure["value"]):
         return labels.text("missing")
@@ -110,7 +109,7 @@ def compare_table(rows: pd.DataFrame, subdistricts: list[str], labels: Labels) -
     if rows.empty:
         return pd.DataFrame(columns=head + list(subdistricts))
     latest = latest_per_place(rows)
-    cells = latest.assign(cell=[_cell(figure, labels, with_year=True) for _, figure in latest.iterrows()])
+    cells = latest.assign(cell=[_cell(figure, labels, with_year=True) for figure in latest.to_dict("records")])
     key = ["category", "metric", "scaled_unit", "is_target"]
     table = cells.pivot_table(index=key, columns="place", values="cell", aggfunc="first")
     table = table.reindex(columns=list(subdistricts)).fillna(t("missing")).reset_index()
@@ -262,52 +261,40 @@ def dictionary_table(entries: pd.DataFrame, labels: Labels) -> pd.DataFrame:
 
 
 def highlighted_sentence(sentence: str, raw_text: str, offset: int | None = None) -> str:
-    """The sentence as safe HTML: every character escaped, the figure wrapped in <mark>; at
-    `offset` (the table's sentence_offset) when given, else where raw_text first occurs.
+    """The sentence as safe Markdown-with-HTML: every character escaped (dashboard.safe.markdown),
+    the figure wrapped in <mark>; at `offset` (the table's sentence_offset) when given, else where
+    raw_text first occurs.
 
-    >>> highlighted_sentence("<script>alert(1)</script>拆除违章建筑15000余平方米", "15000余平方米")
-    '&lt;script&gt;alert(1)&lt;/script&gt;拆除违章建筑<mark>15000余平方米</mark>'
-    >>> highlighted_sentence("计划改造4个,已完成4个", "4个", 10)
-    '计划改造4个,已完成<mark>4个</mark>'
+    >>> highlighted_sentence("<script>拆除违章建筑15000余平方米 [登录](evil)", "15000余平方米")
+    '&#60;script&#62;拆除违章建筑<mark>15000余平方米</mark> &#91;登录&#93;&#40;evil&#41;'
+    >>> highlighted_sentence("计划改造4个，已完成4个", "4个", 10)
+    '计划改造4个，已完成<mark>4个</mark>'
     """
     if offset is not None and not pd.isna(offset) and sentence.startswith(raw_text, int(offset)):
         start = int(offset)
     else:  # a table written before sentence_offset existed
         start = sentence.find(raw_text) if raw_text else -1
     if start < 0:
-        return html.escape(sentence)
+        return safe.markdown(sentence)
     end = start + len(raw_text)
     return (
-        html.escape(sentence[:start])
+        safe.markdown(sentence[:start])
         + "<mark>"
-        + html.escape(sentence[start:end])
+        + safe.markdown(sentence[start:end])
         + "</mark>"
-        + html.escape(sentence[end:])
+        + safe.markdown(sentence[end:])
     )
 
 
-_INERT = {ord(mark): f"&#{ord(mark)};" for mark in string.punctuation}
-
-
-def inert(text: object) -> str:
-    """Text that Markdown (and the HTML Streamlit allows) shows as exactly its characters: every
-    ASCII punctuation mark as a numeric character reference, so no link, image, tag or emphasis
-    can come from an article.
-
-    >>> inert("![x](http://evil/t.png) <b>二七区</b>")
-    '&#33;&#91;x&#93;&#40;http&#58;&#47;&#47;evil&#47;t&#46;png&#41; &#60;b&#62;二七区&#60;&#47;b&#62;'
-    """
-    return str(text).translate(_INERT)
-
-
 def highlighted_span(text: str, start: int, end: int) -> str:
-    """A whole article as inert HTML, its lines kept, with text[start:end] wrapped in <mark>.
+    """A whole article as safe Markdown-with-HTML (each line through dashboard.safe.markdown), its
+    lines kept, with text[start:end] wrapped in <mark>.
 
     >>> highlighted_span("<b>新城</b>投资43.1亿元\\n[登录](x)", 11, 17)
     '&#60;b&#62;新城&#60;&#47;b&#62;投资<mark id="govstats-figure">43&#46;1亿元</mark><br>&#91;登录&#93;&#40;x&#41;'
     """
     def lines(part: str) -> str:
-        return "<br>".join(inert(line) for line in part.split("\n"))
+        return "<br>".join(safe.markdown(line) for line in part.split("\n"))
 
     if not 0 <= start <= end <= len(text):
         return lines(text)

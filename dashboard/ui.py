@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, exports, tables
+from dashboard import data, exports, safe, tables
 from dashboard.labels import LANGUAGES, Labels, labels_for
 
 CONTEXT_KEY = "_govstats_context"
@@ -143,7 +143,7 @@ def sidebar(table: data.Table, labels: Labels) -> Context:
         if place:
             chosen["subdistricts"] = (choices["subdistrict_of"][place],)
             st.page_link(
-                "app_pages/subdistrict.py", label=labels.text("open_subdistrict", place=tables.inert(place)),
+                "app_pages/subdistrict.py", label=labels.text("open_subdistrict", place=safe.markdown(place)),
                 query_params=carried(place=place),
             )
         for key, column, field in FILTER_WIDGETS:

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
 from tests.test_dashboard_table import write_tables
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,18 +44,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def dashboard_server(data: Path, log: Path):
-    """The app served by Streamlit on a free local port; yields its base URL."""
+def dashboard_server(data: Path, log: Path, command: list[str] | None = None, environment: dict | None = None):
+    """The app served on a free local port as `govstats dashboard` serves it (or by `command`,
+    which gets the port as {port}); yields its base URL."""
+    from etl.serve import server_command
+
     port = free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
+    command = [part.format(port=port) for part in command] if command else server_command("127.0.0.1", port)
+    environment = dict(os.environ, GOVSTATS_DATA=str(data), **(environment or {}))
     with log.open("w") as output:
-        server = subprocess.Popen(
-            command, env=dict(os.environ, GOVSTATS_DATA=str(data)), stdout=output, stderr=subprocess.STDOUT
-        )
+        server = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 60
@@ -257,3 +254,72 @@ def fact_with_script(data: Path) -> str:
 
     facts = pq.read_table(data / "facts.parquet", columns=["fact_id", "sentence"]).to_pylist()
     return next(row["fact_id"] for row in facts if "<script>" in row["sentence"])
+
+
+def test_hostile_corpus_in_chromium(tmp_path):
+    """Every field of tests/hostile.py carries links, images, tags, formatting and formulas. Served
+    as `govstats dashboard --host 0.0.0.0` serves it, under a watch of the server's sockets: the
+    page requests nothing outside the server, opens no dialog, and shows the data as text."""
+    from urllib.parse import urlencode
+
+    from dashboard import safe
+    from tests import hostile
+    from tests.test_dashboard_server import watched_environment
+
+    data = hostile.write_hostile_tables(tmp_path / "data")
+    environment, outbound = watched_environment(tmp_path / "watch")
+    command = [sys.executable, "-m", "etl", "dashboard", "--data", str(data), "--host", "0.0.0.0", "--port", "{port}", "--headless"]
+    log = tmp_path / "server.log"
+    outside, dialogs = [], []
+    with dashboard_server(data, log, command, environment) as base, chromium_page(tmp_path / "profile") as page:
+
+        def only_the_server(route) -> None:
+            if route.request.url.startswith((base, "data:", "blob:")):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        page.context.route("**/*", only_the_server)
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+        page.goto(base)
+        wait_for_app(page)
+        page.wait_for_selector(".js-plotly-plot .xtick text")
+        ticks = page.locator(".js-plotly-plot .xtick text").all_text_contents()
+        assert set(hostile.SUBDISTRICTS) <= set(ticks)  # names shown as their characters
+        assert page.locator(".js-plotly-plot a, .js-plotly-plot image").count() == 0
+        page.locator('[data-testid="stMultiSelect"]').filter(has_text="媒体").locator("input").click()
+        options = page.get_by_role("listbox")
+        options.wait_for()
+        assert "![o](https://evil.example/o.png)" in options.inner_text()  # outlets listed as text
+        assert options.locator("a, img").count() == 0
+        page.keyboard.press("Escape")
+
+        page.goto(f"{base}/compare?{urlencode({'subs': hostile.SUBDISTRICTS[:3]}, doseq=True)}")
+        wait_for_app(page)
+        compare_table = '[data-testid="stTable"] table'  # Markdown cells, every mark escaped
+        page.wait_for_function(f"document.querySelector({compare_table!r})?.textContent.includes('钓鱼街道')")
+        table = page.locator(compare_table)
+        headers = [text.strip().replace(safe.JOINER, "") for text in table.locator("thead th").all_text_contents()]
+        assert headers[-3:] == hostile.SUBDISTRICTS[:3]  # shown as text
+        assert table.locator("a, img, strong, em").count() == 0
+
+        page.goto(f"{base}/facts?fact={hostile.fact_of_article('h1')}")
+        wait_for_app(page)
+        page.locator(".govstats-sentence").wait_for()
+        main = page.locator('[data-testid="stMain"]')
+        shown = main.inner_text().replace(safe.JOINER, "")
+        assert hostile.TITLE in shown and hostile.SENTENCE.split(" 投资")[0] in shown
+        links = [(link.inner_text(), link.get_attribute("href")) for link in main.locator("a[href^='http']").all()]
+        assert links == [("打开原文", "https://evil.example/article")]  # the one link: named by us
+        assert main.locator("img, .govstats-sentence strong, .govstats-sentence em").count() == 0
+
+        page.goto(f"{base}/facts?{urlencode({'fact': '[点此](https://evil.example/f) ![i](https://evil.example/f.png)'})}")
+        wait_for_app(page)
+        warning = page.locator('[data-testid="stAlert"]').filter(has_text="点此")
+        assert "[点此](https://evil.example/f) ![i](https://evil.example/f.png)" in warning.inner_text().replace(safe.JOINER, "")
+        assert warning.locator("a, img").count() == 0
+    assert outside == [] and dialogs == []
+    assert outbound.read_text() == ""
+    assert "has no login" in log.read_text()

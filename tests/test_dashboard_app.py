@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from html import unescape
 
 import pandas as pd
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from dashboard import safe
 from tests.conftest import ROOT
 from tests.test_dashboard_table import write_tables
 
@@ -48,6 +50,19 @@ def open_page(page: str | None = None, **query) -> AppTest:
         app.switch_page(f"app_pages/{page}.py").run()
     assert not app.exception, app.exception
     return app
+
+
+def shown_table(app: AppTest) -> pd.DataFrame:
+    """The Compare page's table as the reader sees it (sent as Markdown, every mark escaped)."""
+    from html import unescape
+
+    from dashboard import safe
+
+    def text(value):
+        return unescape(value).replace(safe.JOINER, "") if isinstance(value, str) else value
+
+    frame = app.table[0].value.reset_index()
+    return frame.rename(columns=text).map(text)
 
 
 def chart_spec(app: AppTest, key: str) -> dict:
@@ -128,14 +143,21 @@ def test_coverage_panel_shows_facts_per_year_with_unknown_years_apart(data_folde
 
 
 def test_conflicting_articles_are_flagged_with_both_sources(data_folder):
-    app = open_page()
+    app = open_page(metric="disputes_found:case")
+    assert any("冲突" in warning.value for warning in app.warning)
+    assert not [frame for frame in app.dataframe if "来源" in frame.value.columns]  # sent when opened
+    app.session_state["conflict-rows-overview"] = True
+    app.run()
     conflicts = next(frame.value for frame in app.dataframe if "来源" in frame.value.columns)
     assert sorted(conflicts["来源"]) == ["001_3f9c860c84535958.txt", "001_repeat.html"]
-    assert any("冲突" in warning.value for warning in app.warning)
+    assert [expander.label for expander in app.expander if "冲突" in expander.label] == [f"冲突的数值: {len(conflicts)}"]
 
 
 def test_chart_download_holds_the_rows_the_chart_shows(data_folder, downloads):
     app = open_page(metric="project_investment:CNY")
+    assert not [frame for frame in app.dataframe if "未计入（年份不详）" in frame.value.columns]  # sent when opened
+    app.session_state["rows-overview"] = True
+    app.run()
     shown = next(frame.value for frame in app.dataframe if "未计入（年份不详）" in frame.value.columns)
     downloaded = pd.read_csv(io.BytesIO(downloads["govstats-overview-project_investment.csv"]), encoding="utf-8-sig")
     assert downloads["govstats-overview-project_investment.csv"].startswith(b"\xef\xbb\xbf")
@@ -177,13 +199,13 @@ def test_a_link_made_before_the_url_held_codes_still_opens_in_english(data_folde
 
 def test_compare_honours_the_selection_from_the_url(data_folder, downloads):
     app = open_page("compare", subs=["林山寨街道", "新城街道"])
-    shown = app.table[0].value
+    shown = shown_table(app)
     assert list(shown.columns)[-2:] == ["林山寨街道", "新城街道"]
     project = shown.reset_index().set_index("指标")
     assert project.loc["项目投资", "林山寨街道"] == "约70亿元（2013）" and project.loc["项目投资", "新城街道"] == "43.1亿元（2019）"
     assert project.loc["到位资金", "林山寨街道"] == "—"
     downloaded = pd.read_csv(io.BytesIO(downloads["govstats-compare.csv"]), encoding="utf-8-sig", dtype=str)
-    assert downloaded.fillna("").values.tolist() == shown.reset_index()[downloaded.columns].fillna("").values.tolist()
+    assert downloaded.fillna("").values.tolist() == shown[downloaded.columns].fillna("").values.tolist()
     app.selectbox(key="metric").set_value("project_investment:CNY").run()
     (bars,) = chart_spec(app, "chart-compare")["data"]
     assert bars["x"] == ["林山寨街道", "新城街道"] and bars["text"] == ["2013", "2019"]
@@ -195,9 +217,9 @@ def test_compare_selection_by_widget_and_per_capita(data_folder):
     app = open_page("compare")
     assert app.info  # asks for two subdistricts
     app.multiselect(key="subs").select("新城街道").select("林山寨街道").run()
-    assert list(app.table[0].value.columns)[-2:] == ["新城街道", "林山寨街道"]
+    assert list(shown_table(app).columns)[-2:] == ["新城街道", "林山寨街道"]
     app.button_group(key="scale").set_value("per_capita").run()
-    per_capita = app.table[0].value.reset_index().set_index("指标")
+    per_capita = shown_table(app).set_index("指标")
     assert per_capita.loc["到位资金", "新城街道"] == "18,733.33元/人（2019）"  # 28.1亿元 / 15万人
     assert per_capita.loc["搬迁户数", "林山寨街道"] == "—"  # no population reported for 林山寨街道
 
@@ -235,7 +257,7 @@ def test_facts_drilled_from_a_chart_show_that_subdistrict_and_metric(data_folder
 def test_clicking_a_bar_opens_the_facts_behind_it(data_folder):
     app = open_page(metric="project_investment:CNY")
     app.session_state["chart-overview"] = {
-        "selection": {"points": [{"customdata": ["新城街道", False], "x": "新城街道"}], "point_indices": [1], "box": [], "lasso": []}
+        "selection": {"points": [{"customdata": [1, False], "x": "新城街道"}], "point_indices": [1], "box": [], "lasso": []}
     }
     app.run()
     assert not app.exception
@@ -250,10 +272,11 @@ def test_facts_page_shows_an_escaped_sentence_with_its_article(data_folder):
     rows, _ = data.fact_rows(table, data.Filters(search="script"), 0, 5)
     app = open_page("facts", fact=rows["fact_id"].iloc[0])
     html = "\n".join(block.value for block in app.markdown)
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html and "<script>" not in html
+    shown = unescape(html)  # what the reader sees
+    assert "<script>alert('x')</script>" in shown and "<script>" not in html
     assert "<mark>6500余平方米</mark>" in html
-    assert "中原区街道工作巡礼" in html and "郑州日报" in html
-    assert "2013-05-14" in html and "00:00:00" not in html
+    assert "中原区街道工作巡礼" in shown and "郑州日报" in shown
+    assert "2013-05-14" in shown and "00:00:00" not in shown
 
 
 def test_selecting_a_row_shows_its_sentence_and_puts_it_in_the_url(data_folder):
@@ -263,7 +286,7 @@ def test_selecting_a_row_shows_its_sentence_and_puts_it_in_the_url(data_folder):
     app.session_state["facts-table"] = {"selection": {"rows": [4], "columns": [], "cells": []}}
     app.run()
     html = "\n".join(block.value for block in app.markdown)
-    assert f"<mark>{shown['原文'].iloc[4]}</mark>" in html
+    assert f"<mark>{safe.markdown(shown['原文'].iloc[4])}</mark>" in html
     assert app.query_params["fact"]
 
 
@@ -273,7 +296,7 @@ def test_facts_page_escapes_the_article_title(data_folder):
     rows, _ = data.fact_rows(data.current_table(), data.Filters(search="民事纠纷"), 0, 5)
     app = open_page("facts", fact=rows["fact_id"].iloc[0])
     html = "\n".join(block.value for block in app.markdown)
-    assert "&lt;b&gt;二七区&lt;/b&gt;街道风采" in html
+    assert "<b>二七区</b>街道风采" in unescape(html) and "<b>二七区" not in html
 
 
 def test_facts_search_filters_the_table_and_the_download(data_folder, downloads):

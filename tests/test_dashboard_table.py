@@ -77,16 +77,17 @@ def fact_rows() -> list[dict]:
     return rows
 
 
-def write_tables(folder: Path, rows: list[dict] | None = None) -> Path:
-    """facts.parquet and documents.parquet with exactly the contract's schemas."""
+def write_tables(folder: Path, rows: list[dict] | None = None, articles: dict | None = None) -> Path:
+    """facts.parquet and documents.parquet with exactly the contract's schemas (articles: as ARTICLES)."""
     folder.mkdir(parents=True, exist_ok=True)
     rows = fact_rows() if rows is None else rows
+    articles = ARTICLES if articles is None else articles
     pq.write_table(pa.Table.from_pylist(rows, schema=FACT_SCHEMA), folder / "facts.parquet")
     documents = [
         {"source": source, "doc_id": doc, "size": 1000, "status": "ok", "error": None,
          "n_facts": sum(r["doc_id"] == doc for r in rows), "encoding": "utf-8", "content_hash": doc,
          "title": title, "outlet": outlet, "published": published, "url": url}  # fmt: skip
-        for doc, (source, title, outlet, published, url) in ARTICLES.items()
+        for doc, (source, title, outlet, published, url) in articles.items()
     ]
     pq.write_table(pa.Table.from_pylist(documents, schema=DOCUMENT_SCHEMA), folder / "documents.parquet")
     return folder
@@ -99,14 +100,6 @@ def table(tmp_path, monkeypatch):
     monkeypatch.setenv("GOVSTATS_DATA", str(write_tables(tmp_path / "data")))
     monkeypatch.setattr(data, "CACHE_DIR", tmp_path / "cache")
     return data.current_table()
-
-
-def test_whole_table_figures_are_kept_on_disk_for_the_next_server(table, tmp_path):
-    from dashboard import data
-
-    first = data.compute_all_figures(table)
-    assert list((tmp_path / "cache").glob("figures-*.parquet")) == [data._cache_file(table)]
-    assert data.compute_all_figures(table).equals(first)
 
 
 def test_no_table_gives_none(tmp_path, monkeypatch):
@@ -246,3 +239,17 @@ def test_an_article_of_a_jsonl_archive_is_read_again_from_its_line(tmp_path, mon
     fact = data._query(f"SELECT doc_id, source FROM {data._scan(table)} WHERE raw_text = '43.1亿元'").iloc[0]
     assert fact["source"].endswith("archive.jsonl:2")
     assert data.article_text(table, fact["doc_id"], fact["source"]) == lines[1]["text"]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"include_targets": True}, {"outlets": ("郑州日报",)}, {"outlets": ("中原网",)}, {"years": (2013,)}, {"search": "矛盾"}],
+)
+def test_alternative_values_from_memory_are_the_alternatives_values(table, filters):
+    from dashboard import data
+
+    chosen = data.Filters(**filters)
+    keys = tuple(int(k) for k in data.figures(table, chosen)["key_hash"])
+    expected = data.alternatives(table, chosen, keys)[["key_hash", "value"]]
+    assert data.alternative_values(table, chosen, keys).values.tolist() == expected.values.tolist()
+    assert len(expected) >= len(keys) > 0

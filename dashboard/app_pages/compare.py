@@ -7,12 +7,13 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import charts, data, figures, tables, ui
+from dashboard import charts, data, figures, safe, tables, ui
 
 context = ui.context()
 labels, t = context.labels, context.labels.text
 st.title(t("compare"))
 ui.show_switches(context)
+
 
 choices = data.facets(context.table)
 chosen = ui.choose(
@@ -35,13 +36,13 @@ else:
         reported = reported[reported["year"].notna()]
     profile = data.profile_figures(context.table, context.filters, names)
     conflicting = tuple(int(k) for k in reported.loc[reported["conflict"], "key_hash"])
-    alternatives = data.alternatives(context.table, scope, conflicting)
+    alternatives = data.alternative_values(context.table, scope, conflicting)
     rows = figures.compare_figures(reported, profile, chosen, scale, alternatives)
     st.caption(t("compare_note"))
     shown = tables.compare_table(rows, chosen, labels)
     if shown.empty:
         st.caption(t("no_rows"))
-    st.table(shown.set_index(shown.columns[1]) if not shown.empty else shown)
+    st.table(safe.markdown_frame(shown.set_index(shown.columns[1]) if not shown.empty else shown))  # cells read as Markdown
     ui.csv_download(shown, "compare", labels)
     latest = tables.latest_per_place(rows).dropna(subset=["value"])
     options = list(dict.fromkeys(latest["metric"] + ":" + latest["scaled_unit"]))
@@ -60,5 +61,5 @@ else:
         )  # fmt: skip
         points = ui.picked_points(event)
         if points:
-            ui.go_to("facts", sub=points[0]["customdata"][0], m=metric)
+            ui.go_to("facts", sub=chosen[points[0]["customdata"][0]], m=metric)
         ui.csv_download(tables.compare_chart_table(charted, labels), "compare-chart", labels)

@@ -9,9 +9,9 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, tables, ui
+from dashboard import data, safe, tables, ui
 
-PAGE_SIZE = 500
+PAGE_SIZE = 100  # rows sent to the browser at a time; the page number is in the URL
 
 
 def _struck_through(shown: pd.DataFrame, rows: pd.DataFrame):
@@ -32,11 +32,11 @@ drill = []  # what a click on a chart chose: a subdistrict and a metric, kept in
 place = st.query_params.get("sub")
 if place in choices["subdistrict_of"]:
     filters = replace(filters, subdistricts=(choices["subdistrict_of"][place],))
-    drill.append(f"{t('subdistrict')}: {tables.inert(place)}")
+    drill.append(f"{t('subdistrict')}: {safe.markdown(place)}")
 metric = st.query_params.get("m")
 if metric:
     filters = replace(filters, metrics=(metric,))
-    drill.append(f"{t('metric')}: {labels.metric(metric)}")
+    drill.append(f"{t('metric')}: {safe.markdown(labels.metric(metric))}")
 year = st.query_params.get("yr")
 if year == "unknown":
     filters = replace(filters, undated_only=True, years=())
@@ -73,7 +73,9 @@ first = (int(page) - 1) * PAGE_SIZE + 1 if len(rows) else 0
 st.caption(t("showing", first=f"{first:,}", last=f"{first + len(rows) - 1 if len(rows) else 0:,}", total=f"{total:,}"))
 
 shown = tables.facts_table(rows, labels)
-event = st.dataframe(_struck_through(shown, rows), hide_index=True, on_select="rerun", selection_mode="single-row", key="facts-table")
+event = st.dataframe(
+    _struck_through(shown, rows), hide_index=True, on_select="rerun", selection_mode="single-row", key="facts-table"
+)
 if event.selection.rows:
     st.query_params["fact"] = rows["fact_id"].iloc[event.selection.rows[0]]
 
@@ -102,7 +104,7 @@ if not fact_id:
     st.stop()
 detail = data.fact_detail(context.table, fact_id)
 if detail is None:
-    st.warning(t("fact_missing", fact_id=fact_id))
+    st.warning(t("fact_missing", fact_id=safe.markdown(fact_id)))
     st.stop()
 fact, article = detail["fact"], detail["article"]
 st.subheader(t("sentence"))
@@ -122,18 +124,19 @@ facts_about = [
     (t("source"), fact["source"]),
 ]
 lines = [
-    f"<b>{html.escape(name)}</b>: {html.escape(str(value))}"
+    f"<b>{safe.markdown(name)}</b>: {safe.markdown(value)}"
     for name, value in facts_about
     if value is not None and str(value) not in ("", "nan", "None", "NaT")
 ]
 url = article.get("url") or ""
-if url.startswith(("http://", "https://")):
-    lines.append(f'<a href="{html.escape(url, quote=True)}" rel="noopener noreferrer" target="_blank">{html.escape(url)}</a>')
+if url.startswith(("http://", "https://")):  # the one link, named by us: the address is shown as text beside it
+    link = f'<a href="{html.escape(url, quote=True)}" rel="noopener noreferrer nofollow" target="_blank">{t("open_article")}</a>'
+    lines.append(f"<b>{t('url')}</b>: {safe.markdown(url)} · {link}")
 st.markdown("<br>".join(lines), unsafe_allow_html=True)
 if fact["subdistrict"] is not None and str(fact["subdistrict"]) != "nan":
     place_name = next((p for p, s in choices["subdistrict_of"].items() if s == fact["subdistrict"]), fact["subdistrict"])
     st.page_link(
-        "app_pages/subdistrict.py", label=t("open_subdistrict", place=tables.inert(place_name)),
+        "app_pages/subdistrict.py", label=t("open_subdistrict", place=safe.markdown(place_name)),
         query_params=ui.carried(place=place_name),
     )  # fmt: skip
 
@@ -154,6 +157,6 @@ else:  # the source file is not at hand: the article's sentences that hold figur
         written.append(
             tables.highlighted_sentence(sentence, fact["raw_text"], fact.get("sentence_offset"))
             if sentence == fact["sentence"]
-            else tables.inert(sentence)
+            else safe.markdown(sentence)
         )
     st.markdown('<div class="govstats-article">' + "<br>".join(written) + "</div>", unsafe_allow_html=True)

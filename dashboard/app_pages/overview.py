@@ -1,4 +1,5 @@
-"""Overview: headline counts, one metric by subdistrict (the analyst picks it), and what the data covers."""
+"""Overview: headline counts, one metric by subdistrict (the analyst picks it), and what the data
+covers. The tables behind the chart (its rows, its conflicts) are sent when their expander is opened."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import charts, data, figures, tables, ui
+from dashboard import charts, data, figures, safe, tables, ui
 
 MAX_CONFLICT_ROWS = 100
 
@@ -56,7 +57,7 @@ code = ui.choose(
     format_func=names.get, help=t("pick_metric_help"),
 )  # fmt: skip
 metric, unit = figures.split_code(code)
-st.caption(f"{labels.metric(metric)}: {labels.metric_definition(metric)}")
+st.caption(safe.markdown(f"{labels.metric(metric)}: {labels.metric_definition(metric)}"))
 
 totals = figures.metric_totals(reported, metric, unit, include_undated=context.filters.include_undated)
 how = t("chart_latest") if unit in figures.NON_ADDITIVE_UNITS else t("chart_total")
@@ -73,27 +74,29 @@ else:
     )  # fmt: skip
     picked = ui.picked_points(event)
     if picked:
-        place, _ = picked[0]["customdata"]
-        ui.go_to("facts", sub=place, m=metric)
+        ui.go_to("facts", sub=charts.clickable_places(totals)[picked[0]["customdata"][0]], m=metric)
     shown = tables.metric_table(totals, metric, unit, labels)
-    with st.expander(f"{t('chart_rows')}: {len(shown)}"):
-        st.dataframe(shown, hide_index=True, key="table-overview")
+    rows = st.expander(safe.markdown(f"{t('chart_rows')}: {len(shown)}"), key="rows-overview", on_change="rerun")
+    if rows.open:
+        rows.dataframe(shown, hide_index=True, key="table-overview")
     ui.csv_download(shown, f"overview-{metric}", labels)
     flagged = reported[(reported["metric"] == metric) & (reported["unit"] == unit) & reported["conflict"]]
     flagged = flagged[flagged["place"].isin(totals["place"])]
     if len(flagged):
-        alternatives = data.alternatives(  # sources of the charted conflicts only: lists of sources are costly
-            context.table,
-            replace(context.filters, subdistricts=tuple(sorted(set(flagged["subdistrict"])))),
-            tuple(int(k) for k in flagged["key_hash"]),
-        )
-        disagreeing = figures.conflicts(flagged, alternatives)
-        if len(disagreeing) > MAX_CONFLICT_ROWS:
-            st.caption(t("conflicts_shown", shown=MAX_CONFLICT_ROWS, total=len(disagreeing)))
-        conflicts = tables.conflict_table(disagreeing.head(MAX_CONFLICT_ROWS), labels)
+        scope = replace(context.filters, subdistricts=tuple(sorted(set(flagged["subdistrict"]))))
+        keys = tuple(int(k) for k in flagged["key_hash"])
+        values = data.alternative_values(context.table, scope, keys)  # counted in memory
         st.warning(t("conflicts"), icon="⚠️")
-        st.dataframe(conflicts, hide_index=True, key="conflicts-overview")
-        ui.csv_download(conflicts, f"conflicts-{metric}", labels)
+        n_values = flagged[["key_hash"]].merge(values, on="key_hash").shape[0]
+        listed = st.expander(f"{t('conflict_rows')}: {n_values:,}", key="conflict-rows-overview", on_change="rerun")
+        if listed.open:  # the sources of the charted conflicts: a scan of the table, done when asked
+            alternatives = data.alternatives(context.table, scope, keys)
+            disagreeing = figures.conflicts(flagged, alternatives)
+            if len(disagreeing) > MAX_CONFLICT_ROWS:
+                listed.caption(t("conflicts_shown", shown=MAX_CONFLICT_ROWS, total=len(disagreeing)))
+            conflicts = tables.conflict_table(disagreeing.head(MAX_CONFLICT_ROWS), labels)
+            listed.dataframe(conflicts, hide_index=True, key="conflicts-overview")
+            ui.csv_download(conflicts, f"conflicts-{metric}", labels, container=listed)
 
 st.subheader(t("coverage"))
 st.caption(t("coverage_note"))

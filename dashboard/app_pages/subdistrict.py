@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import data, tables, ui
+from dashboard import data, safe, tables, ui
 
 context = ui.context()
 labels, t = context.labels, context.labels.text
@@ -16,7 +16,7 @@ if place not in choices["subdistrict_of"]:
     st.title(t("subdistrict_page"))
     st.info(t("pick_in_sidebar"))
     st.stop()
-st.title(tables.inert(place))
+st.title(safe.markdown(place))
 ui.show_switches(context)
 name = choices["subdistrict_of"][place]
 district = place[place.index("（") + 1 : -1] if place.endswith("）") and "（" in place else None
@@ -28,7 +28,7 @@ where = [
     (t("admin_code"), record.get("admin_code") or t("missing")),
 ]
 for column, (label, value) in zip(st.columns(len(where)), where):
-    column.metric(label, tables.inert(value) if value else t("missing"))
+    column.metric(label, safe.markdown(value) if value else t("missing"))
 
 scope = replace(context.filters, subdistricts=(name,))
 reported = data.figures(context.table, scope)
@@ -52,7 +52,7 @@ for article in articles.itertuples():
     when = labels.date(article.published)
     st.page_link(
         "app_pages/facts.py",
-        label=tables.inert(f"{title} · {article.outlet if isinstance(article.outlet, str) else ''} {when}")
+        label=safe.markdown(f"{title} · {article.outlet if isinstance(article.outlet, str) else ''} {when}")
         + f" · {t('n_facts', n=article.facts)}",
         query_params=ui.carried(sub=place, fact=article.first_fact),
     )

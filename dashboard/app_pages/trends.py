@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data, figures, tables, ui
+from dashboard import charts, data, figures, safe, tables, ui
 
 context = ui.context()
 labels, t = context.labels, context.labels.text
@@ -20,7 +20,7 @@ if options.empty:
 names = {row.code: f"{labels.metric_with_unit(row.metric, row.unit)} · {row.places}" for row in options.itertuples()}
 code = ui.choose("selectbox", t("pick_metric"), list(names), key="metric", default=options["code"].iloc[0], format_func=names.get)
 metric, unit = figures.split_code(code)
-st.caption(f"{labels.metric(metric)}: {labels.metric_definition(metric)}")
+st.caption(safe.markdown(f"{labels.metric(metric)}: {labels.metric_definition(metric)}"))
 own = dated[(dated["metric"] == metric) & (dated["unit"] == unit)]
 ranked = own.groupby("place")["year"].nunique().sort_values(ascending=False, kind="stable")
 places = ui.choose(
@@ -37,7 +37,7 @@ headline = data.headline(context.table, context.filters)
 event = ui.chart(charts.trend_lines(rows, metric, unit, title, labels), "trends", context, headline["documents"], on_select="rerun")
 points = ui.picked_points(event)
 if points:
-    ui.go_to("facts", sub=points[0]["customdata"][0], m=metric)
+    ui.go_to("facts", sub=charts.clickable_places(rows)[points[0]["customdata"][0]], m=metric)
 ui.csv_download(tables.trend_table(rows, metric, unit, labels), f"trends-{metric}", labels)
 
 st.subheader(t("growth"))
