@@ -342,7 +342,7 @@ def choices_of(data: Path) -> dict:
     busiest = lambda column, n: [row[0] for row in duckdb.sql(  # noqa: E731
         f"SELECT {column} FROM {scan} WHERE {column} IS NOT NULL GROUP BY ALL ORDER BY count(*) DESC, 1 LIMIT {n}"
     ).fetchall()]  # fmt: skip
-    return {"district": busiest("district", 1)[0], "subdistricts": busiest("subdistrict", 3), "category": "投资 · Investment"}
+    return {"district": busiest("district", 1)[0], "subdistricts": busiest("subdistrict", 3), "category": "投资"}
 
 
 def browser_report(name: str, data: Path, repeat: int, goals: bool) -> None:
