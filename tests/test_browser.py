@@ -147,7 +147,9 @@ def test_compare_two_subdistricts_in_chromium(tmp_path):
         project = next(row for row in rows if "项目投资" in row)
         assert project[-2:] == ["约70亿元（2013）", "43.1亿元（2019）"]  # one row, whatever their years
         assert "subs=" in page.url and "%E6%9E%97%E5%B1%B1%E5%AF%A8" in page.url  # 林山寨 is in the link
+        page.get_by_role("tab", name="图表").click()  # the chart tab is built when opened
         page.wait_for_selector(".js-plotly-plot")
+        assert "view=chart" in page.url
         full_screenshot(page, shots / "compare.png")
 
         page.goto(f"{base}/facts?q=script&fact={fact_with_script(data)}")

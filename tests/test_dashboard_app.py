@@ -206,6 +206,9 @@ def test_compare_honours_the_selection_from_the_url(data_folder, downloads):
     assert project.loc["到位资金", "林山寨街道"] == "—"
     downloaded = pd.read_csv(io.BytesIO(downloads["govstats-compare.csv"]), encoding="utf-8-sig", dtype=str)
     assert downloaded.fillna("").values.tolist() == shown[downloaded.columns].fillna("").values.tolist()
+    assert not app.get("plotly_chart")  # the chart tab is built when it is opened
+    app = open_page("compare", subs=["林山寨街道", "新城街道"], view="chart")
+    assert app.query_params["view"] == "chart"  # a code, not the tab's label
     app.selectbox(key="metric").set_value("project_investment:CNY").run()
     (bars,) = chart_spec(app, "chart-compare")["data"]
     assert bars["x"] == ["林山寨街道", "新城街道"] and bars["text"] == ["2013", "2019"]

@@ -42,24 +42,38 @@ else:
     shown = tables.compare_table(rows, chosen, labels)
     if shown.empty:
         st.caption(t("no_rows"))
-    st.table(safe.markdown_frame(shown.set_index(shown.columns[1]) if not shown.empty else shown))  # cells read as Markdown
-    ui.csv_download(shown, "compare", labels)
+    # The table or the chart, one tab each: only the open one is built and sent (the chart's script
+    # is heavy). The open tab is kept in the URL as a code: view=chart.
+    chart_first = st.query_params.get("view") == "chart"
+    as_table, as_chart = st.tabs(
+        [t("view_table"), t("view_chart")], key="view", on_change="rerun",
+        default=t("view_chart") if chart_first else t("view_table"),
+    )  # fmt: skip
+    if as_chart.open:
+        st.query_params["view"] = "chart"
+    else:
+        st.query_params.pop("view", None)
+    if as_table.open:
+        with as_table:
+            st.table(safe.markdown_frame(shown.set_index(shown.columns[1]) if not shown.empty else shown))  # cells read as Markdown
+            ui.csv_download(shown, "compare", labels)
     latest = tables.latest_per_place(rows).dropna(subset=["value"])
     options = list(dict.fromkeys(latest["metric"] + ":" + latest["scaled_unit"]))
-    if options:
-        picked = ui.choose(
-            "selectbox", t("pick_metric"), options, key="metric", default=options[0],
-            format_func=lambda code: labels.metric_with_unit(*figures.split_code(code)),
-        )  # fmt: skip
-        metric, unit = figures.split_code(picked)
-        charted = latest[(latest["metric"] == metric) & (latest["scaled_unit"] == unit)]
-        title = labels.metric_with_unit(metric, unit)
-        headline = data.headline(context.table, scope)
-        event = ui.chart(
-            charts.compare_bars(charted, metric, chosen, title, labels), "compare", context, headline["documents"],
-            on_select="rerun",
-        )  # fmt: skip
-        points = ui.picked_points(event)
-        if points:
-            ui.go_to("facts", sub=chosen[points[0]["customdata"][0]], m=metric)
-        ui.csv_download(tables.compare_chart_table(charted, labels), "compare-chart", labels)
+    if options and as_chart.open:
+        with as_chart:
+            picked = ui.choose(
+                "selectbox", t("pick_metric"), options, key="metric", default=options[0],
+                format_func=lambda code: labels.metric_with_unit(*figures.split_code(code)),
+            )  # fmt: skip
+            metric, unit = figures.split_code(picked)
+            charted = latest[(latest["metric"] == metric) & (latest["scaled_unit"] == unit)]
+            title = labels.metric_with_unit(metric, unit)
+            headline = data.headline(context.table, scope)
+            event = ui.chart(
+                charts.compare_bars(charted, metric, chosen, title, labels), "compare", context, headline["documents"],
+                on_select="rerun",
+            )  # fmt: skip
+            points = ui.picked_points(event)
+            if points:
+                ui.go_to("facts", sub=chosen[points[0]["customdata"][0]], m=metric)
+            ui.csv_download(tables.compare_chart_table(charted, labels), "compare-chart", labels)
