@@ -56,7 +56,7 @@ FLOORS = {
     "unseen": (
         0.99,
         {
-            "category": 0.95,
+            "category": 0.96,
             "subdistrict": 1.0,
             "year": 0.96,
             "qualifier": 1.0,
@@ -67,12 +67,12 @@ FLOORS = {
     "real": (
         0.98,
         {
-            "category": 0.73,
-            "subdistrict": 0.77,
-            "year": 0.78,
+            "category": 0.87,
+            "subdistrict": 0.95,
+            "year": 0.99,
             "qualifier": 0.99,
-            "is_target": 0.93,
-            "metric_named": 0.84,
+            "is_target": 0.98,
+            "metric_named": 0.85,
         },
     ),
 }
