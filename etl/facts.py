@@ -536,7 +536,7 @@ def facts_from_quantities(
         )
         facts.append(
             Fact(
-                fact_id=fact_id(doc_id, quantity.start, quantity.end),
+                fact_id=fact_id(doc_id, quantity.start, quantity.end, document.source),
                 doc_id=doc_id,
                 source=document.source,
                 value=_signed_value(index.simplified, quantity, rules),
