@@ -372,6 +372,7 @@ class MetadataTable:
         self.rows = rows
         self.problems = problems or []
         self.fingerprint = fingerprint
+        self.used: set[str] = set()
         by_name: dict[str, list[str]] = {}
         for key in rows:
             by_name.setdefault(PurePosixPath(key).name, []).append(key)
@@ -443,6 +444,16 @@ class MetadataTable:
                 return key
         name_key = self._unique_names.get(PurePosixPath(_normalized(base)).name + line)
         return name_key if name_key in self.rows else None
+
+    def mark_used(self, source: str, relative: str | None = None) -> None:
+        """Note that the row describing this document (if any) was used."""
+        key = self.key_of(source, relative)
+        if key is not None:
+            self.used.add(key)
+
+    def unused(self) -> list[str]:
+        """The sources of the rows that matched no document marked used, in file order."""
+        return [key for key in self.rows if key not in self.used]
 
 
 def _normalized(source: str) -> str:
