@@ -186,7 +186,10 @@ def parse_date(value: object) -> dt.date | None:
     match = _DATE.search(text)
     if not match:
         raise ValueError(f"published {text!r} is not a date")
-    return dt.date(*map(int, match.groups()))
+    try:
+        return dt.date(*map(int, match.groups()))
+    except ValueError as error:
+        raise ValueError(f"published {text!r} is not a date ({error})") from None
 
 
 def _html_document(raw: bytes, source: str, content_hash: str) -> Document:

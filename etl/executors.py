@@ -143,7 +143,8 @@ class DaskExecutor:
         failed(part, reason). Without `failed`, such a failure raises ExecutorError."""
         from distributed import wait
 
-        shared_futures = [self.client.scatter(value, broadcast=True) for value in shared]
+        # None (no metadata) is sent as it is: a broadcast waits for every worker, a stuck one too.
+        shared_futures = [value if value is None else self.client.scatter(value, broadcast=True, timeout=60) for value in shared]
         window = 2 * max(1, self.worker_count) + 1
         tasks = iter(tasks)
         submitted = 0
@@ -206,7 +207,7 @@ class DaskExecutor:
                             retry(job, _failure_reason(future))
                     now = time.monotonic()
                     for key, job in list(running.items()):
-                        if job.deadline <= now and key not in {future.key for future in finished}:
+                        if job.deadline <= now:
                             del running[key]
                             self._abandon(job.future)
                             retry(job, f"not processed within {job.deadline - job.started:.0f} s (a worker stuck)")
@@ -218,7 +219,8 @@ class DaskExecutor:
             for job in running.values():
                 job.future.release()
             for future in shared_futures:
-                future.release()
+                if future is not None:
+                    future.release()
 
     def _abandon(self, future) -> None:
         """Stop waiting for a task past its deadline: cancel it and restart the worker running it

@@ -292,11 +292,13 @@ def glob_regex(pattern: str) -> re.Pattern:
 
     >>> bool(glob_regex("a/**/*.txt").fullmatch("a/x/y/b.txt")), bool(glob_regex("a/*.txt").fullmatch("a/x/b.txt"))
     (True, False)
+    >>> bool(glob_regex("a/**").fullmatch("a/x/y")), bool(glob_regex("a/[!b]?.txt").fullmatch("a/cd.txt"))
+    (True, True)
     """
     parts = []
     for index, component in enumerate(pattern.split("/")):
         if component == "**":
-            parts.append("(?:[^/]+/)*")
+            parts.append("(?:[^/]+/)*" if index < pattern.count("/") else "(?:[^/]+(?:/[^/]+)*)?")
             continue
         piece, position = "", 0
         while position < len(component):
@@ -330,6 +332,8 @@ def _glob(pattern: str, follow_symlinks: bool) -> Iterator[InputFile]:
         return
     regex = glob_regex(pattern)
     max_depth = None if "**" in components else len(components) - literal
+    # 'archive/**' or 'archive/*' match every file: only articles are meant; 'x/*.xml' names its files.
+    any_name = components[-1] in ("*", "**")
 
     def walk(directory: str, depth: int, walking: set) -> Iterator[InputFile]:
         try:
@@ -353,7 +357,7 @@ def _glob(pattern: str, follow_symlinks: bool) -> Iterator[InputFile]:
                 if regex.fullmatch(path):
                     if folder:
                         yield from _walk_folder(path, follow_symlinks)
-                    else:
+                    elif not any_name or os.path.splitext(entry.name)[1].lower() in ARTICLE_SUFFIXES:
                         yield InputFile(path, display_name(path), len(display_name(prefix)))
                 elif folder and (max_depth is None or depth + 1 < max_depth):
                     yield from walk(path, depth + 1, walking)
