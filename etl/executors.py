@@ -82,12 +82,16 @@ class DaskExecutor:
         # Every connection keeps its last messages for debugging (1,000 by default), and a task's
         # message holds its batch of files: that kept up to a thousand batches per worker alive
         # in this process. A short log keeps memory bounded by the batch. A task whose worker
-        # dies is not rerun by the scheduler (allowed-failures 0): map_ordered retries it its way.
+        # dies is not rerun by the scheduler (allowed-failures 0): map_ordered retries it its way
+        # (the batch split into files, each given TRIES tries: a file that kills two workers fails).
         self.config.enter_context(
             dask.config.set(
                 {
                     "distributed.admin.low-level-log-length": LOW_LEVEL_LOG_LENGTH,
                     "distributed.scheduler.allowed-failures": 0,
+                    # One task per worker thread at a time: a task's deadline then counts its own
+                    # work, never the wait behind a stuck task on the same worker.
+                    "distributed.scheduler.worker-saturation": 1.0,
                     "distributed.comm.timeouts.connect": f"{CONNECT_TIMEOUT_SECONDS}s",
                 }
             )
@@ -140,7 +144,7 @@ class DaskExecutor:
         """function(task, *shared) per task, in order, at most `window` tasks ahead. A task that
         fails (its worker lost or past its deadline) is split into split(task) parts, run again,
         and their results given as combine(results); a part that fails TRIES times gives
-        failed(part, reason). Without `failed`, such a failure raises ExecutorError."""
+        failed(part, reason) (so a part that kills its worker twice fails). Without `failed`, such a failure raises ExecutorError."""
         from distributed import wait
 
         # None (no metadata) is sent as it is: a broadcast waits for every worker, a stuck one too.
@@ -155,8 +159,16 @@ class DaskExecutor:
 
         def submit(job: _Job) -> None:
             job.future = self.client.submit(function, job.task, *shared_futures, pure=False)
-            job.deadline = time.monotonic() + TASK_DEADLINE_SECONDS + (size(job.task) if size else 0) / TASK_BYTES_PER_SECOND
+            job.allowed = TASK_DEADLINE_SECONDS + (size(job.task) if size else 0) / TASK_BYTES_PER_SECOND
+            job.deadline = None  # the clock starts when a worker takes it, not while it waits in the queue
             running[job.future.key] = job
+
+        def start_clocks() -> None:
+            taken = {key for keys in self.client.processing().values() for key in keys}
+            now = time.monotonic()
+            for job in running.values():
+                if job.deadline is None and job.future.key in taken:
+                    job.deadline = now + job.allowed
 
         def submit_more() -> None:
             nonlocal submitted
@@ -183,7 +195,7 @@ class DaskExecutor:
             if job.whole and split is not None and combine is not None and len(pieces := split(job.task)) > 1:
                 parts[job.index] = [_PENDING] * len(pieces)
                 for part, piece in enumerate(pieces):
-                    submit(_Job(job.index, part, piece, tries=job.tries, whole=False))
+                    submit(_Job(job.index, part, piece, tries=0, whole=False))
             elif job.tries < TRIES:
                 submit(job)
             elif failed is not None:
@@ -195,8 +207,18 @@ class DaskExecutor:
         try:
             while next_index < submitted:
                 if next_index not in done:
-                    soonest = min(job.deadline for job in running.values())
-                    finished, _ = wait([job.future for job in running.values()], timeout=max(0.1, soonest - time.monotonic()), return_when="FIRST_COMPLETED")
+                    start_clocks()
+                    deadlines = [job.deadline for job in running.values()]
+                    # While a task waits unstarted, look again each second whether a worker took it.
+                    soonest = min([d for d in deadlines if d is not None] + [time.monotonic() + 1.0] * (None in deadlines))
+                    try:
+                        finished, _ = wait(
+                            [job.future for job in running.values()],
+                            timeout=max(0.1, soonest - time.monotonic()),
+                            return_when="FIRST_COMPLETED",
+                        )
+                    except TimeoutError:
+                        finished = set()
                     for future in finished:
                         job = running.pop(future.key)
                         if future.status == "finished":
@@ -207,10 +229,10 @@ class DaskExecutor:
                             retry(job, _failure_reason(future))
                     now = time.monotonic()
                     for key, job in list(running.items()):
-                        if job.deadline <= now:
+                        if job.deadline is not None and job.deadline <= now:
                             del running[key]
                             self._abandon(job.future)
-                            retry(job, f"not processed within {job.deadline - job.started:.0f} s (a worker stuck)")
+                            retry(job, f"not processed within {job.allowed:.0f} s (a worker stuck)")
                 while next_index in done:
                     yield done.pop(next_index)
                     next_index += 1
@@ -229,7 +251,7 @@ class DaskExecutor:
         future.cancel()
         if stuck:
             with contextlib.suppress(Exception), _quiet_logs():
-                self.client.restart_workers(stuck, timeout=10, raise_for_error=False)
+                self.client.restart_workers(stuck, timeout=5, raise_for_error=False)
 
 
 @dataclass
@@ -242,11 +264,8 @@ class _Job:
     tries: int
     whole: bool
     future: Any = None
-    deadline: float = 0.0
-    started: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.started = time.monotonic()
+    allowed: float = 0.0  # seconds, from when a worker takes it
+    deadline: float | None = None
 
 
 def _failure_reason(future) -> str:
