@@ -18,8 +18,9 @@ import pyarrow.parquet as pq
 import pytest
 from distributed import Client
 
-from etl.executors import DaskExecutor, start_local_cluster
+from etl.executors import DaskExecutor, ExecutorError, start_local_cluster
 from etl.pipeline import run_corpus
+from etl.tables import committed_tables
 from tests.conftest import ROOT, SEEDS
 
 
@@ -130,3 +131,13 @@ def test_ctrl_c_on_a_dask_run_prints_one_line(tmp_path):
     assert process.returncode == 130
     lines = [line for line in rest.splitlines() if not line.startswith("etl: ") and "8787" not in line]
     assert lines == [f"interrupted: {tmp_path / 'out'} is left as it was before this run"]
+
+
+def test_a_cluster_without_workers_fails_in_seconds(tmp_path, monkeypatch):
+    monkeypatch.setattr("etl.executors.WORKERS_TIMEOUT_SECONDS", 2)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+        started = time.monotonic()
+        with pytest.raises(ExecutorError, match="has no workers"):
+            run_corpus([str(SEEDS)], tmp_path, scheduler=cluster.scheduler_address, progress="none")
+    assert time.monotonic() - started < 15
+    assert committed_tables(tmp_path) is None

@@ -315,6 +315,29 @@ def test_an_unusable_out_is_a_clear_error_with_exit_code_2(tmp_path, out, messag
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
+FULL_DISK = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+from etl.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_full_disk_is_a_clear_error_and_leaves_the_last_tables(tmp_path):
+    out = tmp_path / "out"
+    (tmp_path / "small").mkdir()
+    (tmp_path / "small" / "a.txt").write_text(SHORT, encoding="utf-8")
+    assert main(["etl", str(tmp_path / "small"), "--out", str(out), "--progress", "none"]) == 0
+    before = tables(out)
+    result = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, "etl", str(SEEDS), "--out", str(out), "--progress", "none"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2 and "cannot write the tables" in result.stderr and "Traceback" not in result.stderr
+    pd.testing.assert_frame_equal(tables(out)[1], before[1])
+
+
 def test_an_unreachable_scheduler_fails_in_seconds(tmp_path):
     started = time.monotonic()
     result = etl(str(SEEDS), "--out", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:9", timeout=60)
