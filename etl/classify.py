@@ -7,8 +7,9 @@ looks at the hits around it in its clause and sentence, nearest first.
 >>> lexicon = load_lexicon()
 >>> text = "累计拆除违章建筑15000余平方米"
 >>> hits = KeywordHits.of(text, lexicon)
->>> lexicon.choose(hits, text, 8, 18, "m2", "平方米", (0, len(text)), (0, len(text)))
-('demolition', 'illegal_structures_demolished_area')
+>>> choice = lexicon.choose(hits, text, 8, 18, "m2", "平方米", (0, len(text)), (0, len(text)))
+>>> choice.category, choice.metric, choice.evidence
+('demolition', 'illegal_structures_demolished_area', 'clause:违章建筑')
 """
 
 from __future__ import annotations
@@ -52,6 +53,24 @@ class Rule:
         if self.requires and not any(word in sentence for word in self.requires):
             return False
         return self.after is None or bool(self.after.search(following))
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """What a figure counts, and why: the keyword that decided it and the level it stands at
+    (noun: the noun the figure counts; clause; sentence; previous figure), None for none."""
+
+    category: str
+    metric: str
+    word: str | None
+    level: str | None
+
+    @property
+    def evidence(self) -> str | None:
+        """`clause:拆除`, `previous figure`, or None when nothing decided."""
+        if self.level is None:
+            return None
+        return f"{self.level}:{self.word}" if self.word else self.level
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,37 +168,42 @@ class Lexicon:
         clause: tuple[int, int],
         sentence: tuple[int, int],
         previous_category: str | None = None,
-    ) -> tuple[str, str]:
-        """The (category, metric) of the figure at text[start:end], from the nearest keyword."""
+    ) -> Choice:
+        """The category and metric of the figure at text[start:end], from the nearest keyword, with
+        the word that decided it and where that word stands (noun, clause, sentence)."""
         sentence_text = text[sentence[0] : sentence[1]]
         following = text[end : min(end + 4, sentence[1])]
         weak_choice = None
         nearest = self._counted_noun(hits, text, start, end, unit, clause)
+        level = "noun"
         for index in self._ordered_hits(hits, start, end, clause, sentence, nearest):
             if index is None:  # other clauses serve only when the figure's own clause has no keyword
                 if weak_choice is not None:
                     break
+                level = "sentence"
                 continue
             word = hits.words[index]
             rule = self._first_rule(word, unit, raw_unit, sentence_text, following)
             if rule is None:
                 continue
+            where = "noun" if index in nearest else level if level == "sentence" else "clause"
             if rule.weak:
                 # a generic noun counts only as the noun a count is of: 19个社区, 重点项目15个
                 if index in nearest or hits.ends[index] == start:
-                    weak_choice = weak_choice or rule
+                    weak_choice = weak_choice or (rule, word)
                 continue
             if rule.category == "inherit":
-                return self._inherited(hits, text, start, sentence, previous_category), rule.metric
-            return rule.category, rule.metric
+                return self._inherited(hits, text, start, sentence, previous_category, rule.metric)
+            return Choice(rule.category, rule.metric, word, where)
         if weak_choice is not None:
-            if weak_choice.category == "inherit":
-                return self._inherited(hits, text, start, sentence, previous_category), weak_choice.metric
-            return weak_choice.category, weak_choice.metric
+            rule, word = weak_choice
+            if rule.category == "inherit":
+                return self._inherited(hits, text, start, sentence, previous_category, rule.metric)
+            return Choice(rule.category, rule.metric, word, "noun")
         if unit in RATIO_UNITS:  # a share or multiple with no word of its own qualifies what precedes it
             # …of the noun right after it when there is one (近三成征迁任务: demolition)
-            return self._inherited(hits, text, start, sentence, previous_category, nearest), _FALLBACK_METRIC[unit]
-        return "other", _FALLBACK_METRIC.get(unit, "count")
+            return self._inherited(hits, text, start, sentence, previous_category, _FALLBACK_METRIC[unit], nearest)
+        return Choice("other", _FALLBACK_METRIC.get(unit, "count"), None, None)
 
     def _counted_noun(self, hits, text, start, end, unit, clause) -> list[int]:
         """Hits of the noun the figure counts: written as its unit (6大模块) or right after it."""
@@ -202,11 +226,11 @@ class Lexicon:
         yield from sorted(earlier, key=lambda i: (-hits.ends[i], -len(hits.words[i])))
         yield from hits.between(clause[1], sentence[1])
 
-    def _inherited(self, hits, text, start, sentence, previous_category, counted=()) -> str:
+    def _inherited(self, hits, text, start, sentence, previous_category, metric, counted=()) -> Choice:
         """The category of what precedes the figure: the sentence's previous figure, else the
         `counted` hits (the noun right after a ratio), else the nearest earlier keyword."""
         if previous_category:
-            return previous_category
+            return Choice(previous_category, metric, None, "previous figure")
         sentence_text = text[sentence[0] : sentence[1]]
         earlier = [i for i in hits.between(sentence[0], start) if hits.ends[i] <= start]
         for index in [*counted, *sorted(earlier, key=lambda i: -hits.ends[i])]:
@@ -214,8 +238,8 @@ class Lexicon:
                 if rule.category != "inherit" and (
                     rule.requires == () or any(w in sentence_text for w in rule.requires)
                 ):
-                    return rule.category
-        return "other"
+                    return Choice(rule.category, metric, hits.words[index], "noun" if index in counted else "sentence")
+        return Choice("other", metric, None, None)
 
 
 _FALLBACK_METRIC = {

@@ -9,6 +9,8 @@ gives a year but is not a period phrase.
 [('截至2013年4月底', 2013, False), ('今年以来', None, True), ('2013年', 2013, False)]
 >>> find_periods("达到2013年的3倍")[0].baseline
 True
+>>> [(p.text, p.year) for p in find_periods("二〇二〇年工作总结")]
+[('二〇二〇年', 2020)]
 """
 
 from __future__ import annotations
@@ -45,13 +47,15 @@ _EXPLICIT_PREFIXES = ("截至", "截止", "自", "从")
 # Every period phrase starts with one of these characters: the lookahead lets the regex engine skip
 # to them instead of trying the whole alternation at every offset.
 _FIRST_CHARACTERS = sorted(
-    {w[0] for w, _ in _RELATIVE_WORDS} | {p[0] for p in _EXPLICIT_PREFIXES} | {"1", "2"}  # 19xx, 20xx
+    {w[0] for w, _ in _RELATIVE_WORDS} | {p[0] for p in _EXPLICIT_PREFIXES} | {"1", "2", "一", "二"}  # 19xx, 二〇xx
 )
+# A year in Chinese numerals, digit by digit (二〇二〇年, 二○二〇年, 二零一九年).
+_CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 _PERIOD = re.compile(
     "(?=[" + "".join(_FIRST_CHARACTERS) + "])(?:"
     r"(?P<explicit>"
     r"(?:截至|截止到?|自|从)?"
-    r"(?P<year>(?:19|20)\d\d)\s*年"
+    r"(?P<year>(?:19|20)\d\d|一九[〇○零一二三四五六七八九]{2}|二[〇○零][〇○零一二三四五六七八九]{2})\s*年"
     r"(?:\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月(?:份)?(?:\s*(?:\d{1,2})\s*日)?)?"
     r"(?:底|末|初|上半年|下半年|前三季度|一季度|全年)?"
     r"(?:以来|来)?"
@@ -106,12 +110,23 @@ def find_periods(text: str) -> list[PeriodMention]:
             in_name = not prefixed and bool(_NAME_BEFORE.search(before)) or full_date
             found.append(
                 PeriodMention(
-                    match.start(), match.end(), written, int(match["year"]), False, 0, baseline, in_name, full_date
+                    match.start(),
+                    match.end(),
+                    written,
+                    int(match["year"].translate(_CHINESE_DIGITS)),
+                    False,
+                    0,
+                    baseline,
+                    in_name,
+                    full_date,
                 )
             )
         else:
+            # 较去年同期, 比去年: the year a figure is compared with, not its own
+            before = text[max(0, match.start() - 2) : match.start()]
+            baseline = before.endswith(("比", "较", "同比")) or text.startswith("同期", match.end())
             found.append(
-                PeriodMention(match.start(), match.end(), written, None, True, _RELATIVE_YEAR[written])
+                PeriodMention(match.start(), match.end(), written, None, True, _RELATIVE_YEAR[written], baseline)
             )
     for match in _SINCE.finditer(text):
         subject = _SINCE_SUBJECT.search(text, max(0, match.start() - 12), match.start())

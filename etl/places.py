@@ -43,7 +43,10 @@ _ZONE_ALIASES = (
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
-_SUFFIX = re.compile(r"街道办事处|街道|办事处|社区|[镇乡区县市旗州盟]")
+# 棠景街 and 东大街办 are short forms of 棠景街道 and 东大街道 (a road, 中山大街 or 解放街口, is not).
+_SUFFIX = re.compile(r"街道办事处|街道|街办|办事处|社区|街(?![道办巷口头面区路景坊市容心])|[镇乡区县市旗州盟]")
+_SHORT_FORMS = ("街", "街办")
+_CLAUSE_OPENERS = frozenset("，,。；;：:！？!?\n\r\t \u3000（(“")
 # A community's name stops at these: 各社区, 该社区, 19个社区, 的社区 are not names.
 _COMMUNITY_STOP = set("的了在为和及与各该等个全本到进对向把被从于是有名家所其这那每两几多余")
 _REFERENT = re.compile(r"该街道|该办事处|本街道|该乡|该镇|辖区")
@@ -81,6 +84,8 @@ class Gazetteer:
     last_before_suffix: dict[str, frozenset[str]]
     # a 2016–2022 township name whose suffix changed (侯寨乡) → the 2023 units it became (侯寨街道)
     former_forms: dict[str, list[Division]]
+    # (that former name, the code of the unit it became) → the last year the table had the name
+    renamed_until: dict[tuple[str, str], int]
     # (the characters up to a suffix, the suffix) → the mentions they name, filled as texts are read
     suffix_mentions: dict[tuple[str, str], tuple[PlaceMention, ...]] = field(
         default_factory=dict, compare=False, repr=False
@@ -149,7 +154,7 @@ def load_gazetteer(path: Path = DIVISIONS_CSV) -> Gazetteer:
             short = re.sub(r"(市|地区|自治州|盟)$", "", division.name)
             if len(short) >= 2 and short != division.name:
                 city_short[short].append(division)
-    former_forms = _add_former_names(by_code, townships, districts, cities)
+    former_forms, renamed_until = _add_former_names(by_code, townships, districts, cities)
     short_names = ahocorasick_rs.AhoCorasick(
         list(city_short), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
     )
@@ -157,22 +162,36 @@ def load_gazetteer(path: Path = DIVISIONS_CSV) -> Gazetteer:
     for stem, divisions in townships.items():
         for division in divisions:
             last[division.name[-1]].add(stem[-1])
+            if division.name.endswith("街道"):
+                last["街"].add(stem[-1])
     for name in former_forms:
         last[name[-1]].add(name[-2])
     for name in list(districts) + list(cities):
         last[name[-1]].add(name[-2])
     frozen = {suffix: frozenset(chars) for suffix, chars in last.items()}
     return Gazetteer(
-        by_code, dict(townships), dict(districts), dict(cities), dict(city_short), short_names, frozen, former_forms
+        by_code,
+        dict(townships),
+        dict(districts),
+        dict(cities),
+        dict(city_short),
+        short_names,
+        frozen,
+        former_forms,
+        renamed_until,
     )
 
 
-def _add_former_names(by_code, townships, districts, cities, path: Path = FORMER_NAMES_CSV) -> dict[str, list[Division]]:
+def _add_former_names(
+    by_code, townships, districts, cities, path: Path = FORMER_NAMES_CSV
+) -> tuple[dict[str, list[Division]], dict[tuple[str, str], int]]:
     """Let articles of 2016–2022 be read with the names of their day (scripts/build_divisions.py):
     a district renamed by its suffix (孟津县) finds the 2023 unit; a township gone or recoded (二七区
     解放路街道) joins its namesakes as a former unit under its old district. Returns the townships
-    renamed by their suffix (侯寨乡 → [侯寨街道]), which the suffix of the text would otherwise rule out."""
+    renamed by their suffix (侯寨乡 → [侯寨街道]), which the suffix of the text would otherwise rule out,
+    and the last year each of those names was in the table."""
     former_forms: dict[str, list[Division]] = defaultdict(list)
+    renamed_until: dict[tuple[str, str], int] = {}
     with path.open(encoding="utf-8") as handle:
         lines = (line for line in handle if not line.startswith("#"))
         for row in csv.DictReader(lines):
@@ -184,6 +203,8 @@ def _add_former_names(by_code, townships, districts, cities, path: Path = FORMER
                     districts[row["name"]].append(current)
                 elif current.name != row["name"] and len(row["name"]) >= 3:
                     former_forms[row["name"]].append(current)
+                    if row["last_vintage"].isdigit():
+                        renamed_until[(row["name"], current.code)] = int(row["last_vintage"])
                 continue
             parent = by_code.get(row["parent"])
             if parent is not None and parent.level == "district":
@@ -199,7 +220,7 @@ def _add_former_names(by_code, townships, districts, cities, path: Path = FORMER
             stem = _TOWNSHIP_SUFFIX.sub("", row["name"])
             if len(stem) >= 2 and _HAN.match(stem):
                 townships[stem].append(division)
-    return dict(former_forms)
+    return dict(former_forms), renamed_until
 
 
 def _district_aliases(name: str) -> set[str]:
@@ -281,7 +302,7 @@ def _mentions_ending_with(text: str, start: int, suffix: str, gazetteer: Gazette
             mentions.append(PlaceMention(start - len(name), end, "community", name + suffix, name + suffix))
         return mentions
     for stem in stems:
-        if suffix in ("街道办事处", "街道", "办事处", "镇", "乡"):
+        if suffix in ("街道办事处", "街道", "办事处", "镇", "乡", *_SHORT_FORMS):
             found = gazetteer.townships.get(stem)
             if suffix in ("镇", "乡") and found:
                 found = [d for d in found if d.name.endswith(suffix)]
@@ -291,7 +312,10 @@ def _mentions_ending_with(text: str, start: int, suffix: str, gazetteer: Gazette
                 found = [*(found or ()), *renamed]
             if found:
                 canonical = found[0].name
-                if suffix not in ("镇", "乡"):
+                if suffix in _SHORT_FORMS:
+                    found = [d for d in found if d.name.endswith("街道")]
+                    canonical = found[0].name if found else canonical
+                elif suffix not in ("镇", "乡"):
                     streets = [d for d in found if d.name.endswith("街道")]
                     # 石佛办事处 where the table has 石佛镇: the office of a town, if the context agrees
                     found = streets or (
@@ -374,7 +398,8 @@ def _resolve(mentions: list[PlaceMention], text: str, gazetteer: Gazetteer) -> l
 
     # Whether the text names districts or cities at all: then a 街道 none of them holds is not the
     # table's only namesake elsewhere in China but a unit the table lacks (renamed, or older than 2023).
-    placed_elsewhere = any(m.kind in ("district", "city") for m in mentions)
+    # (a bare short name, 泰安 of 泰安路 or 郑州 of 郑州电缆, is too often part of another name to count)
+    placed_elsewhere = any(m.kind == "district" or (m.kind == "city" and m.surface == m.canonical) for m in mentions)
     context_scores: dict[str, list[float]] = {}  # the same name scores the same all through the text
     resolved = []
     for index, mention in enumerate(mentions):
@@ -395,6 +420,13 @@ def _resolve(mentions: list[PlaceMention], text: str, gazetteer: Gazetteer) -> l
             context_scores[mention.canonical] = scores
         previous = mentions[index - 1] if index else None
         adjacent_parent = previous.candidates if previous and previous.end == mention.start else ()
+        if (
+            mention.surface.endswith(_SHORT_FORMS)
+            and not adjacent_parent
+            and mention.start > 0
+            and text[mention.start - 1] not in _CLAUSE_OPENERS
+        ):
+            continue  # 中兴街 in a list of roads: a short form stands for a 街道 where a clause opens with it
         best, best_score = None, 0.0
         for division, score in zip(mention.candidates, scores):
             if adjacent_parent and any(
@@ -418,6 +450,7 @@ def _resolve(mentions: list[PlaceMention], text: str, gazetteer: Gazetteer) -> l
             and mention.kind == "township"
             and len({d.code for d in mention.candidates}) == 1
             and not placed_elsewhere
+            and not mention.surface.endswith(_SHORT_FORMS)
             and (mention.start == 0 or text[mention.start - 1] in "\n\r\t \u3000")
         ):
             # 刁家乡2018年工作总结: a unique 镇/乡 name that opens a line (a report's title) is the
@@ -429,8 +462,8 @@ def _resolve(mentions: list[PlaceMention], text: str, gazetteer: Gazetteer) -> l
                 best = mention.candidates[0]  # 中原区幸福里街道: a district written as a township's prefix
         if best is None and mention.kind in ("district", "city"):
             continue  # 老城区 in 改造老城区 is a word, not 洛阳's district: unsupported names are dropped
-        if best is None and mention.kind == "township" and mention.surface.endswith(("镇", "乡")):
-            continue
+        if best is None and mention.kind == "township" and mention.surface.endswith(("镇", "乡", *_SHORT_FORMS)):
+            continue  # a short form (棠景街) stands for a 街道 only where the text places it
         resolved.append(_with_division(mention, best))
     return resolved
 

@@ -95,6 +95,8 @@ class Fact:
     year: int | None = None
     period_text: str | None = None
     sentence_offset: int | None = None  # where raw_text starts in sentence
+    category_evidence: str | None = None  # the word and the level that decided category: `clause:拆除`
+    place_evidence: str | None = None  # the mention or scope that gave the place: `sentence:长沙街道`
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +145,8 @@ FACT_SCHEMA = pa.schema(
         pa.field("sentence_offset", pa.int32()),
         pa.field("char_start", pa.int64(), nullable=False),
         pa.field("char_end", pa.int64(), nullable=False),
+        pa.field("category_evidence", pa.string()),
+        pa.field("place_evidence", pa.string()),
     ]
 )
 

@@ -280,6 +280,80 @@ SECTIONS = (
             "中原区",
             "subdistrict",
         ),
+        (
+            "二七区五里堡街道、大学路街道,区直各部门:\n\n现将一季度信访工作情况通报如下:\n全区共受理信访事项412件。",
+            "412件",
+            None,
+            "二七区",
+            "district",
+        ),  # units in a salutation scope nothing
+        (
+            "中原区林山寨街道位于市区西部,东至桐柏路,与绿东村街道相接。辖区面积4.5平方公里。",
+            "4.5平方公里",
+            "林山寨街道",
+            "中原区",
+            "subdistrict",
+        ),  # a neighbour named as a boundary
+        (
+            "9月4日,中原区林山寨街道居民王女士拨打热线反映路灯不亮。\n\n今年以来,热线共受理工单9.2万件。",
+            "9.2万件",
+            None,
+            "中原区",
+            "district",
+        ),  # a unit named in an anecdote
+        (
+            "二七区今年新建口袋公园20个。其中,五里堡街道5个、大学路街道3个,其余分布在各乡镇。",
+            "3个",
+            "大学路街道",
+            "二七区",
+            "subdistrict",
+        ),  # a list: each value with its unit
+        (
+            "二七区今年新建口袋公园20个。其中,五里堡街道5个、大学路街道3个。全区共栽植树木1400棵。",
+            "1400棵",
+            None,
+            "二七区",
+            "district",
+        ),  # the units of a list do not scope what follows
+        (
+            "二七区五里堡街道、大学路街道分别完成投资1.2亿元、8000万元。",
+            "8000万元",
+            "大学路街道",
+            "二七区",
+            "subdistrict",
+        ),  # 分别: values pair with units in order
+        (
+            "共涉及二七区五里堡街道、大学路街道等4个街道,拆迁面积12万平方米。",
+            "12万平方米",
+            None,
+            "二七区",
+            "district",
+        ),  # a total over the listed units goes to their parent
+        ("广州市白云区棠景街今年新建口袋公园3个。", "3个", "棠景街道", "白云区", "subdistrict"),  # X街
+        ("天河区沙河街办组织志愿者120人。", "120人", "沙河街道", "天河区", "subdistrict"),  # X街办
+        (
+            "開平市長(zhǎng)沙街道辦(bàn)事處(chù)拆除違(wéi)建619處。",
+            "619處",
+            "长沙街道",
+            "开平市",
+            "subdistrict",
+        ),  # a mirror's pinyin annotations
+        (
+            "5月3日,金水区丰产路街道一处违建正在拆除。\n\n本报记者 李明 摄\n\n全市今年已拆除违建1200处。",
+            "1200处",
+            None,
+            None,
+            "district",
+        ),  # a photo caption names units in passing
+        (
+            "金水区今年新开工项目105个。\n在丰产路街道,新建学校3所。花园路街道,新建公园2个。\n全区新增就业1200人。",
+            "1200人",
+            None,
+            "金水区",
+            "district",
+        ),  # a paragraph that runs through several units scopes only itself
+        ("玉山县冰溪镇2017年引进项目5个。", "5个", "冰溪镇", "玉山县", "township"),  # the name of its day
+        ("2020年,上虞区崧厦镇拆除违建1.2万平方米。", "1.2万平方米", "崧厦街道", "上虞区", "subdistrict"),
     ],
 )
 def test_scopes(text, raw_text, subdistrict, district, level):
@@ -412,6 +486,62 @@ def test_namesakes_resolve_by_the_documents_own_context():
             2021,
             None,
         ),  # a dateline in brackets under the title
+        (
+            "二〇二〇年,全镇共拆除违法建筑3.2万平方米。",
+            "3.2万平方米",
+            None,
+            2020,
+            "二〇二〇年",
+        ),  # a year in Chinese numerals
+        (
+            "截至2021年10月底,全区征迁工作进展如下:\n\n已签约786户,腾空房屋5.6万平方米。",
+            "786户",
+            None,
+            2021,
+            None,
+        ),  # an undated article framed by the date in its lead
+        (
+            "通知\n\n各镇人民政府、各街道办事处:\n\n现将2023年三季度信访工作情况通报如下:\n一、总体情况\n全县共受理信访事项412件。",
+            "412件",
+            None,
+            2023,
+            None,
+        ),  # the lead under a salutation frames the notice
+        (
+            "昆山市2022年新开工项目108个。\n\n此外,街道新建口袋公园4个。",
+            "4个",
+            None,
+            2022,
+            None,
+        ),  # the lead's year, although it dates a name
+        (
+            "通州区新华街道:口袋公园惠及千余户\n2022年,新华街道新建口袋公园5个。",
+            "千余户",
+            None,
+            None,
+            None,
+        ),  # the lead frames what follows it, not the headline above it
+        (
+            "城南街道2021年工作总结及2022年工作计划\n\n全年共调处矛盾纠纷326件。",
+            "326件",
+            None,
+            2021,
+            None,
+        ),  # the summary's year, not the plan's
+        (
+            "城南街道2021年工作总结\n\n一是治违。自2019年起,累计拆除违建1.2万平方米。二是治乱。清理占道摊点560处。",
+            "560处",
+            None,
+            2021,
+            None,
+        ),  # a start year in one item of a list does not scope the next item
+        (
+            "今年以来,共受理诉求3200件,较去年同期增长12%。",
+            "12%",
+            dt.date(2021, 6, 30),
+            2021,
+            "今年以来",
+        ),  # 较去年同期 is a baseline
     ],
 )
 def test_year_and_period(text, raw_text, published, year, period_text):
@@ -553,3 +683,40 @@ def test_a_malformed_metrics_file_is_named_with_its_rule(tmp_path, rule, problem
     with pytest.raises(ValueError, match="metrics.toml: rule 1") as error:
         load_lexicon(path)
     assert problem in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "text, raw_text, category, evidence",
+    [
+        ("二、征迁工作\n\n截至9月底,已完成312户,占总数的96%。", "312户", "demolition", "title:征迁"),
+        (
+            "城南街道2021年工作总结\n\n三、征迁工作\n截至9月底,已完成312户。",
+            "312户",
+            "demolition",
+            "heading:征迁",
+        ),  # the heading of its section
+        (
+            "今年以来,街道全力推进拆违攻坚。截至目前累计完成1.2万平方米。",
+            "1.2万平方米",
+            "demolition",
+            "paragraph:拆违",
+        ),  # the paragraph
+        (
+            "城南街道12345热线6月运行情况\n\n本月共转办1153条,按时回复1148条。",
+            "1148条",
+            "case_resolution",
+            "title:12345",
+        ),  # the title
+        (
+            "四、老旧小区改造\n\n今年共完成21个,涉及居民1300户。",
+            "21个",
+            "urban_management",
+            "title:老旧小区改造",
+        ),
+        ("累计拆除违章建筑15000余平方米", "15000余平方米", "demolition", "clause:违章建筑"),  # its own words first
+        ("本周共出动车辆80台次,信访和拆违各占一半。", "80台次", "other", None),  # two topics, no verdict
+    ],
+)
+def test_category_from_the_context_when_the_figure_says_nothing(text, raw_text, category, evidence):
+    found = fact(text, raw_text)
+    assert (found.category, found.category_evidence) == (category, evidence)

@@ -20,6 +20,11 @@ from etl.periods import find_periods
         ("截至昨日,共拆除违法建筑", [("截至昨日", None, True)]),
         ("活\n\n动开展以来,180多家", [("活动开展以来", None, True)]),  # split by a line break
         ("汇园游园建于2007年,位于", [("2007年", 2007, False)]),
+        ("二〇二〇年,街道共完成", [("二〇二〇年", 2020, False)]),
+        ("二○一九年十二月底,全镇", [("二○一九年十二月底", 2019, False)]),
+        ("二零二一年工作总结", [("二零二一年", 2021, False)]),
+        ("一九九八年建成", [("一九九八年", 1998, False)]),
+        ("二十年来", []),  # a span of years, not a year
     ],
 )
 def test_periods(text, expected):
@@ -34,6 +39,9 @@ def test_periods(text, expected):
         ("郑州市2013年重点工程", False, True),
         ("2007年12月13日,街道顺利通过", False, True),  # a date of an event
         ("2018年,新城街道办事处完成税收", False, False),
+        ("较去年同期增长33.4%", True, False),
+        ("比去年增加5件", True, False),
+        ("去年以来,街道累计", False, False),
     ],
 )
 def test_baselines_and_names(text, baseline, in_name):

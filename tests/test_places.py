@@ -139,7 +139,9 @@ def test_former_names_lead_to_units_of_the_2023_table():
     [
         # a unit the 2023 table lacks: its old code now names another unit, so the district's is given
         ("惠济区老鸦陈街道\n2016年街道拆除违章建筑1.5万平方米。", "老鸦陈街道", "410108000000"),
-        ("管城区十八里河镇2016年完成投资3亿元。", "十八里河街道", "410104010000"),
+        # renamed after the article's year: the name of its day, the code of the unit it became
+        ("管城区十八里河镇2016年完成投资3亿元。", "十八里河镇", "410104010000"),
+        ("管城区十八里河镇2019年完成投资3亿元。", "十八里河街道", "410104010000"),
     ],
 )
 def test_facts_about_a_former_unit_carry_a_current_code(text, subdistrict, admin_code):

@@ -1,0 +1,125 @@
+"""What a figure counts: the category attributor.
+
+Evidence is read level by level, nearest first: the noun the figure counts (19个社区), its clause,
+its sentence (etl/classify.py's keyword rules), then, for a figure whose sentence says nothing,
+the context it stands in: its paragraph, the heading of its section, the title. Every answer says
+which word decided it and at which level (`Choice.evidence`: `clause:拆除`, `heading:征迁`).
+
+>>> from etl.documents import Document
+>>> from etl.structure import DocumentStructure
+>>> text = "累计拆除违章建筑15000余平方米"
+>>> structure = DocumentStructure.build(Document.from_text(text), None)
+>>> span = (0, len(text))
+>>> CategoryAttributor(structure).category(8, 18, "m2", "平方米", span, span).evidence
+'clause:违章建筑'
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import ahocorasick_rs
+
+from etl.classify import Choice, load_lexicon
+from etl.schema import CATEGORIES
+from etl.structure import DocumentStructure
+
+
+@dataclass(frozen=True)
+class TopicWords:
+    """Words that say what a passage is about (etl/data/topics.toml), found in one pass."""
+
+    automaton: ahocorasick_rs.AhoCorasick
+    words: list[str]
+    categories: list[str]
+
+    def topic(self, text: str) -> tuple[str, str] | None:
+        """(category, first word) that most topic words of the text name, when no other
+        category is named as often.
+
+        >>> load_topic_words().topic("全力推进征迁工作,确保按期交地")
+        ('demolition', '征迁')
+        >>> load_topic_words().topic("信访和拆违") is None
+        True
+        """
+        votes: Counter[str] = Counter()
+        first: dict[str, str] = {}
+        for index, _, _ in self.automaton.find_matches_as_indexes(text):
+            category = self.categories[index]
+            votes[category] += 1
+            first.setdefault(category, self.words[index])
+        ranked = votes.most_common(2)
+        if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+            return None
+        return ranked[0][0], first[ranked[0][0]]
+
+
+@functools.cache
+def load_topic_words(path: Path = Path(__file__).parent / "data" / "topics.toml") -> TopicWords:
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    words, categories = [], []
+    for category, listed in data.items():
+        if category not in CATEGORIES:
+            raise ValueError(f"{path}: unknown category {category!r} (FACTS.md lists {CATEGORIES})")
+        for word in listed:
+            words.append(word)
+            categories.append(category)
+    automaton = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+    return TopicWords(automaton, words, categories)
+
+
+class CategoryAttributor:
+    """The category and metric of every figure of one document (built once per document)."""
+
+    def __init__(self, structure: DocumentStructure):
+        self.structure = structure
+        self.lexicon = load_lexicon()
+        self.topic_words = load_topic_words()
+        self._topics: dict[tuple[int, int], tuple[str, str] | None] = {}
+
+    def category(
+        self,
+        start: int,
+        end: int,
+        unit: str,
+        raw_unit: str,
+        clause: tuple[int, int],
+        sentence: tuple[int, int],
+        previous_category: str | None = None,
+    ) -> Choice:
+        structure = self.structure
+        choice = self.lexicon.choose(
+            structure.hits, structure.simplified, start, end, unit, raw_unit, clause, sentence, previous_category
+        )
+        if choice.category != "other" or choice.level in ("noun", "clause"):
+            return choice
+        # nothing in the figure's own words: what is the text around it about?
+        for level, span in self._contexts(start, sentence):
+            topic = self.topic(span)
+            if topic is not None:
+                return Choice(topic[0], choice.metric, topic[1], level)
+        return choice
+
+    def _contexts(self, start: int, sentence: tuple[int, int]):
+        """The spans around the figure, nearest first: sentence, paragraph (or list item), the
+        section under its heading, the title. (The lead is the figure's paragraph or says no more
+        about a later one than the title does.)"""
+        structure = self.structure
+        yield "sentence", sentence
+        yield "paragraph", (structure.block_start(start), structure.layout.paragraph_span(start)[1])
+        heading = structure.heading_at(start)
+        if heading is not None and heading != structure.title:
+            yield "heading", heading
+        if structure.title is not None:
+            yield "title", structure.title
+
+    def topic(self, span: tuple[int, int]) -> tuple[str, str] | None:
+        """(category, word) that the topic words of the span agree on, if they do."""
+        if span not in self._topics:
+            self._topics[span] = self.topic_words.topic(self.structure.simplified[span[0] : span[1]])
+        return self._topics[span]

@@ -1,0 +1,332 @@
+"""Which unit a figure is about: the place attributor.
+
+A figure takes the unit its own sentence names; else the running subject of the text (the scope:
+the unit the article, its news item or its section is about, opened by a heading, the title, the
+lead or a mention and kept until another unit takes over). Every answer says where it came from
+(`Place.evidence`: `sentence:长沙街道`, `scope:长沙街道`, `heading:…`, `title:…`).
+
+>>> from etl.documents import Document
+>>> from etl.structure import DocumentStructure
+>>> text = "中原区林山寨街道\\n截至2013年4月底,该街道共排查出各类矛盾问题15882起。"
+>>> structure = DocumentStructure.build(Document.from_text(text), None)
+>>> place = PlaceAttributor(structure).place(text.index("15882"), structure.layout.sentence_span(text.index("15882")))
+>>> place.subdistrict, place.district, place.evidence
+('林山寨街道', '中原区', 'title:林山寨街道')
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from etl.places import Division, PlaceMention, find_referents, load_gazetteer
+from etl.structure import DocumentStructure
+
+_COMPOUND = re.compile(r"\d+号院")
+_COUNTY_LEVEL = re.compile(r"[区市县]")
+# Between a unit and the value that is its own in a list: a few characters, no delimiter.
+_LIST_ELEMENT = re.compile(r"[^、；;。]{0,20}")
+
+
+@dataclass(frozen=True)
+class PlaceRules:
+    boundary: re.Pattern
+    anecdote: re.Pattern
+    ranking: re.Pattern
+    list_closers: re.Pattern
+    respectively: re.Pattern
+
+
+@functools.cache
+def load_place_rules(path: Path = Path(__file__).parent / "data" / "places.toml") -> PlaceRules:
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    try:
+        return PlaceRules(
+            boundary=re.compile(data["passing"]["boundary"]),
+            anecdote=re.compile(data["passing"]["anecdote"]),
+            ranking=re.compile(data["passing"]["ranking"]),
+            list_closers=re.compile(data["list"]["closers"]),
+            respectively=re.compile(data["list"]["respectively"]),
+        )
+    except (KeyError, re.error) as error:
+        raise ValueError(f"{path}: {error}") from error
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose figures the text is reporting at some point: the running subject of the article."""
+
+    subdistrict: PlaceMention | None = None
+    district: Division | None = None
+    city: Division | None = None
+    last_subdistrict: PlaceMention | None = None
+    item: int = 0  # which news item (a roundup holds several)
+    origin: str = "scope"  # how the subject was opened: heading, title, lead, scope (a mention)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    province: str | None
+    city: str | None
+    district: str | None
+    subdistrict: str | None
+    admin_code: str | None
+    level: str
+    evidence: str | None  # the mention or scope that gave the place: `sentence:长沙街道`
+
+
+class PlaceAttributor:
+    """The place of every figure of one document (built once per document)."""
+
+    def __init__(self, structure: DocumentStructure, figure_starts: list[int] = ()):
+        self.structure = structure
+        self.rules = load_place_rules()
+        self.figure_starts = sorted(figure_starts)
+        self.document_year = structure.document_year
+        self.passing = frozenset(m.start for m in structure.places if _in_passing(structure, m, self.rules))
+        self.list_sentences = _list_sentences(structure, self.passing)
+        self.scope_positions, self.scopes, self.community_items = _scope_timeline(
+            structure, self.passing, self.list_sentences
+        )
+        self._sentence_places: dict[tuple[int, int], tuple[list, list]] = {}
+
+    def scope_at(self, offset: int) -> Scope:
+        index = bisect.bisect_right(self.scope_positions, offset) - 1
+        return self.scopes[index] if index >= 0 else Scope()
+
+    def townships_and_districts_in(
+        self, sentence: tuple[int, int]
+    ) -> tuple[list[PlaceMention], list[PlaceMention]]:
+        """The townships, and the resolved districts, named in the sentence."""
+        found = self._sentence_places.get(sentence)
+        if found is None:
+            in_sentence = [m for m in self.structure.places_between(*sentence) if m.start not in self.passing]
+            found = self._sentence_places[sentence] = (
+                [m for m in in_sentence if m.kind == "township"],
+                [m for m in in_sentence if m.kind == "district" and m.division is not None],
+            )
+        return found
+
+    def place(self, start: int, sentence: tuple[int, int]) -> Place:
+        """The most specific unit the text makes the figure at `start` (in `sentence`) about."""
+        townships, districts = self.townships_and_districts_in(sentence)
+        scope = self.scope_at(start)
+        subdistrict: PlaceMention | None = None
+        district: Division | None = scope.district
+        evidence = None
+        if sentence[0] in self.list_sentences:
+            subdistrict = self._list_member(townships, start, sentence)
+            if subdistrict is None:  # a total over the units of the list: their parent
+                district = _common_district(townships) or district
+                if district is not None:
+                    evidence = f"parent:{district.name}"
+            else:
+                district = _division_of(subdistrict.division, "district") or district
+                evidence = f"sentence:{subdistrict.surface}"
+        elif townships:
+            before = [m for m in townships if m.start < start]
+            subdistrict = before[-1] if before else townships[0]
+            district = _division_of(subdistrict.division, "district") or district
+            evidence = f"sentence:{subdistrict.surface}"
+        elif districts and (scope.district is None or districts[-1].division.code != scope.district.code):
+            before = [m for m in districts if m.start < start]
+            mention = before[-1] if before else districts[0]
+            district = mention.division
+            evidence = f"sentence:{mention.surface}"
+        else:
+            subdistrict = scope.subdistrict
+            if subdistrict is not None:
+                district = _division_of(subdistrict.division, "district") or district
+                evidence = f"{scope.origin}:{subdistrict.surface}"
+            elif district is not None:
+                evidence = f"{scope.origin}:{district.name}"
+            elif scope.city is not None:
+                evidence = f"{scope.origin}:{scope.city.name}"
+        division = subdistrict.division if subdistrict else None
+        unit = division or district or scope.city
+        name = self._name_of_the_time(subdistrict) if subdistrict else None
+        if name is not None:
+            level = "township" if name.endswith(("乡", "镇")) else "subdistrict"
+        elif district is not None:
+            level = "district"
+        else:
+            level = "city" if scope.city is not None else "district"
+        simplified = self.structure.simplified
+        compound = "号院" in simplified[sentence[0] : start] and _COMPOUND.search(simplified, sentence[0], start)
+        if compound or (subdistrict is None and scope.item in self.community_items):
+            level = "community"
+        return Place(
+            province=unit.province if unit else None,
+            city=unit.city if unit else None,
+            district=(division.district if division else district.name if district else None),
+            subdistrict=name,
+            admin_code=unit.current_code if unit else None,
+            level=level,
+            evidence=evidence,
+        )
+
+
+    def _list_member(
+        self, townships: list[PlaceMention], start: int, sentence: tuple[int, int]
+    ) -> PlaceMention | None:
+        """The unit of a list sentence that the figure at `start` is about: the one in its list
+        element (黎阳镇1个、阳湖镇1个), or the one in the same place of a 分别 list; None for a total."""
+        text = self.structure.simplified
+        members = _distinct(townships)
+        last = townships[-1]
+        respectively = self.rules.respectively.search(text, last.end, start)
+        if respectively:
+            after = [f for f in self.figure_starts if respectively.end() <= f < sentence[1]]
+            if len(after) == len(members) and start in after:
+                return members[after.index(start)]
+            return None
+        before = [m for m in townships if m.end <= start]
+        if not before:
+            return None
+        nearest = before[-1]
+        between = text[nearest.end : start]
+        if _LIST_ELEMENT.fullmatch(between) and not self.rules.list_closers.match(between):
+            return nearest
+        return None
+
+    def _name_of_the_time(self, mention: PlaceMention) -> str:
+        """The unit's name in the article's year: 冰溪镇 in a 2017 article, although it is 冰溪街道 now."""
+        division = mention.division
+        if division is not None and mention.surface != division.name and self.document_year is not None:
+            until = load_gazetteer().renamed_until.get((mention.surface, division.code))
+            if until is not None and self.document_year <= until:
+                return mention.surface
+        return mention.canonical
+
+
+def _distinct(mentions: list[PlaceMention]) -> list[PlaceMention]:
+    seen, distinct = set(), []
+    for mention in mentions:
+        if mention.canonical not in seen:
+            seen.add(mention.canonical)
+            distinct.append(mention)
+    return distinct
+
+
+def _common_district(mentions: list[PlaceMention]) -> Division | None:
+    districts = {_division_of(m.division, "district") for m in mentions}
+    return districts.pop() if len(districts) == 1 else None
+
+
+def _in_passing(structure: DocumentStructure, mention: PlaceMention, rules: PlaceRules) -> bool:
+    """Whether the text names the unit only in passing: as a boundary, in an anecdote, a ranking,
+    a salutation or a photo caption."""
+    if mention.kind != "township":
+        return False  # the district of a passing unit still places the text
+    layout, text = structure.layout, structure.simplified
+    clause = layout.clause_span(mention.start)
+    sentence = layout.sentence_span(mention.start)
+    if rules.boundary.search(text, clause[0], clause[1]):
+        return True
+    if rules.anecdote.search(text, *sentence) or rules.ranking.search(text, *sentence):
+        return True
+    return structure.is_salutation(mention.start) or structure.is_caption(mention.start)
+
+
+def _list_sentences(structure: DocumentStructure, passing: frozenset[int]) -> frozenset[int]:
+    """Starts of the sentences that name two units or more (a list: 其中黎阳镇1个、阳湖镇1个)."""
+    by_sentence: dict[int, set[str]] = {}
+    for mention in structure.places:
+        if mention.kind == "township" and mention.start not in passing:
+            sentence = structure.layout.sentence_span(mention.start)[0]
+            by_sentence.setdefault(sentence, set()).add(mention.canonical)
+    return frozenset(start for start, names in by_sentence.items() if len(names) >= 2)
+
+
+def _scope_timeline(structure: DocumentStructure, passing: frozenset[int], list_sentences: frozenset[int]):
+    """The running scope after every event that changes it (item starts, headers, mentions)."""
+    layout, text = structure.layout, structure.simplified
+    events: list[tuple[int, int, str, object]] = []  # (offset, order, kind, payload)
+    for offset in structure.item_starts:
+        events.append((offset, 0, "reset", None))
+    title_start = structure.title[0] if structure.title else None
+    lead = structure.lead
+    for mention in structure.places:
+        if mention.start in passing:
+            continue
+        if mention.kind == "township" and layout.sentence_span(mention.start)[0] in list_sentences:
+            continue  # the units of a list speak for their own values only
+        line = layout.line_index(mention.start)
+        if layout.is_header_line(line) or layout.line_starts[line] == title_start:
+            origin = "title" if layout.line_starts[line] == title_start else "heading"
+            events.append((layout.line_starts[line], 1, origin, mention))
+        else:
+            origin = "lead" if lead and lead[0] <= mention.start < lead[1] else "scope"
+            events.append((mention.end, 2, origin, mention))
+    for offset in find_referents(text):
+        events.append((offset, 3, "referent", None))
+    for offset in layout.paragraph_starts:
+        events.append((offset, -1, "paragraph", None))
+    events.sort(key=lambda e: (e[0], e[1]))
+
+    positions, scopes = [], []
+    scope = frame = Scope()  # frame: the subject set by the title, the lead or a heading
+    community_counts: dict[int, dict[str, int]] = {}
+    items_with_subdistrict: set[int] = set()
+    named_in_paragraph: set[str] = set()
+    for offset, _, kind, payload in events:
+        if kind == "paragraph":
+            # a unit named in the body scopes its paragraph; then the article's subject (its title,
+            # lead or heading) takes over again, and so does no one after a paragraph that runs
+            # through several units (在枣园镇,…。银雀山街道,…)
+            roundup, named_in_paragraph = len(named_in_paragraph) >= 2, set()
+            subject = frame.subdistrict is not None or frame.district is not None
+            if scope.origin == "scope" and scope.item == frame.item and (subject or roundup):
+                scope = replace(frame, last_subdistrict=scope.last_subdistrict, city=scope.city or frame.city)
+            else:
+                continue
+        elif kind == "reset":
+            scope = frame = Scope(item=scope.item + 1)
+        elif kind == "referent":
+            if scope.subdistrict is None and scope.last_subdistrict is not None:
+                scope = replace(scope, subdistrict=scope.last_subdistrict)
+        else:
+            mention: PlaceMention = payload
+            division = mention.division
+            if mention.kind == "township":
+                items_with_subdistrict.add(scope.item)
+                named_in_paragraph.add(mention.canonical)
+                district = _division_of(division, "district") or scope.district
+                scope = replace(
+                    scope, subdistrict=mention, last_subdistrict=mention, district=district, origin=kind
+                )
+            elif mention.kind == "district" and division is not None:
+                if kind in ("heading", "title"):
+                    scope = replace(scope, subdistrict=None, district=division, origin=kind)
+                elif scope.subdistrict is None:
+                    scope = replace(scope, district=division, origin=kind)
+            elif mention.kind == "city" and division is not None and scope.city is None:
+                scope = replace(scope, city=division)
+            elif mention.kind == "community":
+                stem = mention.surface[:-2]
+                if not _COUNTY_LEVEL.search(stem):
+                    counts = community_counts.setdefault(scope.item, {})
+                    counts[stem] = counts.get(stem, 0) + 1
+            if kind in ("title", "heading", "lead"):
+                frame = scope
+        positions.append(offset)
+        scopes.append(scope)
+    community_items = frozenset(
+        item
+        for item, counts in community_counts.items()
+        if item not in items_with_subdistrict and any(n >= 2 for n in counts.values())
+    )
+    return positions, scopes, community_items
+
+
+def _division_of(division: Division | None, level: str) -> Division | None:
+    if division is None:
+        return None
+    if level == "district" and division.district_code:
+        return load_gazetteer().by_code.get(division.district_code)
+    return None
