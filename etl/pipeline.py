@@ -326,8 +326,8 @@ def _glob(pattern: str, follow_symlinks: bool) -> Iterator[InputFile]:
     literal = 0
     while literal < len(components) - 1 and not glob.has_magic(components[literal]):
         literal += 1
-    root = "/".join(components[:literal])
-    prefix = root + "/" if root else ""
+    root = "/".join(components[:literal]) or ("/" if pattern.startswith("/") else "")
+    prefix = root.rstrip("/") + "/" if root else ""
     if root and not os.path.isdir(root):
         return
     regex = glob_regex(pattern)
@@ -349,7 +349,7 @@ def _glob(pattern: str, follow_symlinks: bool) -> Iterator[InputFile]:
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
-                path = (directory + "/" if directory else "") + entry.name
+                path = (directory.rstrip("/") + "/" if directory else "") + entry.name
                 is_link = entry.is_symlink()
                 folder = entry.is_dir(follow_symlinks=False) or (is_link and _is_folder(path))
                 if folder and is_link and (not follow_symlinks or _folder_key(path) in walking):
