@@ -634,8 +634,9 @@ def _salvage(slot: _Slot, previous: PreviousRun, problem: str) -> None:
         message = f"{name}: {problem}{where}; its {n_facts} facts of the last run are kept"
         slot.records.extend(dataclasses.replace(row, status="error", error=message) for row in rows)
         kept.append(name)
-    if entry.is_folder:
-        slot.records[0] = dataclasses.replace(slot.records[0], error=f"{slot.records[0].error}; its files of the last run keep their facts")
+    if entry.is_folder and kept:
+        note = f"; its {len(kept)} files of the last run keep their facts"
+        slot.records[0] = dataclasses.replace(slot.records[0], error=slot.records[0].error + note)
     elif kept:
         slot.records = slot.records[1:]  # the file's own rows of the last run say it
     slot.kept = tuple(kept)
