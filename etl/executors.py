@@ -32,6 +32,9 @@ TASK_BYTES_PER_SECOND = 50_000
 TRIES = 2
 CONNECT_TIMEOUT_SECONDS = 10
 WORKERS_TIMEOUT_SECONDS = 15
+# Workers lost are restarted by their nannies in seconds; a cluster left without any for this long
+# will not come back, and the run stops rather than wait for ever.
+NO_WORKERS_GRACE_SECONDS = 120
 
 
 class ExecutorError(Exception):
@@ -143,12 +146,14 @@ class DaskExecutor:
     ) -> Iterator:
         """function(task, *shared) per task, in order, at most `window` tasks ahead. A task that
         fails (its worker lost or past its deadline) is split into split(task) parts, run again,
-        and their results given as combine(results); a part that fails TRIES times gives
-        failed(part, reason) (so a part that kills its worker twice fails). Without `failed`, such a failure raises ExecutorError."""
+        and their results given as combine(results); a part that fails TRIES times (kills two
+        workers, say) gives failed(part, reason), or without `failed` raises ExecutorError."""
         from distributed import wait
 
         # None (no metadata) is sent as it is: a broadcast waits for every worker, a stuck one too.
-        shared_futures = [value if value is None else self.client.scatter(value, broadcast=True, timeout=60) for value in shared]
+        shared_futures = [
+            value if value is None else self.client.scatter(value, broadcast=True, timeout=60) for value in shared
+        ]
         window = 2 * max(1, self.worker_count) + 1
         tasks = iter(tasks)
         submitted = 0
@@ -163,12 +168,22 @@ class DaskExecutor:
             job.deadline = None  # the clock starts when a worker takes it, not while it waits in the queue
             running[job.future.key] = job
 
+        without_workers_since: float | None = None
+
         def start_clocks() -> None:
-            taken = {key for keys in self.client.processing().values() for key in keys}
+            nonlocal without_workers_since
+            processing = self.client.processing()
+            taken = {key for keys in processing.values() for key in keys}
             now = time.monotonic()
             for job in running.values():
                 if job.deadline is None and job.future.key in taken:
                     job.deadline = now + job.allowed
+            if processing:
+                without_workers_since = None
+            elif without_workers_since is None:
+                without_workers_since = now
+            elif now - without_workers_since > NO_WORKERS_GRACE_SECONDS:
+                raise ExecutorError(f"the Dask cluster has had no workers for {NO_WORKERS_GRACE_SECONDS} s")
 
         def submit_more() -> None:
             nonlocal submitted
@@ -245,13 +260,23 @@ class DaskExecutor:
                     future.release()
 
     def _abandon(self, future) -> None:
-        """Stop waiting for a task past its deadline: cancel it and restart the worker running it
-        (its nanny kills a stuck process), so that the next tasks do not queue behind it."""
+        """Stop waiting for a task past its deadline: cancel it and have the nanny of the worker
+        running it kill that process (a stopped or stuck process answers nothing, so it cannot be
+        asked to close); the nanny starts a fresh one, and the next tasks do not queue behind it."""
         stuck = [worker for worker, keys in self.client.processing().items() if future.key in keys]
         future.cancel()
         if stuck:
             with contextlib.suppress(Exception), _quiet_logs():
-                self.client.restart_workers(stuck, timeout=5, raise_for_error=False)
+                self.client.run(_kill_worker_process, workers=stuck, nanny=True, on_error="ignore")
+
+
+def _kill_worker_process(dask_worker) -> None:
+    """Run on a nanny (Dask passes it as `dask_worker`): SIGKILL its worker process."""
+    import os
+
+    process = getattr(dask_worker.process, "process", None)
+    if process is not None and process.pid:
+        os.kill(process.pid, signal.SIGKILL)
 
 
 @dataclass

@@ -115,7 +115,7 @@ def _cuts_of_long_sentences(sentence_starts: list[int], clause_ends: list[int], 
     limit, else at the limit.
 
     >>> _cuts_of_long_sentences([0], [300, 600, 900], 1000)
-    [300, 600, 900]
+    [300, 600]
     >>> _cuts_of_long_sentences([0, 10], [], 1000)
     [410, 810]
     """
