@@ -30,6 +30,7 @@ page = st.navigation(
         st.Page(PAGES / "overview.py", title=labels.text("overview"), url_path="overview", default=True),
         st.Page(PAGES / "compare.py", title=labels.text("compare"), url_path="compare"),
         st.Page(PAGES / "facts.py", title=labels.text("facts"), url_path="facts"),
+        st.Page(PAGES / "review.py", title=labels.text("review"), url_path="review"),
     ]
 )
 page.run()

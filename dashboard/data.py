@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,7 +39,7 @@ DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data"
 FACTS_FILE, DOCUMENTS_FILE = "facts.parquet", "documents.parquet"
 TABLE_COLUMNS = [
     "fact_id", "subdistrict", "district", "city", "year", "category", "metric", "value", "unit",
-    "qualifier", "is_target", "raw_text", "outlet", "published", "source",
+    "qualifier", "is_target", "raw_text", "outlet", "published", "source", "review",
 ]  # fmt: skip
 FILTER_COLUMNS = (
     ("cities", "city"),
@@ -87,6 +88,7 @@ class Filters:
     subdistricts: tuple[str, ...] = ()
     include_targets: bool = False
     search: str = ""
+    include_rejected: bool = False  # facts an analyst marked "not a fact" (etl/reviews.py); only the Facts page shows them
 
     def where(self) -> tuple[str, list]:
         """The SQL condition and its parameters.
@@ -124,13 +126,25 @@ def _query(sql: str, parameters: list | None = None) -> pd.DataFrame:
         cursor.close()
 
 
-def _scan(table: Table) -> str:
-    return "read_parquet('" + table.path.replace("'", "''") + "')"
+def _scan(table: Table, rejected: bool = False) -> str:
+    """The facts as a SQL source: without those an analyst rejected, unless `rejected`."""
+    scan = "read_parquet('" + table.path.replace("'", "''") + "')"
+    if rejected or not has_reviews(table):
+        return scan
+    return f"(SELECT * FROM {scan} WHERE review IS DISTINCT FROM 'rejected')"
+
+
+@functools.lru_cache(maxsize=16)
+def has_reviews(table: Table) -> bool:
+    """Whether the table has the review columns (a table from before reviews has not)."""
+    import pyarrow.parquet as pq
+
+    return "review" in pq.read_schema(table.path).names
 
 
 def _filtered(table: Table, filters: Filters, columns: str = "*") -> tuple[str, list]:
     condition, parameters = filters.where()
-    return f"(SELECT {columns} FROM {_scan(table)} WHERE {condition})", parameters
+    return f"(SELECT {columns} FROM {_scan(table, filters.include_rejected)} WHERE {condition})", parameters
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -174,7 +188,7 @@ def _cache_file(table: Table, kind: str = "figures") -> Path:
     """Where a whole-table result is kept between server runs: one file per table version and per
     version of the counting rules."""
     stat = Path(table.path).stat()
-    tag = f"{table.path}|{stat.st_mtime_ns}|{stat.st_size}|{FIGURES_SQL}|{ARTICLE_ENTRIES_SQL}"
+    tag = f"{table.path}|{stat.st_mtime_ns}|{stat.st_size}|{FIGURES_SQL}|{ARTICLE_ENTRIES_SQL}|{_scan(table)}"
     return CACHE_DIR / f"{kind}-{hashlib.sha256(tag.encode()).hexdigest()[:20]}.parquet"
 
 
@@ -315,7 +329,7 @@ def filtered_parquet(table: Table, filters: Filters) -> bytes:
 @st.cache_data(show_spinner=False, max_entries=256)
 def fact_detail(table: Table, fact_id: str) -> dict | None:
     """One fact with the record of the article it came from (title, outlet, date, url)."""
-    facts = _query(f"SELECT * FROM {_scan(table)} WHERE fact_id = ? LIMIT 1", [fact_id])
+    facts = _query(f"SELECT * FROM {_scan(table, rejected=True)} WHERE fact_id = ? LIMIT 1", [fact_id])
     if facts.empty:
         return None
     fact = facts.iloc[0].to_dict()
@@ -335,3 +349,126 @@ def _missing(value: object) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+REVIEW_STATES = ("confirmed", "corrected", "added", "rejected")
+# A category or place taken from these levels (etl's category_evidence / place_evidence, `level:word`),
+# or from nothing at all, rests on words far from the figure: those facts are reviewed first.
+WEAK_EVIDENCE = ("title", "lead", "heading", "model")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def review_summary(table: Table) -> dict[str, object]:
+    """How many facts analysts reviewed, by outcome, and the extractor's accuracy on the facts it
+    made that were reviewed: the share confirmed as they were, and per field the share it had right.
+
+    accuracy is None until a machine fact is reviewed.
+    """
+    counts = dict.fromkeys(REVIEW_STATES, 0)
+    if not has_reviews(table):
+        return {**counts, "reviewed": 0, "accuracy": None, "field_accuracy": {}}
+    found = _query(f"SELECT review, count(*) AS n FROM {_scan(table, rejected=True)} WHERE review IN "
+                   "('confirmed', 'corrected', 'added', 'rejected') GROUP BY review")  # fmt: skip
+    counts.update({row.review: int(row.n) for row in found.itertuples()})
+    judged = counts["confirmed"] + counts["corrected"] + counts["rejected"]
+    fields = {}
+    if counts["confirmed"] + counts["corrected"]:
+        wrong = _query(
+            f"SELECT field, count(*) AS n FROM (SELECT unnest(corrected_fields) AS field FROM "
+            f"{_scan(table)} WHERE review = 'corrected') GROUP BY field"
+        )
+        wrong_by = {row.field: int(row.n) for row in wrong.itertuples()}
+        kept = counts["confirmed"] + counts["corrected"]
+        fields = {name: 1 - wrong_by.get(name, 0) / kept for name in
+                  ("category", "metric", "subdistrict", "year", "is_target", "qualifier")}  # fmt: skip
+    return {
+        **counts,
+        "reviewed": sum(counts.values()),
+        "accuracy": counts["confirmed"] / judged if judged else None,
+        "field_accuracy": fields,
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def review_queue(table: Table, filters: Filters, limit: int = 50) -> pd.DataFrame:
+    """The facts no analyst has looked at, most worth a look first: a category or place taken from
+    weak evidence (the title, lead or a heading, or nothing), a figure in conflict between articles, a value among the
+    largest tenth of its unit. `reasons` lists which."""
+    columns = set(_query(f"SELECT * FROM {_scan(table)} LIMIT 0").columns)
+    levels = ", ".join(f"'{level}'" for level in WEAK_EVIDENCE)
+    weak = [  # regexp_extract, not split_part: DuckDB fails to bind that over a column null throughout
+        f"coalesce(regexp_extract({name}, '^([^:]*)', 1) IN ({levels}), true)"
+        for name in ("category_evidence", "place_evidence") if name in columns
+    ]  # fmt: skip
+    conflicted = all_figures(table)
+    conflict_keys = [int(k) for k in conflicted.loc[conflicted["conflict"], "key_hash"]]
+    source, parameters = _filtered(table, replace(filters, include_rejected=False))
+    unreviewed = "coalesce(review, 'auto') = 'auto'" if "review" in columns else "TRUE"
+    weak_sql = " OR ".join(weak) or "false"
+    rows = _query(
+        f"""
+        SELECT * FROM (
+            SELECT *, ({weak_sql}) AS weak_evidence,
+                   {KEY_HASH_SQL} IN (SELECT unnest(?::UBIGINT[])) AS in_conflict,
+                   percent_rank() OVER (PARTITION BY unit ORDER BY value) >= 0.9 AS large_value
+            FROM {source} WHERE {unreviewed}
+        )
+        ORDER BY weak_evidence::INT * 4 + in_conflict::INT * 2 + large_value::INT DESC, value DESC, fact_id
+        LIMIT {int(limit)}
+        """,
+        [conflict_keys, *parameters],
+    )
+    rows["year"] = rows["year"].astype("Int64")
+    return rows
+
+
+# Applying the log rewrites facts.parquet: about a second per 100,000 facts (benchmarks/bench_reviews.py).
+# Below this size it is done before the page reruns; above, in one background thread per server, so
+# that confirm-and-next does not wait (decisions made meanwhile are taken by the next pass).
+APPLY_AT_ONCE_BYTES = 16 * 1024 * 1024
+_applying = threading.Lock()
+_pending: set[str] = set()
+
+
+def record_decision(decision) -> bool:
+    """Append an analyst's decision to DATA/reviews.jsonl and apply the log to the tables; True
+    when the tables already show it, False when they will in a moment (a large table)."""
+    from etl.reviews import append_decisions, apply_to_tables
+
+    folder = data_dir()
+    append_decisions(folder, [decision])
+    facts = folder / FACTS_FILE
+    if facts.stat().st_size < APPLY_AT_ONCE_BYTES:
+        apply_to_tables(folder)
+        return True
+    with _applying:
+        start = str(folder) not in _pending
+        _pending.add(str(folder))
+    if start:
+        threading.Thread(target=_apply_pending, args=(folder,), daemon=True, name="govstats-reviews").start()
+    return False
+
+
+def _apply_pending(folder: Path) -> None:
+    """Apply the log until no decision came in during the last pass."""
+    from etl.reviews import REVIEWS_FILE, apply_to_tables
+
+    log = folder / REVIEWS_FILE
+    try:
+        while True:
+            seen = log.stat().st_size
+            apply_to_tables(folder)
+            with _applying:
+                if log.stat().st_size == seen:
+                    _pending.discard(str(folder))
+                    return
+    except BaseException:  # the decisions stay in the log: the next decision or run applies them
+        with _applying:
+            _pending.discard(str(folder))
+        raise
+
+
+def applying_reviews() -> bool:
+    """Whether decisions are still being applied to the tables in the background."""
+    with _applying:
+        return str(data_dir()) in _pending

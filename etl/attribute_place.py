@@ -29,6 +29,8 @@ from etl.structure import DocumentStructure
 _COMPOUND = re.compile(r"\d+号院")
 _COUNTY_LEVEL = re.compile(r"[区市县]")
 # Between a unit and the value that is its own in a list: a few characters, no delimiter.
+# Two units joined into one subject (五里堡街道与大学路街道, A、B).
+_JOINED = re.compile(r"\s*(?:[、与和及同暨]|以及|会同|联合)\s*")
 _LIST_ELEMENT = re.compile(r"[^、；;。]{0,20}")
 
 
@@ -88,7 +90,7 @@ class PlaceAttributor:
         self.rules = load_place_rules()
         self.figure_starts = sorted(figure_starts)
         self.document_year = structure.document_year
-        self.passing = frozenset(m.start for m in structure.places if _in_passing(structure, m, self.rules))
+        self.passing = _passing_mentions(structure, self.rules)
         self.list_sentences = _list_sentences(structure, self.passing)
         self.scope_positions, self.scopes, self.community_items = _scope_timeline(
             structure, self.passing, self.list_sentences
@@ -189,6 +191,9 @@ class PlaceAttributor:
         if not before:
             return None
         nearest = before[-1]
+        earlier = [m for m in before if m.canonical != nearest.canonical]
+        if earlier and _JOINED.fullmatch(text, earlier[-1].end, nearest.start):
+            return None  # 五里堡街道与大学路街道联合…: units named together report together
         between = text[nearest.end : start]
         if _LIST_ELEMENT.fullmatch(between) and not self.rules.list_closers.match(between):
             return nearest
@@ -218,19 +223,28 @@ def _common_district(mentions: list[PlaceMention]) -> Division | None:
     return districts.pop() if len(districts) == 1 else None
 
 
-def _in_passing(structure: DocumentStructure, mention: PlaceMention, rules: PlaceRules) -> bool:
-    """Whether the text names the unit only in passing: as a boundary, in an anecdote, a ranking,
-    a salutation or a photo caption."""
-    if mention.kind != "township":
-        return False  # the district of a passing unit still places the text
+def _passing_mentions(structure: DocumentStructure, rules: PlaceRules) -> frozenset[int]:
+    """Starts of the townships the text names only in passing: as a boundary (in its clause), in
+    an anecdote or a ranking (in its sentence), in a salutation or a photo caption."""
     layout, text = structure.layout, structure.simplified
-    clause = layout.clause_span(mention.start)
-    sentence = layout.sentence_span(mention.start)
-    if rules.boundary.search(text, clause[0], clause[1]):
-        return True
-    if rules.anecdote.search(text, *sentence) or rules.ranking.search(text, *sentence):
-        return True
-    return structure.is_salutation(mention.start) or structure.is_caption(mention.start)
+    passing, sentence_verdicts = set(), {}
+    for mention in structure.places:
+        if mention.kind != "township":
+            continue  # the district of a passing unit still places the text
+        sentence = layout.sentence_span(mention.start)
+        in_passing = sentence_verdicts.get(sentence)
+        if in_passing is None:
+            in_passing = sentence_verdicts[sentence] = bool(
+                rules.anecdote.search(text, *sentence) or rules.ranking.search(text, *sentence)
+            )
+        if (
+            in_passing
+            or rules.boundary.search(text, *layout.clause_span(mention.start))
+            or structure.is_salutation(mention.start)
+            or structure.is_caption(mention.start)
+        ):
+            passing.add(mention.start)
+    return frozenset(passing)
 
 
 def _list_sentences(structure: DocumentStructure, passing: frozenset[int]) -> frozenset[int]:
@@ -252,10 +266,13 @@ def _scope_timeline(structure: DocumentStructure, passing: frozenset[int], list_
     title_start = structure.title[0] if structure.title else None
     lead = structure.lead
     for mention in structure.places:
-        if mention.start in passing:
+        if mention.start in passing or (
+            mention.kind == "township" and layout.sentence_span(mention.start)[0] in list_sentences
+        ):
+            # a unit named in passing, or in a list (which speaks for its own values only), still
+            # tells which district the text is in
+            events.append((mention.end, 2, "district of", mention))
             continue
-        if mention.kind == "township" and layout.sentence_span(mention.start)[0] in list_sentences:
-            continue  # the units of a list speak for their own values only
         line = layout.line_index(mention.start)
         if layout.is_header_line(line) or layout.line_starts[line] == title_start:
             origin = "title" if layout.line_starts[line] == title_start else "heading"
@@ -290,6 +307,12 @@ def _scope_timeline(structure: DocumentStructure, passing: frozenset[int], list_
         elif kind == "referent":
             if scope.subdistrict is None and scope.last_subdistrict is not None:
                 scope = replace(scope, subdistrict=scope.last_subdistrict)
+        elif kind == "district of":
+            district = _division_of(payload.division, "district")
+            if scope.district is None and district is not None:
+                scope = replace(scope, district=district, city=scope.city or None)
+                if frame.district is None and frame.subdistrict is None and scope.item == frame.item:
+                    frame = replace(frame, district=district)
         else:
             mention: PlaceMention = payload
             division = mention.division

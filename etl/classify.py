@@ -31,6 +31,7 @@ RATIO_UNITS = frozenset({"percent", "percentage_point", "multiple"})
 COUNT_UNITS = frozenset({"item", "person", "household", "case", "times", "person_time"})
 _DELIMITER = re.compile(r"[，,；;：:。！？!?、\n]")
 _CHINESE_NUMERAL = re.compile(r"^[零〇一二两三四五六七八九十百千万亿]+")
+_HAN_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
 _LEADING_NUMERAL = re.compile(r"^[\d.]+|^[零〇一二两三四五六七八九十百千万]+")
 
 
@@ -43,6 +44,9 @@ class Rule:
     requires: tuple[str, ...] = ()
     after: re.Pattern | None = None
     weak: bool = False  # a generic noun (社区, 项目): a specific keyword elsewhere in the sentence wins
+    # a noun that takes the category of what the passage is about (项目: 征迁项目 are demolition);
+    # a word instead of True: only where that word comes before the figure in its sentence (涉及)
+    from_context: bool | str = False
 
     def admits_unit(self, unit: str, raw_unit: str) -> bool:
         if self.units is not None and unit not in self.units:
@@ -64,6 +68,7 @@ class Choice:
     metric: str
     word: str | None
     level: str | None
+    from_context: bool = False  # decided by a noun whose category the context gives (项目)
 
     @property
     def evidence(self) -> str | None:
@@ -176,7 +181,12 @@ class Lexicon:
         weak_choice = None
         nearest = self._counted_noun(hits, text, start, end, unit, clause)
         level = "noun"
-        for index in self._ordered_hits(hits, start, end, clause, sentence, nearest):
+        own_start = clause[0]
+        if unit in COUNT_UNITS and _HAN_CHARACTER.match(text, end):
+            # 对101个楼盘小区、18个开放性市场: a count written before its own noun is one item of an
+            # enumeration; the nouns of the items before it are not its own
+            own_start = max(own_start, text.rfind("、", clause[0], start) + 1)
+        for index in self._ordered_hits(hits, start, end, (own_start, clause[1]), sentence, nearest, clause[0]):
             if index is None:  # other clauses serve only when the figure's own clause has no keyword
                 if weak_choice is not None:
                     break
@@ -194,12 +204,12 @@ class Lexicon:
                 continue
             if rule.category == "inherit":
                 return self._inherited(hits, text, start, sentence, previous_category, rule.metric)
-            return Choice(rule.category, rule.metric, word, where)
+            return Choice(rule.category, rule.metric, word, where, _context_decides(rule, text, sentence[0], start))
         if weak_choice is not None:
             rule, word = weak_choice
             if rule.category == "inherit":
                 return self._inherited(hits, text, start, sentence, previous_category, rule.metric)
-            return Choice(rule.category, rule.metric, word, "noun")
+            return Choice(rule.category, rule.metric, word, "noun", _context_decides(rule, text, sentence[0], start))
         if unit in RATIO_UNITS:  # a share or multiple with no word of its own qualifies what precedes it
             # …of the noun right after it when there is one (近三成征迁任务: demolition)
             return self._inherited(hits, text, start, sentence, previous_category, _FALLBACK_METRIC[unit], nearest)
@@ -213,16 +223,18 @@ class Lexicon:
         after_limit = _delimiter_after(text, end, min(end + reach, clause[1]))
         return inside + list(hits.between(end, after_limit))  # hits are in order of their starts
 
-    def _ordered_hits(self, hits, start, end, clause, sentence, right_after):
+    def _ordered_hits(self, hits, start, end, clause, sentence, right_after, clause_start=None):
         # 0-1. a noun written as the figure's own unit (6大模块), or right after it (19个社区)
         yield from right_after
-        # 2. before it in its clause, nearest first; 3. after it in its clause
+        # 2. before it in its clause (from `clause[0]`: the start of its own item in an enumeration),
+        # nearest first; 3. after it in its clause
         before = [i for i in hits.between(clause[0], start) if hits.ends[i] <= start]
         yield from sorted(before, key=lambda i: (-hits.ends[i], -len(hits.words[i])))
         yield from (i for i in hits.between(end, clause[1]) if i not in right_after)
         yield None
         # 4. earlier clauses of the sentence, nearest first; 5. later ones
-        earlier = [i for i in hits.between(sentence[0], clause[0]) if hits.ends[i] <= clause[0]]
+        clause_start = clause[0] if clause_start is None else clause_start
+        earlier = [i for i in hits.between(sentence[0], clause_start) if hits.ends[i] <= clause_start]
         yield from sorted(earlier, key=lambda i: (-hits.ends[i], -len(hits.words[i])))
         yield from hits.between(clause[1], sentence[1])
 
@@ -258,6 +270,13 @@ _FALLBACK_METRIC = {
     "times": "events",
     "multiple": "multiple",
 }
+
+
+def _context_decides(rule: Rule, text: str, sentence_start: int, start: int) -> bool:
+    """Whether the passage around the figure, rather than the rule, says what it counts."""
+    if isinstance(rule.from_context, str):
+        return rule.from_context in text[sentence_start:start]
+    return rule.from_context
 
 
 def _runs(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -296,6 +315,7 @@ def load_lexicon(path: Path = DATA / "metrics.toml") -> Lexicon:
                 requires=tuple(entry.get("requires", ())),
                 after=re.compile(entry["after"]) if "after" in entry else None,
                 weak=bool(entry.get("weak", False)),
+                from_context=entry.get("from_context", False),
             )
             keywords = entry["keywords"]
         except (KeyError, re.error) as error:
@@ -344,6 +364,8 @@ class FactRules:
     frequency_before: re.Pattern
     frequency_units: frozenset[str]
     reference_before: re.Pattern
+    done_task: re.Pattern
+    remaining_before: re.Pattern
     plan_header: re.Pattern
     size_class_after: re.Pattern
     decline_before: re.Pattern
@@ -363,6 +385,8 @@ class FactRules:
     ) -> str | None:
         """The plan word that governs the figure (see is_target), or None."""
         window = text[sentence_start:start]
+        if self.remaining_before.search(window[-6:]):
+            return None  # 剩余7户: what is left to do is reported, not planned
         segment_start = max(window.rfind("；"), window.rfind(";")) + 1
         first_figure = start - sentence_start if first_figure is None else first_figure - sentence_start
         for match in reversed(list(self.target_words.finditer(window))):
@@ -379,8 +403,13 @@ class FactRules:
             if self.reference_before.search(window, max(0, match.start() - 4), match.start()):
                 # 占目标任务2580人的108%: the plan is named as a yardstick; it is the figure right after it
                 if len(between) <= 1 and "的" not in between:
-                    return match.group()
+                    return None if unit in ("percent", "percentage_point") else match.group()
                 continue
+            clause_start = max(window.rfind(mark, 0, match.start()) for mark in "，,；;。：:") + 1
+            if self.done_task.search(window, clause_start, match.end()):
+                return None  # 完成…任务: the task is reported as done
+            if match.group().startswith("应") and any(mark in between for mark in "，,；;、"):
+                continue  # 应征收面积10万余方,户数1070户: a quota verb governs its own clause
             if any(word in between for word in self.result_before):
                 return None
             if unit in ("percent", "percentage_point") and "的" in between:
@@ -472,6 +501,8 @@ def load_fact_rules(path: Path = DATA / "facts.toml") -> FactRules:
             frequency_before=re.compile(nonfact["frequency_before"]),
             frequency_units=frozenset(nonfact["frequency_units"]),
             reference_before=re.compile(target["reference_before"]),
+            done_task=re.compile(target["done_task"]),
+            remaining_before=re.compile(target["remaining_before"]),
             plan_header=re.compile(target["plan_header"]),
             size_class_after=re.compile(nonfact["size_class_after"]),
             decline_before=re.compile(data["change"]["decline_before"]),

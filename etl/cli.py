@@ -13,6 +13,7 @@ VERBS = {
     "etl": ("etl.pipeline", "extract facts from articles into Parquet tables"),
     "eval": ("etl.evaluate", "score the extractor against hand-annotated facts (precision, recall, attributes)"),
     "dashboard": ("etl.serve", "explore the facts in the browser (Streamlit)"),
+    "review": ("etl.review_cli", "correct, confirm or reject facts from a spreadsheet; list orphaned decisions; export reviewed facts as gold"),
 }
 
 

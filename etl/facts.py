@@ -76,6 +76,8 @@ def _governed_by_plan(structure, rules, quantity, sentence, first_figure, year, 
         return False
     if word == "预计" and published is not None and year is not None:
         return not (year < published.year or (year == published.year and published.month == 12))
+    if word == "预计" and published is None and structure.is_summary:
+        return False  # 预计 in a summary of work done estimates the period it reports on
     return True
 
 

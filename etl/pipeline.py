@@ -43,6 +43,7 @@ from etl.documents import (
 from etl.executors import DaskExecutor, ExecutorError, InProcess
 from etl.facts import extract_facts
 from etl.provenance import with_stated_provenance
+from etl.reviews import ReviewBook
 from etl.schema import FACT_SCHEMA, DocumentRecord, Fact, fact_id, records_to_table
 from etl.tables import OutputError, OutputLock, PreviousRun, TableWriter, code_fingerprint
 
@@ -117,6 +118,7 @@ class RunSummary:
     executor: str
     errors: list[str]
     salvaged: tuple[int, int] = (0, 0)  # (files, facts) kept from the last run although unreadable now
+    orphaned_reviews: int = 0
 
     @property
     def n_documents(self) -> int:
@@ -139,9 +141,12 @@ class RunSummary:
         kept = ""
         if self.salvaged[0]:
             kept = f", of them {self.salvaged[1]} kept from the last run for {self.salvaged[0]} unreadable files"
+        orphans = (
+            f"; {self.orphaned_reviews} review decisions orphaned (govstats review --orphans)" if self.orphaned_reviews else ""
+        )
         return (
             f"{self.n_documents} documents: {parts}; {self.n_facts} facts{kept} -> {self.out_dir / 'facts.parquet'} "
-            f"({self.seconds:.1f} s, {speed:.1f} MB/s)"
+            f"({self.seconds:.1f} s, {speed:.1f} MB/s){orphans}"
         )
 
 
@@ -679,6 +684,8 @@ def run_corpus(
     with OutputLock(out_dir, wait=wait):
         previous = PreviousRun.open(out_dir, fingerprint, reuse=not full)
         executor = _choose_executor(workers, scheduler, total_bytes)
+        reviews = ReviewBook.open(out_dir)  # the analysts' decisions, applied to every batch below
+        errors.extend(reviews.problems)
         try:
             with TableWriter(out_dir, fingerprint) as writer, executor:
                 reporter.start(executor.description)
@@ -686,7 +693,7 @@ def run_corpus(
                 target = max(64 * 1024, min(BATCH_BYTES, total_bytes // (4 * max(1, executor.worker_count))))
                 batches = _batches(iter_inputs(sources, follow_symlinks), previous, target, roots, follow_symlinks)
                 for slots, batch_bytes, result in _with_results(executor, batches, metadata):
-                    records, facts = _batch_rows(slots, result, previous)
+                    records, facts = reviews.apply(*_batch_rows(slots, result, previous))
                     if metadata is not None:
                         _mark_metadata_used(metadata, slots)
                     for index, record in enumerate(records):
@@ -712,7 +719,7 @@ def run_corpus(
                 previous.close()
     return RunSummary(
         out_dir, counts, n_facts, total_bytes, time.perf_counter() - started, executor.description, errors,
-        salvaged=(salvaged_files, salvaged_facts),
+        salvaged=(salvaged_files, salvaged_facts), orphaned_reviews=len(reviews.orphans()),
     )
 
 

@@ -3,7 +3,10 @@
 One compiled regex finds every numeral followed by a unit or measure word; Python then reads the
 numeral (cached), the unit (from ``etl/data/units.toml``) and the qualifier words around it (from
 ``etl/data/quantity_words.toml``). Numbers without a unit, dates, ordinals and numbers inside names
-are not amounts and are not reported by :func:`find_quantities`.
+are not amounts and are not reported by :func:`find_quantities`; the exceptions are money written
+without 元 after a money word (财政收入突破2亿) and after a currency sign (￥300). What a match means
+depends on a few characters around it, so readings are cached by that window; a reading that looks
+further (a counted noun for 件, an area word for 方, a money word) is not cached.
 
 >>> [(q.raw_text, q.value, q.unit, q.qualifier) for q in find_quantities("投资近2亿元,拆除违章建筑15000余平方米")]
 [('2亿元', 200000000.0, 'CNY', 'nearly'), ('15000余平方米', 15000.0, 'm2', 'more_than')]
@@ -11,11 +14,14 @@ are not amounts and are not reported by :func:`find_quantities`.
 50000000.0
 >>> parse_quantity("30余亩").value
 20000.0
+>>> [(q.raw_text, q.value, q.unit) for q in find_quantities("财政收入突破2亿大关,建筑面积约3.75万方")]
+[('2亿', 200000000.0, 'CNY'), ('3.75万方', 37500.0, 'm2')]
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -80,6 +86,10 @@ class UnitRule:
     context_base: str | None = None
     context_nouns: tuple[str, ...] = ()
     context_verbs: tuple[str, ...] = ()
+    context_unless: tuple[str, ...] = ()
+    context_required: bool = False
+    arabic_only: bool = False
+    class_name: bool = False
 
 
 class QuantityDataError(ValueError):
@@ -112,6 +122,10 @@ def _load_units(name: str = "units.toml") -> dict[str, UnitRule]:
                 context_base=context.get("base"),
                 context_nouns=tuple(context.get("nouns", ())),
                 context_verbs=tuple(context.get("verbs", ())),
+                context_unless=tuple(context.get("unless", ())),
+                context_required=bool(context.get("required", False)),
+                arabic_only=bool(row.get("arabic_only", False)),
+                class_name=bool(row.get("class_name", False)),
             )
         except (KeyError, InvalidOperation) as error:
             raise QuantityDataError(f"{DATA / name}: unit {written!r} lacks or mangles {error}") from error
@@ -122,6 +136,20 @@ UNITS = _load_units()
 _SUBUNIT_TABLE = _load_toml("units.toml")["money_subunits"]
 _SUBUNIT_AFTER = frozenset(_SUBUNIT_TABLE["after"])
 _SUBUNIT_FACTORS = {name: Decimal(str(factor)) for name, factor in _SUBUNIT_TABLE["factor"].items()}
+_MONEY_TABLE = _load_toml("units.toml")["money_without_yuan"]
+MONEY_WORDS = tuple(_MONEY_TABLE["words"])
+_MONEY_REACH = int(_MONEY_TABLE["reach"])
+_MONEY_WINDOW = _MONEY_REACH + max(len(word) for word in MONEY_WORDS)
+MONEY_FOLLOWED_BY = tuple(_MONEY_TABLE["followed_by"])
+_CURRENCY_TABLE = _load_toml("units.toml")["currency_before"]
+CURRENCY_SIGNS: dict[str, str] = _CURRENCY_TABLE["signs"]
+CURRENCY_WORDS: dict[str, str] = _CURRENCY_TABLE["words"]
+_CURRENCIES = {**CURRENCY_SIGNS, **CURRENCY_WORDS}
+_CURRENCY_UNITS = frozenset(_CURRENCIES.values())
+_CURRENCY_SPACES = 2
+_CURRENCY_REACH = max(map(len, _CURRENCIES)) + _CURRENCY_SPACES
+_CURRENCY_BEFORE = re.compile(
+    rf"(?P<currency>{'|'.join(map(re.escape, _CURRENCIES))})[ \u3000]{{0,{_CURRENCY_SPACES}}}$")
 _WORDS = _load_toml("quantity_words.toml")
 LEADING: dict[str, str] = _WORDS["leading"]
 LEADING_BARE: dict[str, str] = _WORDS["leading_bare"]
@@ -130,6 +158,10 @@ INNER: dict[str, str] = _WORDS["inner"]
 ORDINAL_PREFIXES = tuple(_WORDS["ordinal_prefix"]["words"])
 VAGUE_PREFIXES = tuple(_WORDS["vague_prefix"]["words"])
 IDIOMS = tuple(_WORDS["idioms"]["words"])
+NOT_ORDINAL = tuple(_WORDS["not_ordinal"]["words"])
+CLASS_COUNT_AFTER = tuple(_WORDS["class_count"]["after"])
+ONE_FOR_ONE_UNITS = frozenset(_WORDS["one_for_one"]["units"])
+_ONE_FOR_ONE_GAP = int(_WORDS["one_for_one"]["gap"])
 for _table in (LEADING, LEADING_BARE, TRAILING, INNER):
     for _word, _qualifier in _table.items():
         if _qualifier not in (*QUALIFIERS, ""):
@@ -166,7 +198,7 @@ _LONGEST_NUMERAL = 48
 _NUMERAL = (
     # the first character is a plain class, so the regex engine can skip ahead to candidates fast
     rf"[{_ARABIC_DIGITS}{_CN_DIGITS}{_CN_MAGNITUDES}数](?:{_FIRST_CHAR_GUARD})"
-    rf"(?:[{_ARABIC_DIGITS}{_CN_DIGITS}{_FREE_MAGNITUDES}余多]{_GUARDED_MAGNITUDES}"
+    rf"(?:[{_ARABIC_DIGITS}{_CN_DIGITS}{_FREE_MAGNITUDES}余多几]{_GUARDED_MAGNITUDES}"
     rf"|[.．,，](?=[{_ARABIC_DIGITS}])|[点點](?=[{_CN_DIGITS}])|(?<=[{_CN_DIGITS}{_CN_MAGNITUDES}])[点點](?=[0-9])"
     rf"|(?<=[{_ARABIC_DIGITS}])[kKＫ](?![A-Za-zＡ-Ｚａ-ｚ])){{0,{_LONGEST_NUMERAL}}}+"
 )
@@ -192,6 +224,13 @@ def _alternation(words) -> str:
     return render(trie)
 
 
+# Between a numeral and its unit, inside raw_text: one space after digits (39000 平方米), or the
+# pinyin a mirror site writes after a character it converted (5萬(wàn)元, 兩(liǎng)台). It is an
+# alternative of its own, tried after the plain unit fails (an optional group before every unit
+# slowed the whole scan by a twentieth).
+PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
+_BETWEEN = (rf"[ \u3000\u00a0(](?:(?<=[0-9０-９万亿萬億][ \u3000\u00a0])"
+            rf"|(?<=\()[{PINYIN_LETTERS}]{{1,6}}\))")
 _UNIT = rf"(?=[{''.join(sorted({re.escape(u[0]) for u in UNITS}))}]){_alternation(UNITS)}"
 
 _QUANTITY = re.compile(
@@ -202,6 +241,8 @@ _QUANTITY = re.compile(
         (?P<unit>{_UNIT})                            # 元, 平方米, 个, %
       | 分之(?P<numerator>{_NUMERAL})                 # 三分之二, 百分之九十
       | [/／](?P<slash>[0-9０-９]{{1,2}})(?![0-9０-９/.])  # 2/3
+      | {_BETWEEN}(?P<spaced_unit>{_UNIT})           # 39000 平方米, 5萬(wàn)元
+      | (?:(?<=[万亿萬億])|(?<=[万亿萬億][余多]))(?P<bare>)  # 2亿, 5万余: money only in a money context
     )
     """,
     re.VERBOSE,
@@ -265,6 +306,12 @@ def read_numeral(written: str) -> Numeral | None:
         return None  # 1,2,3 is a list, not 123
     text = written.translate(_NORMALIZE)
     inner = None
+    if "几" in text:
+        some = text.find("几")
+        if text.count("几") > 1 or some == 0 or text[some - 1] not in "十百千零拾佰仟" \
+                or not any(char in _DIGIT_CHARS for char in text[:some - 1]) or any(m in text for m in INNER):
+            return None  # 十几, 几十: vague; 二十几, 一百零几万 name their digits and mean "and some"
+        text, inner = text.replace("零几", "").replace("几", ""), "more_than"
     if text.startswith("数"):
         if len(text) < 2 or text[1] not in _MAGNITUDE_CHARS:
             return None
@@ -358,16 +405,54 @@ def _is_ordinal_or_name(text: str, start: int) -> bool:
     if start == 0:
         return False
     before = text[start - 1]
-    if before.isascii() and (before.isalnum() or before in "./-_#%=&?"):
+    if before == "%" and _after_percent_figures(text, start):
+        pass  # 67%89.3%45.1%: percentages run together
+    elif before.isascii() and (before.isalnum() or before in "./-_#%=&?"):
         return True  # A3栋, ISO9001, a URL
-    if before in _NUMERAL_CHARS:
-        return True  # 二三十个: the start of a numeral that did not read
-    return any(text[start - size:start] in _NOT_AMOUNT_PREFIXES for size in _ORDINAL_LENGTHS if size <= start)
+    if before in _NUMERAL_CHARS and not (before in _CN_DIGITS and text[start] in _ARABIC_DIGITS):
+        return True  # 二三十个: the start of a numeral that did not read (社零7.5亿元 is a word, then digits)
+    for size in _ORDINAL_LENGTHS:
+        if size <= start and text[start - size:start] in _NOT_AMOUNT_PREFIXES:
+            return not text.endswith(NOT_ORDINAL, 0, start)  # 前三名, but 目前2个
+    return False
+
+
+_PERCENT_RUN = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?%)+")
+_PERCENT_RUN_REACH = 24
+
+
+def _after_percent_figures(text: str, start: int) -> bool:
+    """Whether text[:start] ends with percent figures written in prose (增长67%89.3%), not a URL's
+    escapes (q=30%25%20): what precedes the run of figures is not part of an ASCII word."""
+    _REACH.beyond_key = True
+    window_start = max(0, start - _PERCENT_RUN_REACH)
+    for run in _PERCENT_RUN.finditer(text, window_start, start):
+        if run.end() == start:
+            before = text[run.start() - 1] if run.start() > 0 else ""
+            in_ascii_word = before.isascii() and before.strip() and before not in ",;"
+            return run.start() > window_start and not in_ascii_word
+    return False
+
+
+_PINYIN_NOTE = rf"(?:\([{PINYIN_LETTERS}]{{1,6}}\))?"
+_PAIR = rf"一[{''.join(ONE_FOR_ONE_UNITS)}]{_PINYIN_NOTE}"
+_PAIRED_BEFORE = re.compile(rf"{_PAIR}[、\u4e00-\u9fff]{{1,{_ONE_FOR_ONE_GAP}}}$")
+_PAIRED_AFTER = re.compile(rf"{_PINYIN_NOTE}[、\u4e00-\u9fff]{{1,{_ONE_FOR_ONE_GAP}}}{_PAIR}")
+_PAIR_REACH = 2 + 8 + _ONE_FOR_ONE_GAP  # 一户 (hù) 兑现
+
+
+def _one_for_one(text: str, start: int, end: int) -> bool:
+    """Whether 一户 at text[start:end] pairs with another 一户 / 一栋 a few characters away (签一户兑现一户)."""
+    _REACH.beyond_key = True
+    return (_PAIRED_AFTER.match(text, end, end + _PAIR_REACH) is not None
+            or _PAIRED_BEFORE.search(text, max(0, start - _PAIR_REACH), start) is not None)
 
 
 def _unit_applies(text: str, numeral: str, start: int, end: int, rule: UnitRule) -> bool:
     if rule.not_before and text.startswith(rule.not_before, end):
         return False
+    if numeral == "一" and rule.written in ONE_FOR_ONE_UNITS and _one_for_one(text, start, end):
+        return False  # 签一户兑现一户: a slogan of one for one, not two counts of one
     if len(rule.written) == 1 and text.startswith(rule.written, end):
         return False  # 一处处, 一条条: "one after another", not a count
     if numeral == "一" and text.startswith("一", end):
@@ -376,13 +461,22 @@ def _unit_applies(text: str, numeral: str, start: int, end: int, rule: UnitRule)
         return False  # 三五成群, 七八个: digits read one by one are codes or guesses in prose
     if rule.phrase_end and text[end:end + 1].isalnum():
         return False
-    if rule.phase and not any(c in "0123456789" + _FULLWIDTH for c in numeral):
-        following = text[end:end + 1]
-        if following and following.isalnum():
+    if (rule.arabic_only or rule.class_name or rule.phase) and _ARABIC_DIGIT.search(numeral) is None:
+        if rule.arabic_only:
             return False
+        if rule.class_name and not text.endswith(CLASS_COUNT_AFTER, 0, start):
+            return False  # 十大工程, 五大类: a class or list name; …等六大行动 counts the list before it
+        if rule.phase:
+            following = text[end:end + 1]
+            if following and following.isalnum():
+                return False
     return True
 
 
+_ARABIC_DIGIT = re.compile(f"[{_ARABIC_DIGITS}]")
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE_BREAK = re.compile(r"[,，。;；:：、!！?？\n()（）]")
 
 
@@ -394,12 +488,14 @@ _ELLIPTICAL_CLAUSE = 4
 _SENTENCE_BREAK = re.compile(r"[。;；!！?？\n]")
 
 
-def _context_base(text: str, start: int, end: int, rule: UnitRule) -> str:
-    """The base unit a context rule picks: 件 of problems is case, 件 of things is item; so is 件
-    after a verb of handling cases (办结8601件), or in a short clause that goes on counting the
-    problems of the clause before it in the sentence."""
+def _context_base(text: str, start: int, end: int, rule: UnitRule) -> str | None:
+    """The base unit a context rule picks: 件 of things is item, 件 of matters handled is case; so is
+    件 after a verb of handing things out (发放3000件), or in a short clause that goes on counting the
+    things of the clause before it in the sentence. None when the unit needs a context it lacks
+    (方 is an area only after an area word)."""
     if rule.context_base is None:
         return rule.base
+    _REACH.beyond_key = True
     window_start = max(0, start - _SENTENCE_BEFORE)
     window = text[window_start:start]
     sentence_breaks = list(_SENTENCE_BREAK.finditer(window))
@@ -409,13 +505,15 @@ def _context_base(text: str, start: int, end: int, rule: UnitRule) -> str:
     clause = window[breaks[-1].end():] if breaks else window
     before = clause[-_CONTEXT_BEFORE:]
     after = text[end:end + 4]
+    if rule.context_unless and any(word in before or after.startswith(word) for word in rule.context_unless):
+        return None if rule.context_required else rule.base
     if any(noun in before or after.startswith(noun) for noun in rule.context_nouns):
         return rule.context_base
     if any(verb in before for verb in rule.context_verbs):
         return rule.context_base
     if breaks and len(clause) <= _ELLIPTICAL_CLAUSE and any(noun in window for noun in rule.context_nouns):
         return rule.context_base
-    return rule.base
+    return None if rule.context_required else rule.base
 
 
 def _qualify(text, start, end, numeral_qualifier, bare, rule):
@@ -432,8 +530,19 @@ def _qualify(text, start, end, numeral_qualifier, bare, rule):
 
 
 def _from_match(text: str, match: re.Match) -> Quantity | None:
+    quantity = _read_match(text, match)
+    if quantity is not None and quantity.unit in _CURRENCY_UNITS:
+        before = _CURRENCY_BEFORE.search(text, max(0, quantity.start - _CURRENCY_REACH), quantity.start)
+        if before is not None and _CURRENCIES[before["currency"]] == quantity.unit:
+            return _extended(text, quantity, before.start())  # 人民币 50元, ￥300万元
+    return quantity
+
+
+def _read_match(text: str, match: re.Match) -> Quantity | None:
     numeral, low_unit, high, unit, numerator, slash = match.group(
         "numeral", "low_unit", "high", "unit", "numerator", "slash")
+    if match.lastgroup == "spaced_unit":
+        unit = match.group("spaced_unit")
     start, end = match.span()
     raw = match.group()
     if unit is not None:
@@ -442,6 +551,8 @@ def _from_match(text: str, match: re.Match) -> Quantity | None:
         return _range(text, numeral, low_unit, high, unit, start, end, raw)
     if high is not None:
         return None
+    if match.lastgroup == "bare":
+        return _money_without_yuan(text, numeral, start, end)
     if numerator is not None:  # 三分之二, 百分之九十, 千分之五
         denominator_value, numerator_value = read_numeral(numeral), read_numeral(numerator)
         if not denominator_value or not numerator_value or denominator_value.value == 0:
@@ -456,6 +567,37 @@ def _from_match(text: str, match: re.Match) -> Quantity | None:
     if not 0 < top < bottom <= 10 or text[end:end + 1] in ("月", "日", "号"):
         return None  # 7/29 and 2019/7/29 are dates, not fractions
     return _fraction_quantity(text, Decimal(top) / bottom * 100, start, end, raw, "/")
+
+
+def _money_without_yuan(text: str, numeral_text: str, start: int, end: int) -> Quantity | None:
+    """2亿 with no unit is money (CNY) when a money word ends just before it in its clause."""
+    if _is_ordinal_or_name(text, start) or not _after_money_word(text, start):
+        return None
+    if _HAN.match(text, end) and not text.startswith(MONEY_FOLLOWED_BY, end):
+        return None  # 投资带动周边5万群众: a count of people
+    numeral = read_numeral(numeral_text)
+    if numeral is None or not numeral.has_digit:
+        return None
+    qualifier, qualifier_text, qualifier_start = _qualify(
+        text, start, end, numeral.inner_qualifier, False, None)
+    upper = None if numeral.upper is None else float(numeral.upper)
+    magnitude = numeral_text.rstrip("余多")[-1].translate(_NORMALIZE)  # 万 or 亿
+    return Quantity(float(numeral.value), "CNY", text[start:end], magnitude, qualifier,
+                    start, end, upper, qualifier_text, qualifier_start)
+
+
+def _after_money_word(text: str, start: int) -> bool:
+    """Whether one of MONEY_WORDS ends at most _MONEY_REACH characters before start, in its clause."""
+    _REACH.beyond_key = True
+    window = text[max(0, start - _MONEY_WINDOW):start]
+    breaks = list(_CLAUSE_BREAK.finditer(window))
+    if breaks:
+        window = window[breaks[-1].end():]
+    for word in MONEY_WORDS:
+        found = window.rfind(word)
+        if found >= 0 and len(window) - found - len(word) <= _MONEY_REACH:
+            return True
+    return False
 
 
 def _fraction_quantity(text, value, start, end, raw, raw_unit) -> Quantity | None:
@@ -487,6 +629,8 @@ def _simple(text, numeral_text, unit, start, end, raw) -> Quantity | None:
     if bare and numeral.inner_qualifier is None and qualifier_text is None:
         return None  # 千家万户, 万人空巷: a bare magnitude counts only with 余/多 or a qualifier
     base = _context_base(text, start, end, rule)
+    if base is None:
+        return None
     value = numeral.value
     if unit in _SUBUNIT_AFTER:
         subunits = _SUBUNITS.match(text, end)
@@ -553,14 +697,24 @@ _IDIOM_STARTS = _idiom_starts()
 
 
 # How many characters around a match can change what it means: the cache key must cover them.
-_BEFORE = max(_LEADING_LENGTHS + _ORDINAL_LENGTHS + [1])  # 不超过, 星期
+_BEFORE = max(_LEADING_LENGTHS + _ORDINAL_LENGTHS + [_CURRENCY_REACH])  # 不超过, 星期, 人民币 50元
 _AFTER = max(
     [len(word) for word in TRAILING]
     + [len(word) for rule in UNITS.values() for word in rule.not_before]
     + [len(idiom) for idiom in IDIOMS]
     + [len("零1角零1分钱")]  # the longest yuan subunit tail
 )
-_CONTEXT_UNITS = frozenset(written for written, rule in UNITS.items() if rule.context_base)
+
+
+class _Reach(threading.local):
+    """Whether the reading under way looked at text beyond the cache key (a counted noun for 件, an
+    area word for 方, a money word for 2亿, the pair of 一户, the run before 89.3%): then it is not cached.
+    Per thread, since readings may run in several threads at once."""
+
+    beyond_key = False
+
+
+_REACH = _Reach()
 _MISSING = object()
 _READINGS: dict[tuple[str, int, int], tuple | None] = {}
 _READINGS_LIMIT = 100_000
@@ -587,22 +741,35 @@ def find_quantities(text: str) -> list[Quantity]:
         key = (text[before:end + _AFTER], start - before, end - start)
         reading = readings.get(key, _MISSING)
         if reading is _MISSING:
-            quantity = _from_match(text, match)
-            reading = None if quantity is None else (
-                quantity.value, quantity.unit, quantity.raw_text, quantity.raw_unit, quantity.qualifier,
-                quantity.end - start, quantity.upper, quantity.qualifier_text,
-                None if quantity.qualifier_start is None else quantity.qualifier_start - start,
-            )
-            if match.group("unit") not in _CONTEXT_UNITS and len(readings) < _READINGS_LIMIT:
-                readings[key] = reading
+            reading = _read_and_remember(text, match, start, key)
         if reading is None:  # not an amount as a whole (1,2,3个; 第12个): a later start inside it may be
             match = search(text, start + 1)
             continue
-        value, unit, raw_text, raw_unit, qualifier, length, upper, qualifier_text, qualifier_offset = reading
-        append(new_quantity(value, unit, raw_text, raw_unit, qualifier, start, start + length, upper,
+        (value, unit, raw_text, raw_unit, qualifier, length, upper, qualifier_text, qualifier_offset,
+         lead) = reading
+        append(new_quantity(value, unit, raw_text, raw_unit, qualifier, start - lead, start + length, upper,
                             qualifier_text, None if qualifier_offset is None else start + qualifier_offset))
         match = search(text, start + length)
+    for sign in _CURRENCY_SIGN_CHARS:  # one character each: a fast scan
+        if sign in text:
+            return _with_currency_signs(text, found)
     return found
+
+
+def _read_and_remember(text: str, match: re.Match, start: int, key: tuple) -> tuple | None:
+    """The reading of a match (its Quantity as offsets from the match start), cached under key unless
+    it looked at text further away than the key holds."""
+    _REACH.beyond_key = False
+    quantity = _from_match(text, match)
+    reading = None if quantity is None else (
+        quantity.value, quantity.unit, quantity.raw_text, quantity.raw_unit, quantity.qualifier,
+        quantity.end - start, quantity.upper, quantity.qualifier_text,
+        None if quantity.qualifier_start is None else quantity.qualifier_start - start,
+        start - quantity.start,  # a currency written before the number (人民币 50元)
+    )
+    if not _REACH.beyond_key and len(_READINGS) < _READINGS_LIMIT:
+        _READINGS[key] = reading
+    return reading
 
 
 def _find_uncached(text: str) -> list[Quantity]:
@@ -616,7 +783,37 @@ def _find_uncached(text: str) -> list[Quantity]:
         else:
             found.append(quantity)
             match = _QUANTITY.search(text, quantity.end)
-    return found
+    return _with_currency_signs(text, found)
+
+
+_SIGNED_AMOUNT = re.compile(
+    rf"(?P<sign>{'|'.join(map(re.escape, CURRENCY_SIGNS))})[ \u3000]?(?P<numeral>{_NUMERAL})")
+_MAY_NAME_CURRENCY = re.compile("|".join(map(re.escape, _CURRENCIES)))
+_CURRENCY_SIGN_CHARS = tuple(CURRENCY_SIGNS)
+
+
+def _with_currency_signs(text: str, found: list[Quantity]) -> list[Quantity]:
+    """found, with the amounts written after a currency sign and no unit added (￥300, $20)."""
+    added = []
+    for match in _SIGNED_AMOUNT.finditer(text):
+        start, end = match.span()
+        if any(q.start <= start < q.end or q.start <= match.start("numeral") < q.end for q in found):
+            continue  # ￥300万元 was read whole
+        numeral = read_numeral(match["numeral"])
+        if numeral is None or not numeral.has_digit or text[end:end + 1].isalnum():
+            continue  # $20 reads; $20abc and ￥3年 do not
+        qualifier, qualifier_text, qualifier_start = _qualify(text, start, end, numeral.inner_qualifier,
+                                                              False, None)
+        added.append(Quantity(float(numeral.value), CURRENCY_SIGNS[match["sign"]], text[start:end],
+                              match["sign"], qualifier, start, end, None, qualifier_text, qualifier_start))
+    return sorted(found + added, key=lambda q: q.start) if added else found
+
+
+def _extended(text: str, quantity: Quantity, start: int) -> Quantity:
+    """quantity with its span opened at start (a currency word or sign before the number)."""
+    return Quantity(quantity.value, quantity.unit, text[start:quantity.end], quantity.raw_unit,
+                    quantity.qualifier, start, quantity.end, quantity.upper, quantity.qualifier_text,
+                    quantity.qualifier_start)
 
 
 def find_numbers(text: str) -> list[Quantity]:
@@ -683,6 +880,10 @@ _SPACES = re.compile(r"\s+")
 
 def _parse_stripped(stripped: str) -> Quantity | None:
     offset = 0
+    if _MAY_NAME_CURRENCY.match(stripped):  # 人民币数十亿元, ￥300: the currency joins the span
+        found = find_quantities(stripped)
+        if len(found) == 1 and found[0].start == 0 and found[0].end == len(stripped):
+            return found[0]
     if stripped[:1] in ("负", "負", "-", "－") and len(stripped) > 1:
         positive = parse_quantity(stripped[1:])
         if positive is None or positive.start != 0:
@@ -706,7 +907,7 @@ def _parse_stripped(stripped: str) -> Quantity | None:
     match = _QUANTITY.match(stripped, lead, core_end) if core else None
     if match is not None:
         quantity = _from_match(stripped, match)
-        if quantity is None and match.group("unit") is not None and match.group("high") is None \
+        if quantity is None and match.lastgroup == "unit" and match.group("high") is None \
                 and match.end() == core_end:
             quantity = _whole_simple(stripped, match, lead)
         if quantity is not None and quantity.end == core_end:

@@ -97,6 +97,19 @@ class Fact:
     sentence_offset: int | None = None  # where raw_text starts in sentence
     category_evidence: str | None = None  # the word and the level that decided category: `clause:拆除`
     place_evidence: str | None = None  # the mention or scope that gave the place: `sentence:长沙街道`
+    # An analyst's decision (etl/reviews.py): the machine's own facts are "auto" with no auto_* values.
+    review: str = "auto"
+    corrected_fields: list[str] | None = None
+    reviewed_by: str | None = None
+    reviewed_at: str | None = None
+    auto_category: str | None = None
+    auto_metric: str | None = None
+    auto_subdistrict: str | None = None
+    auto_year: int | None = None
+    auto_is_target: bool | None = None
+    auto_qualifier: str | None = None
+    auto_level: str | None = None
+    auto_admin_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +160,20 @@ FACT_SCHEMA = pa.schema(
         pa.field("char_end", pa.int64(), nullable=False),
         pa.field("category_evidence", pa.string()),
         pa.field("place_evidence", pa.string()),
+        # review: auto, confirmed, corrected, added, rejected; corrected_fields names the auto_*
+        # columns that hold the machine's value of a field the analyst changed (see etl/reviews.py)
+        pa.field("review", pa.string()),  # null (as in a table built by hand) is auto
+        pa.field("corrected_fields", pa.list_(pa.string())),
+        pa.field("reviewed_by", pa.string()),
+        pa.field("reviewed_at", pa.string()),
+        pa.field("auto_category", pa.string()),
+        pa.field("auto_metric", pa.string()),
+        pa.field("auto_subdistrict", pa.string()),
+        pa.field("auto_year", pa.int32()),
+        pa.field("auto_is_target", pa.bool_()),
+        pa.field("auto_qualifier", pa.string()),
+        pa.field("auto_level", pa.string()),
+        pa.field("auto_admin_code", pa.string()),
     ]
 )
 

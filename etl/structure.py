@@ -48,9 +48,13 @@ _LIST_MARKER = re.compile(
     re.MULTILINE,
 )
 # A salutation (各位代表：, 总寨镇政府、各街道办事处，区政府各部门:) addresses readers; it is not the lead.
-_SALUTATION = re.compile(
-    r"^(?=[^。！？!?\n]*(?:各|代表|同志|部门|单位|政府|办事处))(?![^\n]*(?:如下|情况为|分别为))[^。！？!?\n]{1,60}[：:]\s*$"
+_SALUTATION = re.compile(  # used with match(): anchored at the line's start
+    r"(?=[^。！？!?\n]*(?:各|代表|同志|部门|单位|政府|办事处))(?![^\n]*(?:如下|情况为|分别为))[^。！？!?\n]{1,60}[：:]\s*$"
 )
+# A report of work done, named in its title (总结, 工作情况, 回顾).
+_SUMMARY = re.compile(r"总结|工作情况|回顾|小结|述职")
+# A label in brackets that opens a paragraph, as its heading (【概况】昌邑区…).
+_LABEL = re.compile(r"\s*【([^】\n]{1,20})】")
 # A photo's credit line (新华社记者陈钢摄, 图/张三): the paragraph above it is a caption.
 _PHOTO_CREDIT = re.compile(r"^\s*(?:[^。，,\n]{0,20}摄\s*(?:影)?|图[/／:：][^。\n]{0,20}|[（(]?图片来源[^\n]{0,20})\s*$")
 _FURNITURE = re.compile(
@@ -156,21 +160,38 @@ class DocumentStructure:
                     return year
         return max((p.year for p in self.periods if not p.relative and not p.in_name), default=None)
 
+    @functools.cached_property
+    def is_summary(self) -> bool:
+        """Whether the text opens as a report of work done (2021年上半年工作总结, 工作情况)."""
+        opening = self.simplified[: self.title[1]] if self.title else self.simplified[:60]
+        return bool(_SUMMARY.search(opening))
+
+    @functools.cached_property
+    def _caption_paragraphs(self) -> frozenset[int]:
+        """Starts of the paragraphs right above a photo credit line (新华社记者陈钢摄)."""
+        layout, starts = self.layout, set()
+        for index, (start, end) in enumerate(zip(layout.line_starts, layout.line_ends)):
+            if index and 0 < end - start <= 40 and _PHOTO_CREDIT.match(layout.line_text(index)):
+                previous = index - 1
+                while previous >= 0 and not layout.line_text(previous).strip():
+                    previous -= 1
+                if previous >= 0:
+                    starts.add(layout.paragraph_span(layout.line_starts[previous])[0])
+        return frozenset(starts)
+
     def is_caption(self, offset: int) -> bool:
         """Whether offset lies in a photo caption: a paragraph followed by a photo credit line."""
-        layout = self.layout
-        end = layout.paragraph_span(offset)[1]
-        if end >= len(self.simplified):
-            return False
-        index = layout.line_index(end)
-        while index < len(layout.line_starts) and not layout.line_text(index).strip():
-            index += 1
-        return index < len(layout.line_starts) and bool(_PHOTO_CREDIT.match(layout.line_text(index)))
+        return self.layout.paragraph_span(offset)[0] in self._caption_paragraphs
 
     def is_salutation(self, offset: int) -> bool:
         """Whether offset lies on a salutation line (各位代表：)."""
-        layout = self.layout
-        return bool(_SALUTATION.match(layout.line_text(layout.line_index(offset))))
+        layout, text = self.layout, self.simplified
+        index = layout.line_index(offset)
+        start, end = layout.line_starts[index], layout.line_ends[index]
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        # (most lines end otherwise, and some run for pages: look at the end first)
+        return end - start <= 62 and text[end - 1 : end] in ("：", ":") and bool(_SALUTATION.match(text, start, end))
 
     def item_at(self, offset: int) -> int:
         """Which news item holds offset (0 before the first byline; a roundup holds several)."""
@@ -194,6 +215,12 @@ class DocumentStructure:
         if self.item_at(start) != self.item_at(offset):
             return None
         return start, self.layout.line_ends[self.layout.line_index(start)]
+
+    def label_at(self, offset: int) -> tuple[int, int] | None:
+        """The span of the label that opens the paragraph holding offset (【概况】, 【进万家门】), if any."""
+        start = self.layout.paragraph_span(offset)[0]
+        match = _LABEL.match(self.simplified, start)
+        return match.span(1) if match else None
 
     def heading_text(self, offset: int) -> str | None:
         span = self.heading_at(offset)

@@ -65,7 +65,7 @@ FLOORS = {
         },
     ),
     "real": (
-        0.92,
+        0.98,
         {
             "category": 0.73,
             "subdistrict": 0.77,

@@ -163,6 +163,8 @@ def fact(text: str, raw_text: str, **meta):
         ("(一)招商引资。新引进企业31户,实现招商引资到位资金4.6亿元。", "31户", "investment", "enterprises_introduced"),
         ("长延堡街道:组织义诊活动15场,服务群众2000余人次;为87户困难家庭送去米面油等物资。", "15场", "welfare", "medical_events"),
         ("长延堡街道:组织义诊活动15场,服务群众2000余人次;为87户困难家庭送去米面油等物资。", "87户", "welfare", "assisted_households"),
+        ("全镇完成社会生产总值106亿元、固投24亿元、财税收入6925万元。", "24亿元", "investment", "fixed_asset_investment"),
+        ("1-11月,实现限上社零7.5亿元,同比增长79.1%。", "7.5亿元", "fiscal", "retail_sales"),
     ],
 )
 def test_category_and_metric(text, raw_text, category, metric):
@@ -225,6 +227,14 @@ def test_non_facts_are_dropped(text, dropped, kept):
         ("完成安装32个电子监控设备建设任务;先后投入资金5万余元打造示范点", "5万余元", False),
         ("完成固定资产投资8.6亿元,占全年任务的107%。", "107%", False),
         ("三、2016年工作计划\n\n全镇完成地区生产总值13.5亿元。", "13.5亿元", True),  # a plan section
+        ("截至9月底,已全面完成15.6亩征地任务和8个迁坟任务。", "8个", False),  # a task done
+        ("共征地301亩,占总任务320亩的94%。", "320亩", True),  # the quota
+        ("已完成签约12万平方米,占年度任务80.5%。", "80.5%", False),  # the share of the quota achieved
+        ("已签约230户,完成总任务250户的92%,另迁坟6座。", "6座", False),  # a yardstick governs one figure
+        ("目前,南关村剩余5户尚未签订协议。", "5户", False),  # what remains
+        ("全区违法建筑共应拆除96栋。", "96栋", True),  # 应 is a quota word
+        ("项目涉及的应征收面积8万余方,户数560户。", "560户", False),  # …within its clause
+        ("年度项目有计划地推进:城东项目涉及57户。", "57户", False),  # 有计划地 is a manner
     ],
 )
 def test_targets(text, raw_text, is_target):
@@ -237,6 +247,12 @@ def test_targets(text, raw_text, is_target):
 )
 def test_an_estimate_of_a_year_already_over_is_a_result(published, is_target):
     assert fact("2019年,预计全年完成税收5.2亿元。", "5.2亿元", published=published).is_target is is_target
+
+
+def test_an_estimate_in_a_summary_of_work_done_is_a_result():
+    text = "城东街道2021年上半年工作总结\n\n上半年,街道财政收入预计实现6.2亿元。"
+    assert fact(text, "6.2亿元").is_target is False
+    assert fact("下半年,街道财政收入预计实现6.2亿元。", "6.2亿元").is_target is True
 
 
 ROUNDUP = (
@@ -288,6 +304,13 @@ SECTIONS = (
             "district",
         ),  # units in a salutation scope nothing
         (
+            "五里堡街道、大学路街道,区直各部门:\n\n现将一季度信访工作情况通报如下:\n全区共受理信访事项412件。",
+            "412件",
+            None,
+            "二七区",
+            "district",
+        ),  # …but say which district the text is in
+        (
             "中原区林山寨街道位于市区西部,东至桐柏路,与绿东村街道相接。辖区面积4.5平方公里。",
             "4.5平方公里",
             "林山寨街道",
@@ -329,6 +352,13 @@ SECTIONS = (
             "二七区",
             "district",
         ),  # a total over the listed units goes to their parent
+        (
+            "二七区五里堡街道与大学路街道联合开展执法,共拆除违建300处。",
+            "300处",
+            None,
+            "二七区",
+            "district",
+        ),  # units that act together report together
         ("广州市白云区棠景街今年新建口袋公园3个。", "3个", "棠景街道", "白云区", "subdistrict"),  # X街
         ("天河区沙河街办组织志愿者120人。", "120人", "沙河街道", "天河区", "subdistrict"),  # X街办
         (
@@ -715,8 +745,41 @@ def test_a_malformed_metrics_file_is_named_with_its_rule(tmp_path, rule, problem
         ),
         ("累计拆除违章建筑15000余平方米", "15000余平方米", "demolition", "clause:违章建筑"),  # its own words first
         ("本周共出动车辆80台次,信访和拆违各占一半。", "80台次", "other", None),  # two topics, no verdict
+        ("8月23日,荷塘区5个项目正式完成交地验收。", "5个", "demolition", "sentence:交地"),  # 项目 of 交地
+        (
+            "二、征迁工作\n\n城东项目涉及住户210户,建筑面积约2.6万方,目前已全部腾空。",
+            "2.6万方",
+            "demolition",
+            "sentence:腾空",
+        ),  # the area a demolition involves (涉及) is the demolition's
+        ("改造项目总占地约20亩,总建筑面积12万平方米,计划打造商业综合体。", "12万平方米", "other", "clause:总建筑面积"),
+        (
+            "12345热线6月运行情况\n\n二、热点分析\n(一)老旧小区改造方面:共95件,较上月减少5件。",
+            "95件",
+            "case_resolution",
+            "title:12345",
+        ),  # cases counted in a report on hotline tickets are the cases handled
+        (
+            "【概况】莲花街道党建工作扎实,机关行政编制20名。",
+            "20名",
+            "profile",
+            "heading:概况",
+        ),  # the label of its paragraph
+        ("今年街道共签约招商项目12个。", "12个", "investment", "clause:招商"),
     ],
 )
 def test_category_from_the_context_when_the_figure_says_nothing(text, raw_text, category, evidence):
     found = fact(text, raw_text)
     assert (found.category, found.category_evidence) == (category, evidence)
+
+
+@pytest.mark.parametrize(
+    "text, raw_text, category",
+    [
+        ("疫情期间,对86个居民小区、12个农贸市场和9所学校开展消杀。", "86个", "urban_management"),
+        ("疫情期间,对86个居民小区、12个农贸市场和9所学校开展消杀。", "12个", "other"),  # not the 小区's
+        ("共清理占道经营2000余处、店外经营950余处。", "950余处", "urban_management"),  # noun before
+    ],
+)
+def test_an_item_of_an_enumeration_is_counted_by_its_own_noun(text, raw_text, category):
+    assert fact(text, raw_text).category == category

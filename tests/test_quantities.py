@@ -105,7 +105,121 @@ FOUND_IN_SENTENCES = [
     ("排查安全隐患56处,发放宣传资料3000件", "3000件", 3000, "item", "exact"),
     ("出动大型机械45台次", "45台次", 45, "times", "exact"),  # 龙湖镇 2017
     ("城镇登记失业率控制在3.2%以内", "3.2%", 3.2, "percent", "less_than"),  # 大智街道 2016
+    ("村里集资二十几万元修路", "二十几万元", 2e5, "CNY", "more_than"),
 ]
+
+
+# Forms met in real articles (issue 11), one mechanism per block; sentences written for the test.
+REAL_TEXT_FORMS = [
+    # 万/亿 with no 元 is money where a money word stands just before it in the clause
+    ("今年1-5月财政收入突破3亿大关", "3亿", 3e8, "CNY", "more_than"),
+    ("签约引进投资20亿的文旅项目", "20亿", 2e9, "CNY", "exact"),
+    ("项目总投资6600万,年内开工", "6600万", 6.6e7, "CNY", "exact"),
+    ("全年实现税收1.2亿,同比增长8%", "1.2亿", 1.2e8, "CNY", "exact"),
+    ("完成固定资产投资约4.5亿", "4.5亿", 4.5e8, "CNY", "approx"),
+    ("注册资金1000万以上的企业", "1000万", 1e7, "CNY", "more_than"),
+    ("奖励资金共计50万。", "50万", 5e5, "CNY", "exact"),
+    ("带动社会投资2亿多,新增就业300人", "2亿多", 2e8, "CNY", "more_than"),
+    ("发放补贴资金5万余,惠及困难群众", "5万余", 5e4, "CNY", "more_than"),
+    # one space between a number in digits and its unit stays in raw_text
+    ("拆除违章建筑12000 平方米,清理杂物", "12000 平方米", 12000, "m2", "exact"),
+    ("粉刷墙面 3500 平方米。", "3500 平方米", 3500, "m2", "exact"),
+    ("共走访群众 260 户", "260 户", 260, "household", "exact"),
+    # 方 / 万方 / 平方 for a building area are m2; 平方千米 = 平方公里
+    ("该地块建筑面积约2.6万方,已腾空", "2.6万方", 26000, "m2", "approx"),
+    ("涉及征收面积8万余方", "8万余方", 80000, "m2", "more_than"),
+    ("累计拆除违建3000方", "3000方", 3000, "m2", "exact"),
+    ("拆除面积1万平方", "1万平方", 10000, "m2", "exact"),
+    ("辖区面积4.5平方千米", "4.5平方千米", 4.5e6, "m2", "exact"),
+    # measure words of things and trips
+    ("拆除违法建筑8宗", "8宗", 8, "item", "exact"),
+    ("完成交地12宗", "12宗", 12, "item", "exact"),
+    ("调处土地纠纷5宗", "5宗", 5, "case", "exact"),
+    ("发放大米120袋、食用油80桶", "120袋", 120, "item", "exact"),
+    ("发放大米120袋、食用油80桶", "80桶", 80, "item", "exact"),
+    ("养殖肉牛36头", "36头", 36, "item", "exact"),
+    ("清理垃圾堆15堆", "15堆", 15, "item", "exact"),
+    ("出动车辆40辆次,清运垃圾", "40辆次", 40, "times", "exact"),
+    ("清运车200余车次", "200余车次", 200, "times", "more_than"),
+    ("新建安置房600套", "600套", 600, "item", "exact"),
+    ("出动无人机巡查120架次", "120架次", 120, "times", "exact"),
+    ("走访辖区群众3200户次", "3200户次", 3200, "times", "exact"),
+    ("抽检食品样品86批次", "86批次", 86, "times", "exact"),
+    ("清运建筑垃圾200余车", "200余车", 200, "item", "more_than"),
+    ("为困难群众送去大米800斤", "800斤", 0.4, "ton", "exact"),
+    ("悬挂宣传横幅45幅", "45幅", 45, "item", "exact"),
+    ("发放矿泉水300箱、消毒液150瓶", "150瓶", 150, "item", "exact"),
+    ("拆除一栋两层违法建筑", "两层", 2, "item", "exact"),
+    ("私自加盖三层,面积450平方米", "三层", 3, "item", "exact"),
+    # a mirror site's pinyin between the number and its unit stays in raw_text
+    ("籌集資金5萬(wàn)元", "5萬(wàn)元", 5e4, "CNY", "exact"),
+    ("出動鏟車兩(liǎng)台", "兩(liǎng)台", 2, "item", "exact"),
+    # one 一户 is a count; a pair of them a few characters apart is a slogan (above)
+    ("每一户补贴3000元", "一户", 1, "household", "exact"),
+    ("目前仅剩一户未签约", "一户", 1, "household", "exact"),
+    ("出动挖掘机6台", "6台", 6, "item", "exact"),
+    # 件 counts matters handled unless the clause names a thing counted
+    ("共受理热线工单900件,回访600件,满意560件", "560件", 560, "case", "exact"),
+    ("(二)物业服务方面:共212件,较上月增加18件", "212件", 212, "case", "exact"),
+    ("(二)物业服务方面:共212件,较上月增加18件", "18件", 18, "case", "exact"),
+    ("暂扣占道经营物品85件", "85件", 85, "item", "exact"),
+    ("为群众办实事23件", "23件", 23, "item", "exact"),
+    # at-least words give more_than, outside raw_text
+    ("每个社区配备网格员不少于5名", "5名", 5, "person", "more_than"),
+    ("绿化覆盖率不低于35%", "35%", 35, "percent", "more_than"),
+    # percentages written together are several figures
+    ("同比分别增长52%18.6%9.4%", "18.6%", 18.6, "percent", "exact"),
+    ("同比分别增长52%18.6%9.4%", "9.4%", 9.4, "percent", "exact"),
+    # ranges are one figure: the lower bound, more_than; 1万8000 is 18000
+    ("确保完成拆除12—15万平方米", "12—15万平方米", 1.2e5, "m2", "more_than"),
+    ("腾空土地1万8000平方米", "1万8000平方米", 18000, "m2", "exact"),
+    # a time word ending in 前 is not an ordinal prefix; a word ending in 零 is not a numeral
+    ("签约项目6个,目前3个项目已开工", "3个", 3, "item", "exact"),
+    ("实现限上社零4.8亿元", "4.8亿元", 4.8e8, "CNY", "exact"),
+    ("拆违、治乱、控违等五大行动", "五大行动", 5, "item", "exact"),
+    # currency written before the amount stays in raw_text
+    ("补偿标准为人民币 300元", "人民币 300元", 300, "CNY", "exact"),
+    ("单价￥45,合计", "￥45", 45, "CNY", "exact"),
+]
+
+
+@pytest.mark.parametrize("sentence, raw_text, value, unit, qualifier", REAL_TEXT_FORMS)
+def test_real_text_form(sentence, raw_text, value, unit, qualifier):
+    quantity = next(q for q in find_quantities(sentence) if q.raw_text == raw_text)
+    assert (quantity.value, quantity.unit, quantity.qualifier) == (pytest.approx(value), unit, qualifier)
+    assert sentence[quantity.start:quantity.end] == raw_text
+
+
+# Not amounts in real articles: names, words and class names that start with a numeral.
+REAL_TEXT_NON_AMOUNTS = [
+    "广州三元里大道",
+    "路边停着几辆人力三轮车",
+    "实施五大工程",
+    "位居五大类投资首位",
+    "清运建筑垃圾300方",
+    "完成土方3万方",
+    "供水2万方",
+    "双方协商一致",
+    "三方面的问题",
+    "惠及群众5万,",
+    "投资带动周边5万群众受益",
+    "万达广场开业",
+    "十万火急",
+    "一头雾水",
+    "两头跑",
+    "十几万",
+    "构建区、街道、社区三层网络",
+    "双向三车道",
+    "30000 年",
+    "实行签一户、腾一户、拆一户",
+    "签一户(hù)兑现一户(hù)补偿款",
+    "搬空一栋拆除一栋",
+]
+
+
+@pytest.mark.parametrize("text", REAL_TEXT_NON_AMOUNTS)
+def test_real_text_non_amount(text):
+    assert find_quantities(text) == []
 
 
 @pytest.mark.parametrize("sentence, raw_text, value, unit, qualifier", FOUND_IN_SENTENCES)
@@ -142,7 +256,6 @@ NOT_QUANTITIES = [
     "千家万户",
     "万人空巷",
     "十几个",
-    "二十几万元",
     "四元素",
     "一处处公园",
     "逐一处理",
@@ -221,6 +334,16 @@ WHOLE_EXPRESSIONS = [
     ("120平米", 120, "m2", "exact"),
     ("2万亿元", 2e12, "CNY", "exact"),
     ("500千元", 5e5, "CNY", "exact"),
+    ("39000 平方米", 39000, "m2", "exact"),
+    ("5萬(wàn)元", 5e4, "CNY", "exact"),
+    ("￥300", 300, "CNY", "exact"),
+    ("$20", 20, "USD", "exact"),
+    ("人民币 50元", 50, "CNY", "exact"),
+    ("300美圆", 300, "USD", "exact"),
+    ("二十几万", 2e5, "number", "more_than"),
+    ("一百零几万", 1e6, "number", "more_than"),
+    ("不少于5名", 5, "person", "more_than"),
+    ("17—18万平方米", 1.7e5, "m2", "more_than"),
 ]
 
 

@@ -65,8 +65,10 @@ def test_more_than_forms_read_back(n, magnitude, inner, before, unit):
 @EXAMPLES
 @given(n=st.integers(min_value=1, max_value=10**8), unit=st.sampled_from(sorted(UNITS)))
 def test_number_then_any_unit_is_found_in_a_sentence(n, unit):
-    sentence = f"共完成{n}{unit}。"
-    found = [q for q in find_quantities(sentence) if q.start == 3]
+    rule = UNITS[unit]
+    context = rule.context_nouns[0] if rule.context_required else ""  # 方 is an area after 面积
+    sentence = f"{context}共完成{n}{unit}。"
+    found = [q for q in find_quantities(sentence) if q.start == len(context) + 3]
     assert found and found[0].raw_text.startswith(str(n)), sentence
 
 
@@ -96,12 +98,15 @@ def test_any_text_never_raises_and_spans_slice_back(text):
 
 context_text = st.lists(
     st.sampled_from(["投资", "近", "约", "签约", "第", "共", "50万元", "20余个", "3件", "问题", "以上", "以下",
-                     "（含）以上", "（含）以下", "1角1分", "个月", "个人", "一户", "一", "期", "工程", "。", "多", "倍"]),
+                     "（含）以上", "（含）以下", "1角1分", "个月", "个人", "一户", "一", "期", "工程", "。", "多", "倍",
+                     # the forms of issue 11: their readings look further than the cache key, or not
+                     "人民币", "￥", " ", "2亿", "5万", "财政收入", "群众", "面积", "3万方", "垃圾", "签", "兑现",
+                     "67%", "8.5%", "宗", "案件", "实事", "等", "五大行动", "目前", "社零", "两层", "违建"]),
     max_size=12,
 ).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(warm=context_text, text=context_text)
 def test_the_reading_cache_never_changes_an_answer(warm, text):
     find_quantities(warm)  # fills the cache with readings from another context

@@ -20,19 +20,28 @@ def _written(value: object) -> str:
     return str(value)
 
 
+def _struck_through(shown: pd.DataFrame, rows: pd.DataFrame):
+    """The table with the rows of facts an analyst rejected struck through, or as it is."""
+    rejected = rows["review"].eq("rejected").fillna(False).to_numpy() if "review" in rows else None
+    if rejected is None or not rejected.any():
+        return shown
+    return shown.style.apply(lambda row: ["text-decoration: line-through" if rejected[row.name] else ""] * len(row), axis=1)
+
+
 context = ui.context()
 labels, t = context.labels, context.labels.text
 st.title(t("facts"))
 
 search = st.text_input(t("search"), key="q", bind="query-params")
-filters = replace(context.filters, search=search)
+rejected = st.toggle(t("show_rejected"), key="rejected", bind="query-params")
+filters = replace(context.filters, search=search, include_rejected=rejected)
 page = st.number_input(t("page"), min_value=1, value=1, step=1, key="page", bind="query-params")
 rows, total = data.fact_rows(context.table, filters, (int(page) - 1) * PAGE_SIZE, PAGE_SIZE)
 first = (int(page) - 1) * PAGE_SIZE + 1 if len(rows) else 0
 st.caption(t("showing", first=first, last=first + len(rows) - 1 if len(rows) else 0, total=f"{total:,}"))
 
 shown = tables.facts_table(rows, labels)
-event = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="facts-table")
+event = st.dataframe(_struck_through(shown, rows), hide_index=True, on_select="rerun", selection_mode="single-row", key="facts-table")
 if event.selection.rows:
     st.query_params["fact"] = rows["fact_id"].iloc[event.selection.rows[0]]
 
@@ -59,6 +68,7 @@ else:
         st.subheader(t("sentence"))
         marked = tables.highlighted_sentence(fact["sentence"], fact["raw_text"], fact.get("sentence_offset"))
         st.markdown(f'<div class="govstats-sentence">{marked}</div>', unsafe_allow_html=True)
+        st.page_link("app_pages/review.py", label=t("review_this"), icon="✅", query_params={"fact": fact_id})
         facts_about = [
             (t("subdistrict"), fact["subdistrict"]),
             (t("metric"), labels.metric(fact["metric"])),

@@ -31,6 +31,13 @@ for column, (key, value) in zip(
 ):
     column.metric(t(key), f"{value:,}" if isinstance(value, int) else value)
 st.caption(t("how_overview"))
+reviewed = data.review_summary(context.table)
+if reviewed["reviewed"]:
+    left, right, _, _ = st.columns(4)
+    left.metric(t("reviewed_count"), f"{reviewed['reviewed']:,}")
+    by_field = ", ".join(f"{t(name)} {share:.0%}" for name, share in reviewed["field_accuracy"].items())
+    accuracy = "—" if reviewed["accuracy"] is None else f"{reviewed['accuracy']:.0%}"
+    right.metric(t("extractor_accuracy"), accuracy, help=t("accuracy_help", fields=by_field or "—"))
 
 charted = {category for category, _ in SECTIONS}
 wanted = tuple(c for c in context.filters.categories if c in charted) if context.filters.categories else tuple(charted)
