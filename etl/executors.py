@@ -35,6 +35,7 @@ WORKERS_TIMEOUT_SECONDS = 15
 # Workers lost are restarted by their nannies in seconds; a cluster left without any for this long
 # will not come back, and the run stops rather than wait for ever.
 NO_WORKERS_GRACE_SECONDS = 120
+RESULT_FETCH_SECONDS = 120
 
 
 class ExecutorError(Exception):
@@ -95,7 +96,6 @@ class DaskExecutor:
                     # One task per worker thread at a time: a task's deadline then counts its own
                     # work, never the wait behind a stuck task on the same worker.
                     "distributed.scheduler.worker-saturation": 1.0,
-                    "distributed.comm.timeouts.connect": f"{CONNECT_TIMEOUT_SECONDS}s",
                 }
             )
         )
@@ -236,12 +236,11 @@ class DaskExecutor:
                         finished = set()
                     for future in finished:
                         job = running.pop(future.key)
-                        if future.status == "finished":
-                            result = future.result()
-                            future.release()
-                            finish(job, result)
+                        result = _result_or_reason(future)
+                        if isinstance(result, _Failure):
+                            retry(job, result.reason)
                         else:
-                            retry(job, _failure_reason(future))
+                            finish(job, result)
                     now = time.monotonic()
                     for key, job in list(running.items()):
                         if job.deadline is not None and job.deadline <= now:
@@ -291,6 +290,24 @@ class _Job:
     future: Any = None
     allowed: float = 0.0  # seconds, from when a worker takes it
     deadline: float | None = None
+
+
+@dataclass(frozen=True)
+class _Failure:
+    reason: str
+
+
+def _result_or_reason(future) -> Any:
+    """The task's result, or a _Failure saying why there is none: its result is held by its worker,
+    and a worker lost after finishing takes it along (fetching it must not wait for ever)."""
+    if future.status == "finished":
+        try:
+            return future.result(timeout=RESULT_FETCH_SECONDS)
+        except Exception as error:
+            return _Failure(f"its result was lost with its worker ({type(error).__name__})")
+        finally:
+            future.release()
+    return _Failure(_failure_reason(future))
 
 
 def _failure_reason(future) -> str:

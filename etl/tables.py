@@ -85,10 +85,9 @@ def committed_tables(out_dir: Path | str) -> CommittedTables | None:
     out_dir = Path(out_dir)
     current = out_dir / CURRENT_LINK
     if os.path.lexists(current):
-        try:
-            version = out_dir / os.readlink(current)
-        except OSError:
-            return None
+        target = _link_target(current)
+        # A real folder: OUT was copied by a tool that follows links (shutil.copytree, cp -L).
+        version = out_dir / target if target is not None else current
         tables = CommittedTables(version / FACTS_FILE, version / DOCUMENTS_FILE)
         return tables if tables.facts.is_file() and tables.documents.is_file() else None
     facts, documents = out_dir / FACTS_FILE, out_dir / DOCUMENTS_FILE
@@ -203,7 +202,7 @@ class TableWriter:
         for path in (self.fact_path, self.document_path, self.version_dir, self.version_dir.parent):
             _fsync(path)
         current = self.out_dir / CURRENT_LINK
-        previous = os.readlink(current) if os.path.lexists(current) else None
+        previous = _link_target(current)
         _switch_link(current, os.path.join(VERSIONS_DIR, self.version))
         _fsync(self.out_dir)
         self.committed = True
@@ -229,6 +228,8 @@ class TableWriter:
 
 def _switch_link(path: Path, target: str) -> None:
     """Point the symbolic link `path` at `target` in one rename (a new link, then os.replace)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)  # a copy of a version (OUT copied following links): the link replaces it
     temporary = path.with_name(f"{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     os.symlink(target, temporary)
     try:
@@ -266,9 +267,18 @@ def _remove_abandoned_temporaries(out_dir: Path) -> None:
             path.unlink(missing_ok=True)
     keep = set()
     for link in (CURRENT_LINK, PREVIOUS_LINK):
-        if os.path.lexists(out_dir / link):
-            keep.add(os.path.basename(os.readlink(out_dir / link)))
+        target = _link_target(out_dir / link)
+        if target is not None:
+            keep.add(os.path.basename(target))
     _remove_old_versions(out_dir, keep)
+
+
+def _link_target(path: Path) -> str | None:
+    """Where the symbolic link `path` points, or None when it is not a link."""
+    try:
+        return os.readlink(path)
+    except OSError:  # missing, or not a link (EINVAL)
+        return None
 
 
 def _process_exists(pid: int) -> bool:

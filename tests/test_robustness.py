@@ -361,3 +361,15 @@ def test_meta_problems_are_reported(tmp_path, meta, code, message):
     (tmp_path / "meta.jsonl").write_text(meta, encoding="utf-8")
     result = etl(str(tmp_path / "a.txt"), "--meta", str(tmp_path / "meta.jsonl"), "--out", str(tmp_path / "out"))
     assert result.returncode == code and message in result.stderr, result.stderr
+
+
+def test_an_out_copied_following_links_is_read_and_written_again(tmp_path):
+    out = tmp_path / "out"
+    assert main(["etl", str(SEEDS), "--out", str(out), "--progress", "none"]) == 0
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)  # follows links: .current and the two tables become plain copies
+    assert len(tables(copy)[1]) == 225
+    assert main(["etl", str(SEEDS), "--out", str(copy), "--progress", "none"]) == 0
+    assert (copy / ".current").is_symlink() and len(tables(copy)[1]) == 225
+    assert main(["etl", str(SEEDS), "--out", str(copy), "--full", "--progress", "none"]) == 0
+    assert len(pd.read_parquet(copy / "facts.parquet")) == 225
