@@ -20,7 +20,7 @@ import bisect
 import functools
 import re
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from etl.places import Division, PlaceMention, find_referents, load_gazetteer
@@ -70,6 +70,18 @@ class Scope:
     item: int = 0  # which news item (a roundup holds several)
     origin: str = "scope"  # how the subject was opened: heading, title, lead, scope (a mention)
 
+    def but(self, **changes) -> Scope:
+        """This scope with some fields changed (dataclasses.replace, without its cost per call:
+        the timeline makes one per place mention)."""
+        return Scope(
+            changes.get("subdistrict", self.subdistrict),
+            changes.get("district", self.district),
+            changes.get("city", self.city),
+            changes.get("last_subdistrict", self.last_subdistrict),
+            changes.get("item", self.item),
+            changes.get("origin", self.origin),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Place:
@@ -90,12 +102,15 @@ class PlaceAttributor:
         self.rules = load_place_rules()
         self.figure_starts = sorted(figure_starts)
         self.document_year = structure.document_year
-        self.passing = _passing_mentions(structure, self.rules)
-        self.list_sentences = _list_sentences(structure, self.passing)
+        # the sentence of each unit named, looked up once
+        sentence_of = {m.start: structure.layout.sentence_span(m.start) for m in structure.places if m.kind == "township"}
+        self.passing = _passing_mentions(structure, self.rules, sentence_of)
+        self.list_sentences = _list_sentences(structure, self.passing, sentence_of)
         self.scope_positions, self.scopes, self.community_items = _scope_timeline(
-            structure, self.passing, self.list_sentences
+            structure, self.passing, self.list_sentences, sentence_of
         )
         self._sentence_places: dict[tuple[int, int], tuple[list, list]] = {}
+        self._scope_places: dict[tuple[int, bool], Place] = {}
 
     def scope_at(self, offset: int) -> Scope:
         index = bisect.bisect_right(self.scope_positions, offset) - 1
@@ -117,6 +132,18 @@ class PlaceAttributor:
     def place(self, start: int, sentence: tuple[int, int]) -> Place:
         """The most specific unit the text makes the figure at `start` (in `sentence`) about."""
         townships, districts = self.townships_and_districts_in(sentence)
+        if townships or districts:
+            return self._place(start, sentence, townships, districts)
+        # most figures name no unit: their place is their scope's, worked out once per scope
+        simplified = self.structure.simplified
+        compound = "号院" in simplified[sentence[0] : start] and bool(_COMPOUND.search(simplified, sentence[0], start))
+        key = (bisect.bisect_right(self.scope_positions, start), compound)
+        found = self._scope_places.get(key)
+        if found is None:
+            found = self._scope_places[key] = self._place(start, sentence, townships, districts)
+        return found
+
+    def _place(self, start: int, sentence: tuple[int, int], townships: list, districts: list) -> Place:
         scope = self.scope_at(start)
         subdistrict: PlaceMention | None = None
         district: Division | None = scope.district
@@ -151,7 +178,10 @@ class PlaceAttributor:
                 evidence = f"{scope.origin}:{scope.city.name}"
         division = subdistrict.division if subdistrict else None
         unit = division or district or scope.city
-        name = self._name_of_the_time(subdistrict) if subdistrict else None
+        name = None
+        if subdistrict is not None:
+            renamed = division is not None and subdistrict.surface != division.name
+            name = self._name_of_the_time(subdistrict) if renamed else subdistrict.canonical
         if name is not None:
             level = "township" if name.endswith(("乡", "镇")) else "subdistrict"
         elif district is not None:
@@ -223,7 +253,7 @@ def _common_district(mentions: list[PlaceMention]) -> Division | None:
     return districts.pop() if len(districts) == 1 else None
 
 
-def _passing_mentions(structure: DocumentStructure, rules: PlaceRules) -> frozenset[int]:
+def _passing_mentions(structure: DocumentStructure, rules: PlaceRules, sentence_of: dict) -> frozenset[int]:
     """Starts of the townships the text names only in passing: as a boundary (in its clause), in
     an anecdote or a ranking (in its sentence), in a salutation or a photo caption."""
     layout, text = structure.layout, structure.simplified
@@ -231,7 +261,7 @@ def _passing_mentions(structure: DocumentStructure, rules: PlaceRules) -> frozen
     for mention in structure.places:
         if mention.kind != "township":
             continue  # the district of a passing unit still places the text
-        sentence = layout.sentence_span(mention.start)
+        sentence = sentence_of[mention.start]
         in_passing = sentence_verdicts.get(sentence)
         if in_passing is None:
             in_passing = sentence_verdicts[sentence] = bool(
@@ -247,17 +277,19 @@ def _passing_mentions(structure: DocumentStructure, rules: PlaceRules) -> frozen
     return frozenset(passing)
 
 
-def _list_sentences(structure: DocumentStructure, passing: frozenset[int]) -> frozenset[int]:
+def _list_sentences(structure: DocumentStructure, passing: frozenset[int], sentence_of: dict) -> frozenset[int]:
     """Starts of the sentences that name two units or more (a list: 其中黎阳镇1个、阳湖镇1个)."""
     by_sentence: dict[int, set[str]] = {}
     for mention in structure.places:
         if mention.kind == "township" and mention.start not in passing:
-            sentence = structure.layout.sentence_span(mention.start)[0]
+            sentence = sentence_of[mention.start][0]
             by_sentence.setdefault(sentence, set()).add(mention.canonical)
     return frozenset(start for start, names in by_sentence.items() if len(names) >= 2)
 
 
-def _scope_timeline(structure: DocumentStructure, passing: frozenset[int], list_sentences: frozenset[int]):
+def _scope_timeline(
+    structure: DocumentStructure, passing: frozenset[int], list_sentences: frozenset[int], sentence_of: dict
+):
     """The running scope after every event that changes it (item starts, headers, mentions)."""
     layout, text = structure.layout, structure.simplified
     events: list[tuple[int, int, str, object]] = []  # (offset, order, kind, payload)
@@ -267,7 +299,7 @@ def _scope_timeline(structure: DocumentStructure, passing: frozenset[int], list_
     lead = structure.lead
     for mention in structure.places:
         if mention.start in passing or (
-            mention.kind == "township" and layout.sentence_span(mention.start)[0] in list_sentences
+            mention.kind == "township" and sentence_of[mention.start][0] in list_sentences
         ):
             # a unit named in passing, or in a list (which speaks for its own values only), still
             # tells which district the text is in
@@ -299,20 +331,20 @@ def _scope_timeline(structure: DocumentStructure, passing: frozenset[int], list_
             roundup, named_in_paragraph = len(named_in_paragraph) >= 2, set()
             subject = frame.subdistrict is not None or frame.district is not None
             if scope.origin == "scope" and scope.item == frame.item and (subject or roundup):
-                scope = replace(frame, last_subdistrict=scope.last_subdistrict, city=scope.city or frame.city)
+                scope = frame.but(last_subdistrict=scope.last_subdistrict, city=scope.city or frame.city)
             else:
                 continue
         elif kind == "reset":
             scope = frame = Scope(item=scope.item + 1)
         elif kind == "referent":
             if scope.subdistrict is None and scope.last_subdistrict is not None:
-                scope = replace(scope, subdistrict=scope.last_subdistrict)
+                scope = scope.but(subdistrict=scope.last_subdistrict)
         elif kind == "district of":
             district = _division_of(payload.division, "district")
             if scope.district is None and district is not None:
-                scope = replace(scope, district=district, city=scope.city or None)
+                scope = scope.but(district=district, city=scope.city or None)
                 if frame.district is None and frame.subdistrict is None and scope.item == frame.item:
-                    frame = replace(frame, district=district)
+                    frame = frame.but(district=district)
         else:
             mention: PlaceMention = payload
             division = mention.division
@@ -320,16 +352,16 @@ def _scope_timeline(structure: DocumentStructure, passing: frozenset[int], list_
                 items_with_subdistrict.add(scope.item)
                 named_in_paragraph.add(mention.canonical)
                 district = _division_of(division, "district") or scope.district
-                scope = replace(
-                    scope, subdistrict=mention, last_subdistrict=mention, district=district, origin=kind
+                scope = scope.but(
+                    subdistrict=mention, last_subdistrict=mention, district=district, origin=kind
                 )
             elif mention.kind == "district" and division is not None:
                 if kind in ("heading", "title"):
-                    scope = replace(scope, subdistrict=None, district=division, origin=kind)
+                    scope = scope.but(subdistrict=None, district=division, origin=kind)
                 elif scope.subdistrict is None:
-                    scope = replace(scope, district=division, origin=kind)
+                    scope = scope.but(district=division, origin=kind)
             elif mention.kind == "city" and division is not None and scope.city is None:
-                scope = replace(scope, city=division)
+                scope = scope.but(city=division)
             elif mention.kind == "community":
                 stem = mention.surface[:-2]
                 if not _COUNTY_LEVEL.search(stem):

@@ -204,12 +204,14 @@ class Lexicon:
                 continue
             if rule.category == "inherit":
                 return self._inherited(hits, text, start, sentence, previous_category, rule.metric)
-            return Choice(rule.category, rule.metric, word, where, _context_decides(rule, text, sentence[0], start))
+            from_context = rule.from_context and _context_decides(rule, text, sentence[0], start)
+            return Choice(rule.category, rule.metric, word, where, from_context)
         if weak_choice is not None:
             rule, word = weak_choice
             if rule.category == "inherit":
                 return self._inherited(hits, text, start, sentence, previous_category, rule.metric)
-            return Choice(rule.category, rule.metric, word, "noun", _context_decides(rule, text, sentence[0], start))
+            from_context = rule.from_context and _context_decides(rule, text, sentence[0], start)
+            return Choice(rule.category, rule.metric, word, "noun", from_context)
         if unit in RATIO_UNITS:  # a share or multiple with no word of its own qualifies what precedes it
             # …of the noun right after it when there is one (近三成征迁任务: demolition)
             return self._inherited(hits, text, start, sentence, previous_category, _FALLBACK_METRIC[unit], nearest)

@@ -115,9 +115,10 @@ def facts_from_quantities(
         if nonfact_reason(structure, quantity, previous) is None:
             kept.append(quantity)
         previous = quantity
+    sentence_of = {quantity.start: layout.sentence_span(quantity.start) for quantity in quantities}
     first_figure: dict[int, int] = {}
     for quantity in quantities:  # sorted by start
-        first_figure.setdefault(layout.sentence_span(quantity.start)[0], quantity.start)
+        first_figure.setdefault(sentence_of[quantity.start][0], quantity.start)
     categories = CategoryAttributor(structure)
     places = PlaceAttributor(structure, [q.start for q in kept])
     periods = PeriodAttributor(structure, set(first_figure))
@@ -125,7 +126,7 @@ def facts_from_quantities(
     sentence_texts: dict[tuple[int, int], str] = {}  # figures share sentences
     previous_in_sentence: tuple[tuple[int, int], str] | None = None
     for quantity in kept:
-        sentence = layout.sentence_span(quantity.start)
+        sentence = sentence_of[quantity.start]
         clause = layout.clause_span(quantity.start)
         previous_category = (
             previous_in_sentence[1] if previous_in_sentence and previous_in_sentence[0] == sentence else None
@@ -180,7 +181,12 @@ def facts_from_quantities(
 def _under_plan_header(structure: DocumentStructure, offset: int, plan_header: re.Pattern) -> bool:
     """Whether the section holding offset is headed as a plan (三、2016年工作计划)."""
     heading = structure.heading_at(offset)
-    return heading is not None and bool(plan_header.search(structure.simplified, *heading))
+    if heading is None:
+        return False
+    found = structure.plan_headings.get(heading)
+    if found is None:
+        found = structure.plan_headings[heading] = bool(plan_header.search(structure.simplified, *heading))
+    return found
 
 
 def _signed_value(text: str, quantity: Quantity, rules) -> float:

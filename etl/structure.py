@@ -35,18 +35,21 @@ from etl.sentences import Layout, simplified_view
 _ITEM_START = re.compile(r"^[^\S\n]*(?:本报讯|[\u4e00-\u9fff]{0,8}记者[^\S\n]|通讯员[^\S\n])", re.MULTILINE)
 _MAX_HEADER_BLOCK = 4
 _LONG_QUOTE = re.compile(r"“[^”\n]{10,300}”")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 # Mirror sites annotate characters with their pinyin in brackets: 長(zhǎng)沙街道, 落實(shí).
-_RUBY = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7}[)）]")
+# (The bracket comes first so that a scan skips to brackets; the Han character before it is checked
+# apart.)
+_RUBY = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7}[)）]")
 # A title may run longer than a section heading; it is still one line without closing punctuation.
 _TITLE_MAX_CHARS = 60
 _LINE_CLOSERS = "。！？!?；;，,"
-# Lines of a page's furniture, between a title and its text: dates, sources, bylines, index fields.
-# The marker that opens an item of a list in running text: 一是 / 二是, （一）, 1. / 1、, 第一，, 其一.
+# The marker that opens an item of a list in running text, where a sentence or clause starts:
+# 一是 / 二是, （一）, 1. / 1、, 第一，, 其一.
 _LIST_MARKER = re.compile(
-    r"(?:^|(?<=[。；;！!？?\n]))[^\S\n]*(?:[一二三四五六七八九十]{1,3}是|[（(][一二三四五六七八九十\d]{1,3}[）)]|"
-    r"\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十]{1,3}[，,、]|其[一二三四五六七八九十][，,、是])",
-    re.MULTILINE,
+    r"[^\S\n]*(?:[一二三四五六七八九十]{1,3}是|[（(][一二三四五六七八九十\d]{1,3}[）)]|"
+    r"\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十]{1,3}[，,、]|其[一二三四五六七八九十][，,、是])"
 )
+_LIST_MARKER_AFTER = frozenset("。；;！!？?\n")
 # A salutation (各位代表：, 总寨镇政府、各街道办事处，区政府各部门:) addresses readers; it is not the lead.
 _SALUTATION = re.compile(  # used with match(): anchored at the line's start
     r"(?=[^。！？!?\n]*(?:各|代表|同志|部门|单位|政府|办事处))(?![^\n]*(?:如下|情况为|分别为))[^。！？!?\n]{1,60}[：:]\s*$"
@@ -57,6 +60,7 @@ _SUMMARY = re.compile(r"总结|工作情况|回顾|小结|述职")
 _LABEL = re.compile(r"\s*【([^】\n]{1,20})】")
 # A photo's credit line (新华社记者陈钢摄, 图/张三): the paragraph above it is a caption.
 _PHOTO_CREDIT = re.compile(r"^\s*(?:[^。，,\n]{0,20}摄\s*(?:影)?|图[/／:：][^。\n]{0,20}|[（(]?图片来源[^\n]{0,20})\s*$")
+# Lines of a page's furniture, between a title and its text: dates, sources, bylines, index fields.
 _FURNITURE = re.compile(
     r"^\s*(?:[•·\-*]\s*)?(?:发布时间|发布日期|发布|来源|信息来源|作者|编辑|责任编辑|时间|日期|索引号|主题分类|公开主体|"
     r"发文字号|成文日期|浏览次数|字号|分享到|【?\s*字体|\d{4}[-年/.]\d{1,2})"
@@ -85,6 +89,7 @@ class DocumentStructure:
     list_item_starts: list[int]  # where each item of a list in running text starts (一是…, （二）…)
     # figures share sentences: what a sentence holds is looked up once (sentence span → value)
     sentence_plan_words: dict = field(default_factory=dict, compare=False, repr=False)
+    plan_headings: dict = field(default_factory=dict, compare=False, repr=False)  # heading span → is a plan
 
     @classmethod
     def build(
@@ -95,7 +100,7 @@ class DocumentStructure:
         figure_starts: list[int] | None = None,
     ) -> DocumentStructure:
         """The structure of the document; keywords are looked for only in the sentences that hold
-        figure_starts (the quantities' offsets) and in the headings, when given."""
+        figure_starts (the quantities' offsets), when given: the only ones a figure reads them in."""
         text = document.text
         simplified = simplified if simplified is not None else simplified_view(text)
         layout = Layout.of(simplified)
@@ -118,11 +123,7 @@ class DocumentStructure:
         lead = _lead(layout, title)
         read_spans = None
         if figure_starts is not None and reading.offsets is None:
-            read_spans = {layout.sentence_span(s) for s in figure_starts}
-            read_spans.update((s, layout.line_ends[layout.line_index(s)]) for s in heading_starts)
-            if lead is not None:
-                read_spans.add(lead)
-            read_spans = sorted(read_spans)
+            read_spans = sorted({layout.sentence_span(s) for s in figure_starts})
         return cls(
             text=text,
             simplified=simplified,
@@ -140,7 +141,7 @@ class DocumentStructure:
             lead=lead,
             heading_starts=heading_starts,
             item_starts=_item_starts(simplified, layout),
-            list_item_starts=[m.end() for m in _LIST_MARKER.finditer(simplified)],
+            list_item_starts=_list_item_starts(simplified, layout),
         )
 
     @property
@@ -258,10 +259,11 @@ class _Reading:
 
     @classmethod
     def of(cls, simplified: str) -> _Reading:
-        if _RUBY.search(simplified) is None:
+        rubies = [m for m in _RUBY.finditer(simplified) if _HAN.match(simplified, m.start() - 1)]
+        if not rubies:
             return cls(simplified, None)
         kept = [True] * len(simplified)
-        for match in _RUBY.finditer(simplified):
+        for match in rubies:
             kept[match.start() : match.end()] = [False] * (match.end() - match.start())
         offsets = [i for i, keep in enumerate(kept) if keep]
         return cls("".join(simplified[i] for i in offsets), offsets)
@@ -319,6 +321,18 @@ def _lead(layout: Layout, title: tuple[int, int] | None) -> tuple[int, int] | No
             continue
         return layout.paragraph_span(start)
     return None
+
+
+def _list_item_starts(text: str, layout: Layout) -> list[int]:
+    """Where each item of a list in running text starts (after its marker: 一是, （二）, 3.)."""
+    starts = []
+    for start in layout.clause_starts:
+        if start and text[start - 1] not in _LIST_MARKER_AFTER:
+            continue
+        match = _LIST_MARKER.match(text, start)
+        if match:
+            starts.append(match.end())
+    return starts
 
 
 def _item_starts(text: str, layout: Layout) -> list[int]:
