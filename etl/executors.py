@@ -112,6 +112,9 @@ class DaskExecutor:
                         f"the Dask scheduler at {self.scheduler} has no workers (waited {WORKERS_TIMEOUT_SECONDS} s)"
                     ) from None
             else:
+                # Hidden for as long as the cluster runs, not only while it starts: nannies spawn
+                # fresh worker processes whenever one is lost, and those import __main__ too.
+                self.config.enter_context(_main_module_hidden())
                 self.cluster = start_local_cluster(self.workers)
                 self.client = Client(self.cluster)
         except BaseException:

@@ -203,9 +203,11 @@ class TableWriter:
             _fsync(path)
         current = self.out_dir / CURRENT_LINK
         previous = _link_target(current)
-        _switch_link(current, os.path.join(VERSIONS_DIR, self.version))
+        try:
+            _switch_link(current, os.path.join(VERSIONS_DIR, self.version))
+        finally:  # an interruption right after the switch must not remove the version now committed
+            self.committed = _link_target(current) == os.path.join(VERSIONS_DIR, self.version)
         _fsync(self.out_dir)
-        self.committed = True
         # After the commit: the links that plain readers open, and the versions no reader needs.
         if previous is not None:
             _switch_link(self.out_dir / PREVIOUS_LINK, previous)

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 
 import dask.config
 import distributed  # noqa: F401  (defines the distributed.* config keys)
@@ -84,6 +85,10 @@ def square_or_fail(numbers: list) -> list:
 
 def test_a_lost_or_stuck_worker_costs_only_its_task(monkeypatch):
     monkeypatch.setattr("etl.executors.TASK_DEADLINE_SECONDS", 3.0)
+    # A main module that cannot be imported again, as Streamlit's script runner leaves it: the
+    # workers started again in place of the lost ones must not need it.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+    sys.modules["__main__"].__file__ = "/nonexistent/script.py"
     tasks = [[1, 2], [3, "die", 4], [5], ["stop"], [6]]
     with DaskExecutor(workers=2) as executor:
         results = list(
