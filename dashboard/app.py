@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import data, safe, ui
 
 PAGES = Path(__file__).resolve().parent / "app_pages"  # not pages/: that name turns on Streamlit's older page discovery
 
@@ -21,7 +21,7 @@ labels = ui.language()
 table = data.current_table()
 if table is None:
     st.title(labels.text("app_title"))
-    st.error(labels.text("no_table", path=data.data_dir() / data.FACTS_FILE))
+    st.error(labels.text("no_table", path=safe.markdown(data.data_dir() / data.FACTS_FILE)))
     st.stop()
 data.load_counts(table)
 ui.sidebar(table, labels)

@@ -1,10 +1,15 @@
-"""Pure plot builders: a frame in, a Plotly figure out (no Streamlit, no file access)."""
+"""Pure plot builders: a frame in, a Plotly figure out (no Streamlit, no file access).
+
+Every string a figure shows (names, axis and category labels, hover lines) goes through
+dashboard.safe.plotly: Plotly reads its text as HTML, and place names come from articles.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import safe
 from dashboard.labels import Labels
 
 CONFLICT_PATTERN, TARGET_PATTERN = "/", "x"
@@ -12,7 +17,7 @@ CONFLICT_PATTERN, TARGET_PATTERN = "/", "x"
 
 def _hover_lines(row: pd.Series, unit: str, labels: Labels) -> str:
     amount = labels.amount(row["value"], unit, "approx" if row["approximate"] else None)
-    lines = [f"<b>{row['place']}</b>", f"{labels.metric(row['metric'])}: {amount}"]
+    lines = [f"{labels.metric(row['metric'])}: {amount}"]
     lines.append(f"{labels.text('exact_value')}: {labels.exact(row['value'], unit)}")
     lines.append(f"{labels.text('year')}: {row['years']}")
     if row["approximate"]:
@@ -21,7 +26,7 @@ def _hover_lines(row: pd.Series, unit: str, labels: Labels) -> str:
         lines.append(f"⚠ {labels.text('conflict')}")
     if row["is_target"]:
         lines.append(labels.text("target"))
-    return "<br>".join(lines)
+    return "<br>".join([f"<b>{safe.plotly(row['place'])}</b>", *map(safe.plotly, lines)])
 
 
 def section_bar(totals: pd.DataFrame, unit: str, title: str, labels: Labels) -> go.Figure:
@@ -35,7 +40,7 @@ def section_bar(totals: pd.DataFrame, unit: str, title: str, labels: Labels) -> 
     if unit == "CNY" and not totals.empty:
         scale = labels.money_scale(float(totals["value"].abs().max()))
         scale_divisor, axis_unit = scale.divisor, scale.name
-    order = list(dict.fromkeys(totals["place"]))
+    order = safe.plotly_all(dict.fromkeys(totals["place"]))
     for (metric, is_target), rows in totals.groupby(["metric", "is_target"], sort=False):
         name = labels.metric(metric) + (f" ({labels.text('target')})" if is_target else "")
         patterns = [
@@ -43,9 +48,9 @@ def section_bar(totals: pd.DataFrame, unit: str, title: str, labels: Labels) -> 
         ]
         figure.add_trace(
             go.Bar(
-                x=rows["place"],
+                x=safe.plotly_all(rows["place"]),
                 y=rows["value"] / scale_divisor,
-                name=name,
+                name=safe.plotly(name),
                 marker={"pattern": {"shape": patterns}},
                 opacity=0.55 if is_target else 1.0,
                 hovertext=[_hover_lines(row, unit, labels) for row in rows.to_dict("records")],
@@ -53,10 +58,10 @@ def section_bar(totals: pd.DataFrame, unit: str, title: str, labels: Labels) -> 
             )
         )
     figure.update_layout(
-        title=title,
+        title=safe.plotly(title),
         barmode="group",
         xaxis={"categoryorder": "array", "categoryarray": order, "title": None},
-        yaxis={"title": axis_unit},
+        yaxis={"title": safe.plotly(axis_unit)},
         legend={"orientation": "h", "y": -0.25},
         margin={"l": 40, "r": 10, "t": 50, "b": 40},
         height=380,
@@ -86,13 +91,13 @@ def compare_bars(rows: pd.DataFrame, subdistricts: list[str], labels: Labels) ->
             continue
         figure.add_trace(
             go.Bar(
-                x=own["group"],
+                x=safe.plotly_all(own["group"]),
                 y=own["value"] / divisor,
-                name=subdistrict,
+                name=safe.plotly(subdistrict),
                 marker={"pattern": {"shape": [CONFLICT_PATTERN if c else "" for c in own["conflict"]]}},
                 hovertext=[
-                    f"<b>{subdistrict}</b><br>{group}: {labels.amount(value, unit)}"
-                    + ("<br>⚠ " + labels.text("conflict") if conflict else "")
+                    f"<b>{safe.plotly(subdistrict)}</b><br>{safe.plotly(f'{group}: {labels.amount(value, unit)}')}"
+                    + ("<br>⚠ " + safe.plotly(labels.text("conflict")) if conflict else "")
                     for group, value, conflict in zip(own["group"], own["value"], own["conflict"])
                 ],
                 hoverinfo="text",
@@ -100,7 +105,7 @@ def compare_bars(rows: pd.DataFrame, subdistricts: list[str], labels: Labels) ->
         )
     figure.update_layout(
         barmode="group",
-        yaxis={"title": axis_unit},
+        yaxis={"title": safe.plotly(axis_unit)},
         legend={"orientation": "h", "y": -0.25},
         margin={"l": 40, "r": 10, "t": 30, "b": 40},
         height=380,

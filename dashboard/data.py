@@ -8,12 +8,9 @@ modification time) and filter, so a page rerun with the same filters costs nothi
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import os
-import tempfile
 import threading
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,8 +18,10 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboard import disk_cache
 from dashboard.figures import (
     ARTICLE_ENTRIES_SQL,
+    FIGURE_COLUMNS,
     FIGURES_SQL,
     KEY_HASH_SQL,
     alternatives_query,
@@ -181,59 +180,28 @@ def headline(table: Table, filters: Filters) -> dict[str, object]:
 
 
 _FIGURE_INPUT = "city, district, subdistrict, metric, unit, year, is_target, category, value, doc_id, qualifier, source"
-CACHE_DIR = Path(tempfile.gettempdir()) / "govstats-dashboard"
-
-
-def _cache_file(table: Table, kind: str = "figures") -> Path:
-    """Where a whole-table result is kept between server runs: one file per table version and per
-    version of the counting rules."""
-    stat = Path(table.path).stat()
-    tag = f"{table.path}|{stat.st_mtime_ns}|{stat.st_size}|{FIGURES_SQL}|{ARTICLE_ENTRIES_SQL}|{_scan(table)}"
-    return CACHE_DIR / f"{kind}-{hashlib.sha256(tag.encode()).hexdigest()[:20]}.parquet"
-
-
-def _kept_on_disk(table: Table, kind: str, compute) -> pd.DataFrame:
-    cached = _cache_file(table, kind)
-    if cached.is_file():
-        try:
-            return pd.read_parquet(cached)
-        except (OSError, ValueError):
-            cached.unlink(missing_ok=True)
-    found = compute()
-    try:
-        CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        _forget_old_caches()
-        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-        found.to_parquet(temporary, index=False)
-        os.replace(temporary, cached)
-    except OSError:
-        pass  # a read-only temp folder only costs speed
-    return found
+ENTRY_COLUMNS = ["key_hash", "outlet", "value", "approx", "n_spans"]
+CACHE_DIR = disk_cache.default_folder()  # the user's own, 0700 (dashboard/disk_cache.py)
 
 
 def compute_all_figures(table: Table) -> pd.DataFrame:
     """The figures of the whole table (targets included), read from the cache file when it is there.
 
-    This is the one costly query (a second or two per million facts), so its result is kept on disk;
-    `govstats dashboard` builds it before the server starts.
+    This is the one costly query (a second or two per million facts), so its result is kept on disk,
+    keyed by the table's content; `govstats dashboard` builds it before the server starts.
     """
-    return _kept_on_disk(
-        table, "figures", lambda: tidy_figures(_query(figures_query(f"(SELECT {_FIGURE_INPUT} FROM {_scan(table)})")))
-    )
+    return disk_cache.kept(
+        CACHE_DIR, "figures", table.path, f"{FIGURES_SQL}|rejected left out: {has_reviews(table)}", FIGURE_COLUMNS,
+        lambda: tidy_figures(_query(figures_query(f"(SELECT {_FIGURE_INPUT} FROM {_scan(table)})"))),
+    )  # fmt: skip
 
 
 def compute_article_entries(table: Table) -> pd.DataFrame:
     """Every article's entry per figure key, with its outlet (for the outlet filter), kept on disk."""
-    return _kept_on_disk(
-        table, "entries", lambda: _query(ARTICLE_ENTRIES_SQL.replace("{source}", _scan(table)))
-    )
-
-
-def _forget_old_caches(days: float = 7) -> None:
-    cutoff = time.time() - days * 86400
-    for old in [*CACHE_DIR.glob("figures-*"), *CACHE_DIR.glob("entries-*")]:
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
+    return disk_cache.kept(
+        CACHE_DIR, "entries", table.path, f"{ARTICLE_ENTRIES_SQL}|rejected left out: {has_reviews(table)}", ENTRY_COLUMNS,
+        lambda: _query(ARTICLE_ENTRIES_SQL.replace("{source}", _scan(table)))[ENTRY_COLUMNS],
+    )  # fmt: skip
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -291,6 +259,20 @@ def alternatives(table: Table, filters: Filters, key_hashes: tuple[int, ...]) ->
     source, parameters = _filtered(table, filters, _FIGURE_INPUT)
     source = f"(SELECT * FROM {source} WHERE {KEY_HASH_SQL} IN (SELECT unnest(?::UBIGINT[])))"
     return tidy_alternatives(_query(alternatives_query(source), [*parameters, [int(k) for k in key_hashes]]))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def alternative_values(table: Table, filters: Filters, key_hashes: tuple[int, ...]) -> pd.DataFrame:
+    """Every article's total (or rate) for the figures with these key hashes, without their sources:
+    `alternatives` less the file names, read from the article entries in memory (no table scan)."""
+    if filters.search.strip():  # a sentence filter: the entries cannot tell
+        return alternatives(table, filters, key_hashes)[["key_hash", "value"]]
+    entries = article_entries(table)
+    chosen = entries[entries["key_hash"].isin(list(key_hashes))]
+    if filters.outlets:
+        chosen = chosen[chosen["outlet"].isin(list(filters.outlets))]
+    values = chosen[["key_hash", "value"]].drop_duplicates().sort_values(["key_hash", "value"], ascending=[True, False])
+    return values.reset_index(drop=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -6,20 +6,20 @@ rows and columns shown.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
+from dashboard import safe
 from dashboard.labels import Labels
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly.
+    """CSV in UTF-8 with a byte-order mark, so that Excel opens Chinese text correctly; text cells
+    that a spreadsheet would run as a formula are quoted (dashboard.safe.csv_frame).
 
     >>> csv_bytes(pd.DataFrame({"街道": ["西大街街道"]}))[:3] == b"\\xef\\xbb\\xbf"
     True
     """
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return safe.csv_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def _year_text(year: object, labels: Labels) -> str:
@@ -60,7 +60,7 @@ def conflict_table(conflicts: pd.DataFrame, labels: Labels) -> pd.DataFrame:
     )
 
 
-def _cell(figure: pd.Series, labels: Labels) -> str:
+def _cell(figure: dict, labels: Labels) -> str:
     unit = figure["scaled_unit"]
     if pd.isna(figure["value"]):
         return labels.text("missing")
@@ -77,7 +77,7 @@ def compare_table(rows: pd.DataFrame, subdistricts: list[str], labels: Labels) -
     if rows.empty:
         return pd.DataFrame(columns=head + list(subdistricts))
     cells = rows.assign(
-        cell=[_cell(figure, labels) for _, figure in rows.iterrows()],
+        cell=[_cell(figure, labels) for figure in rows.to_dict("records")],
         year_key=rows["year"].astype("float").fillna(-1),
     )
     key = ["category", "metric", "scaled_unit", "year_key", "is_target"]
@@ -144,25 +144,26 @@ def facts_table(rows: pd.DataFrame, labels: Labels) -> pd.DataFrame:
 
 
 def highlighted_sentence(sentence: str, raw_text: str, offset: int | None = None) -> str:
-    """The sentence as safe HTML: every character escaped, the figure wrapped in <mark>; at
-    `offset` (the table's sentence_offset) when given, else where raw_text first occurs.
+    """The sentence as safe Markdown-with-HTML: every character escaped (dashboard.safe.markdown),
+    the figure wrapped in <mark>; at `offset` (the table's sentence_offset) when given, else where
+    raw_text first occurs.
 
-    >>> highlighted_sentence("<script>alert(1)</script>拆除违章建筑15000余平方米", "15000余平方米")
-    '&lt;script&gt;alert(1)&lt;/script&gt;拆除违章建筑<mark>15000余平方米</mark>'
-    >>> highlighted_sentence("计划改造4个,已完成4个", "4个", 10)
-    '计划改造4个,已完成<mark>4个</mark>'
+    >>> highlighted_sentence("<script>拆除违章建筑15000余平方米 [登录](evil)", "15000余平方米")
+    '&#60;script&#62;拆除违章建筑<mark>15000余平方米</mark> &#91;登录&#93;&#40;evil&#41;'
+    >>> highlighted_sentence("计划改造4个，已完成4个", "4个", 10)
+    '计划改造4个，已完成<mark>4个</mark>'
     """
     if offset is not None and not pd.isna(offset) and sentence.startswith(raw_text, int(offset)):
         start = int(offset)
     else:  # a table written before sentence_offset existed
         start = sentence.find(raw_text) if raw_text else -1
     if start < 0:
-        return html.escape(sentence)
+        return safe.markdown(sentence)
     end = start + len(raw_text)
     return (
-        html.escape(sentence[:start])
+        safe.markdown(sentence[:start])
         + "<mark>"
-        + html.escape(sentence[start:end])
+        + safe.markdown(sentence[start:end])
         + "</mark>"
-        + html.escape(sentence[end:])
+        + safe.markdown(sentence[end:])
     )

@@ -11,7 +11,7 @@ title year scopes all its sections); else the publication year.
 >>> start = text.index("1.2")
 >>> span = structure.layout.sentence_span(start)
 >>> PeriodAttributor(structure, {span[0]}).period(start, start + 7, span, structure.layout.clause_span(start))
-(2015, None)
+(2015, '全年')
 """
 
 from __future__ import annotations
@@ -99,11 +99,12 @@ class PeriodAttributor:
             year = explicit[-1].year
         elif explicit_after:
             year = explicit_after[0].year
-        elif text_mention is not None:
+        elif text_mention is not None and text_mention.dating:
             # 今年, 上半年: the publication year, else the year of the report's title (2020年上半年工作情况)
             year = text_mention.resolved_year(self._base_year(start))
-        else:
-            return self._from_context(start, sentence)
+        else:  # 6月份, 全年: the phrase is the period, the year is the context's
+            year, context_text = self._from_context(start, sentence)
+            return year, (text_mention.text if text_mention else context_text)
         return year, (text_mention.text if text_mention else None)
 
     def _from_context(self, start: int, sentence: tuple[int, int]) -> tuple[int | None, str | None]:
@@ -138,6 +139,8 @@ class PeriodAttributor:
         (去年以来,街道…强力推进重点项目。)."""
         structure = self.structure
         for mention in reversed(structure.periods_between(paragraph[0], sentence[0])):
+            if not mention.dating:
+                continue
             if not mention.relative:
                 return mention.year, (None if mention.in_name else mention)
             if (

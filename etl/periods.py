@@ -11,6 +11,8 @@ gives a year but is not a period phrase.
 True
 >>> [(p.text, p.year) for p in find_periods("二〇二〇年工作总结")]
 [('二〇二〇年', 2020)]
+>>> [(p.text, p.dating) for p in find_periods("1-11月,实现社零7.5亿元;6月份,全区共转办工单1153件")]
+[('1-11月', False), ('6月份', False)]
 """
 
 from __future__ import annotations
@@ -47,8 +49,14 @@ _EXPLICIT_PREFIXES = ("截至", "截止", "自", "从")
 # Every period phrase starts with one of these characters: the lookahead lets the regex engine skip
 # to them instead of trying the whole alternation at every offset.
 _FIRST_CHARACTERS = sorted(
-    {w[0] for w, _ in _RELATIVE_WORDS} | {p[0] for p in _EXPLICIT_PREFIXES} | {"1", "2", "一", "二"}  # 19xx, 二〇xx
+    {w[0] for w, _ in _RELATIVE_WORDS}
+    | {p[0] for p in _EXPLICIT_PREFIXES}
+    | set("0123456789一二三四五六七八九十")  # 19xx, 二〇xx, and months: 6月份, 1-11月, 十月
+    | {"至", "全"}
 )
+# Period phrases that name no year (6月份, 1-11月, 全年, 截至日前): period_text, while the year comes
+# from the context.
+_YEARLESS_WORDS = ("截至日前", "截止日前", "全年")
 # A year in Chinese numerals, digit by digit (二〇二〇年, 二○二〇年, 二零一九年).
 _CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 _PERIOD = re.compile(
@@ -60,7 +68,12 @@ _PERIOD = re.compile(
     r"(?:底|末|初|上半年|下半年|前三季度|一季度|全年)?"
     r"(?:以来|来)?"
     r")"
-    r"|(?P<relative>" + trie_pattern(w for w, _ in _RELATIVE_WORDS) + r"))"
+    r"|(?P<relative>" + trie_pattern(w for w, _ in _RELATIVE_WORDS) + r")"
+    r"|(?P<yearless>"
+    r"(?<![\d.年])(?:截至|截止到?|至)?"
+    r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:\s*[-—–~至到]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3}))?\s*月(?:份)?"
+    r"(?:\s*\d{1,2}\s*日)?(?:底|末|初|中旬|上旬|下旬|晚|以来)?"
+    r"|" + trie_pattern(_YEARLESS_WORDS) + r"))"
 )
 # 活动开展以来 (a line break may fall anywhere in it): found from its verb, then extended back.
 _SINCE = re.compile(r"(?:开\s*展|实\s*施|启\s*动)\s*以\s*来")
@@ -70,6 +83,7 @@ _BASELINE_BEFORE = re.compile(r"(?:比|较|相当于|同比|是|为|达到|达|�
 _BASELINE_AFTER = re.compile(r"^(?:的|同期)")
 # 郑州市2013年重点工程: a year right after a place name belongs to a name.
 _NAME_BEFORE = re.compile(r"[市省区县]$")
+_PLAN_NOUN_AFTER = re.compile(r"(?:的)?(?:目标|任务|计划)")
 # 2007年12月13日 is a date of an event, not a period; it still gives its year.
 _FULL_DATE = re.compile(r"月\s*\d{1,2}\s*日")
 
@@ -85,11 +99,18 @@ class PeriodMention:
     baseline: bool = False
     in_name: bool = False  # a year that only dates a name or an event
     full_date: bool = False  # 2013年1月15日: the day of an event or a meeting, never a report's period
+    dating: bool = True  # False for a phrase that names no year (6月份, 全年): its year is the context's
 
     def resolved_year(self, published_year: int | None) -> int | None:
         if not self.relative:
             return self.year
         return None if published_year is None else published_year + self.year_offset
+
+
+def _month_out_of_range(written: str) -> bool:
+    """12个月 is no month; neither is 13月."""
+    numbers = [int(n) for n in re.findall(r"\d+", written.split("月")[0])]
+    return any(n < 1 or n > 12 for n in numbers)
 
 
 def find_periods(text: str) -> list[PeriodMention]:
@@ -120,6 +141,14 @@ def find_periods(text: str) -> list[PeriodMention]:
                     in_name,
                     full_date,
                 )
+            )
+        elif match["yearless"]:
+            if _month_out_of_range(written) or _FULL_DATE.search(written):
+                continue  # (9月17日 dates an event: not the period of what is reported)
+            if written == "全年" and _PLAN_NOUN_AFTER.match(text, match.end()):
+                continue  # 全年目标任务 names a quota, not a period
+            found.append(
+                PeriodMention(match.start(), match.end(), re.sub(r"\s+", "", written), None, True, dating=False)
             )
         else:
             # 较去年同期, 比去年: the year a figure is compared with, not its own

@@ -42,7 +42,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _RUBY = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7}[)）]")
 # A title may run longer than a section heading; it is still one line without closing punctuation.
 _TITLE_MAX_CHARS = 60
-_LINE_CLOSERS = "。！？!?；;，,"
+_LINE_CLOSERS = "。！？!?；;，,：:"  # (a line ending in a colon opens what follows: a salutation)
 # The marker that opens an item of a list in running text, where a sentence or clause starts:
 # 一是 / 二是, （一）, 1. / 1、, 第一，, 其一.
 _LIST_MARKER = re.compile(
@@ -116,7 +116,12 @@ class DocumentStructure:
         ]
         periods = [p for p in find_periods(simplified) if not p.baseline]
         quoted_digits = [(s, e, "".join(filter(str.isdigit, simplified[s:e]))) for s, e in quotes]
-        heading_starts = sorted(layout.line_starts[i] for i in layout.header_lines)
+        # a short line of the page's furniture (发布时间:…, 来源:…, 新华社记者陈钢摄) heads nothing
+        heading_starts = sorted(
+            layout.line_starts[i]
+            for i in layout.header_lines
+            if not _FURNITURE.match(layout.line_text(i)) and not _PHOTO_CREDIT.match(layout.line_text(i))
+        )
         title = _title(layout)
         if title is not None and title[0] not in heading_starts:
             heading_starts = sorted([*heading_starts, title[0]])

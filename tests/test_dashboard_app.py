@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from html import unescape
 
 import pandas as pd
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from dashboard import safe
 from tests.conftest import ROOT
 from tests.test_dashboard_table import write_tables
 
@@ -50,6 +52,11 @@ def open_page(page: str | None = None, **query) -> AppTest:
     return app
 
 
+def shown_table(app: AppTest) -> pd.DataFrame:
+    """The Compare page's table, as sent to the browser's data grid."""
+    return next(frame.value for frame in app.dataframe if list(frame.value.columns[:2]) == ["类别", "指标"])
+
+
 def chart_spec(app: AppTest, key: str) -> dict:
     import json
 
@@ -71,6 +78,14 @@ def test_overview_shows_headline_counts_and_charts(data_folder):
     assert charted_subdistricts(app, "chart-investment-CNY") == ["林山寨街道", "新城街道", "绿东村街道", "桐柏路街道", "淮河路街道"]
 
 
+def test_only_the_open_tab_is_drawn_and_the_tab_is_in_the_url(data_folder):
+    app = open_page()
+    assert [chart.proto.id.rsplit("-", 2)[-2:] for chart in app.get("plotly_chart")] == [["investment", "CNY"]]
+    app = open_page(section="办结率（%）")
+    assert charted_subdistricts(app, "chart-case_resolution-percent") == ["林山寨街道", "绿东村街道"]
+    assert len(app.get("plotly_chart")) == 1
+
+
 def test_a_sidebar_filter_changes_the_charts(data_folder):
     app = open_page()
     app.sidebar.multiselect(key="district").select("二七区").run()
@@ -86,14 +101,20 @@ def test_filters_come_from_the_url(data_folder):
 
 
 def test_conflicting_articles_are_flagged_with_both_sources(data_folder):
-    app = open_page()
+    app = open_page(section="矛盾纠纷（起）")
+    assert any("冲突" in warning.value for warning in app.warning) and not app.dataframe
+    app.session_state["conflict-rows-case_resolution-case"] = True
+    app.run()
     conflicts = next(frame.value for frame in app.dataframe if "来源" in frame.value.columns)
     assert sorted(conflicts["来源"]) == ["001_3f9c860c84535958.txt", "001_repeat.html"]
-    assert any("冲突" in warning.value for warning in app.warning)
+    assert [expander.label for expander in app.expander if "冲突" in expander.label] == [f"冲突的数值: {len(conflicts)}"]
 
 
 def test_chart_download_holds_the_rows_the_chart_shows(data_folder, downloads):
     app = open_page()
+    assert not app.dataframe  # the rows behind the chart are sent only when asked for
+    app.session_state["rows-investment-CNY"] = True
+    app.run()
     shown = next(frame.value for frame in app.dataframe if "项目投资" in frame.value.to_string())
     downloaded = pd.read_csv(io.BytesIO(downloads["govstats-investment-CNY.csv"]), encoding="utf-8-sig")
     assert downloads["govstats-investment-CNY.csv"].startswith(b"\xef\xbb\xbf")
@@ -102,9 +123,9 @@ def test_chart_download_holds_the_rows_the_chart_shows(data_folder, downloads):
 
 
 def test_targets_are_hidden_by_default_and_shown_apart(data_folder):
-    app = open_page()
+    app = open_page(section="拆迁拆违面积（平方米）")
     assert trace_names(app, "chart-demolition-m2") == ["拆迁面积", "拆除违建面积"]
-    app = open_page(targets="true")
+    app = open_page(targets="true", section="拆迁拆违面积（平方米）")
     assert trace_names(app, "chart-demolition-m2") == ["拆迁面积", "拆除违建面积", "拆除违建面积 (目标)"]
 
 
@@ -117,12 +138,14 @@ def test_english_switch_translates_labels(data_folder):
 
 def test_compare_honours_the_selection_from_the_url(data_folder, downloads):
     app = open_page("compare", subs=["林山寨街道", "新城街道"])
-    shown = app.table[0].value
+    shown = shown_table(app)
     assert list(shown.columns)[-2:] == ["林山寨街道", "新城街道"]
     project = shown[shown["指标"] == "项目投资"].set_index("年份")
     assert project.loc["2013", "林山寨街道"] == "约70亿元" and project.loc["2013", "新城街道"] == "—"
     downloaded = pd.read_csv(io.BytesIO(downloads["govstats-compare.csv"]), encoding="utf-8-sig", dtype=str)
-    assert downloaded.fillna("").values.tolist() == shown.reset_index().fillna("").values.tolist()
+    assert downloaded.fillna("").values.tolist() == shown.fillna("").values.tolist()
+    assert not app.get("plotly_chart")  # the chart tab is built when it is opened
+    app = open_page("compare", subs=["林山寨街道", "新城街道"], view="图表")
     bars = chart_spec(app, "chart-compare")["data"]
     charted = pd.read_csv(io.BytesIO(downloads["govstats-compare-chart.csv"]), encoding="utf-8-sig")
     assert len(charted) == sum(len(trace["x"]) for trace in bars)
@@ -133,9 +156,9 @@ def test_compare_selection_by_widget_and_per_capita(data_folder):
     app = open_page("compare")
     assert app.info  # asks for two subdistricts
     app.multiselect(key="subs").select("新城街道").select("林山寨街道").run()
-    assert list(app.table[0].value.columns)[-2:] == ["新城街道", "林山寨街道"]
+    assert list(shown_table(app).columns)[-2:] == ["新城街道", "林山寨街道"]
     app.button_group(key="scale").set_value("per_capita").run()
-    per_capita = app.table[0].value.set_index("指标")
+    per_capita = shown_table(app).set_index("指标")
     assert per_capita.loc["到位资金", "新城街道"] == "18,733.33元/人"  # 28.1亿元 / 15万人
     assert per_capita.loc["搬迁户数", "林山寨街道"] == "—"  # no population reported for 林山寨街道
 
@@ -147,10 +170,11 @@ def test_facts_page_shows_an_escaped_sentence_with_its_article(data_folder):
     rows, _ = data.fact_rows(table, data.Filters(search="script"), 0, 5)
     app = open_page("facts", fact=rows["fact_id"].iloc[0])
     html = "\n".join(block.value for block in app.markdown)
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html and "<script>" not in html
+    shown = unescape(html)  # what the reader sees
+    assert "<script>alert('x')</script>" in shown and "<script>" not in html
     assert "<mark>6500余平方米</mark>" in html
-    assert "中原区街道工作巡礼" in html and "郑州日报" in html
-    assert "2013-05-14" in html and "00:00:00" not in html
+    assert "中原区街道工作巡礼" in shown and "郑州日报" in shown
+    assert "2013-05-14" in shown and "00:00:00" not in shown
 
 
 def test_selecting_a_row_shows_its_sentence_and_puts_it_in_the_url(data_folder):
@@ -160,7 +184,7 @@ def test_selecting_a_row_shows_its_sentence_and_puts_it_in_the_url(data_folder):
     app.session_state["facts-table"] = {"selection": {"rows": [4], "columns": [], "cells": []}}
     app.run()
     html = "\n".join(block.value for block in app.markdown)
-    assert f"<mark>{shown['原文'].iloc[4]}</mark>" in html
+    assert f"<mark>{safe.markdown(shown['原文'].iloc[4])}</mark>" in html
     assert app.query_params["fact"]
 
 
@@ -170,7 +194,7 @@ def test_facts_page_escapes_the_article_title(data_folder):
     rows, _ = data.fact_rows(data.current_table(), data.Filters(search="民事纠纷"), 0, 5)
     app = open_page("facts", fact=rows["fact_id"].iloc[0])
     html = "\n".join(block.value for block in app.markdown)
-    assert "&lt;b&gt;二七区&lt;/b&gt;街道风采" in html
+    assert "<b>二七区</b>街道风采" in unescape(html) and "<b>二七区" not in html
 
 
 def test_facts_search_filters_the_table_and_the_download(data_folder, downloads):

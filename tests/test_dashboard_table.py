@@ -74,16 +74,17 @@ def fact_rows() -> list[dict]:
     return rows
 
 
-def write_tables(folder: Path, rows: list[dict] | None = None) -> Path:
-    """facts.parquet and documents.parquet with exactly the contract's schemas."""
+def write_tables(folder: Path, rows: list[dict] | None = None, articles: dict | None = None) -> Path:
+    """facts.parquet and documents.parquet with exactly the contract's schemas (articles: as ARTICLES)."""
     folder.mkdir(parents=True, exist_ok=True)
     rows = fact_rows() if rows is None else rows
+    articles = ARTICLES if articles is None else articles
     pq.write_table(pa.Table.from_pylist(rows, schema=FACT_SCHEMA), folder / "facts.parquet")
     documents = [
         {"source": source, "doc_id": doc, "size": 1000, "status": "ok", "error": None,
          "n_facts": sum(r["doc_id"] == doc for r in rows), "encoding": "utf-8", "content_hash": doc,
          "title": title, "outlet": outlet, "published": published, "url": url}  # fmt: skip
-        for doc, (source, title, outlet, published, url) in ARTICLES.items()
+        for doc, (source, title, outlet, published, url) in articles.items()
     ]
     pq.write_table(pa.Table.from_pylist(documents, schema=DOCUMENT_SCHEMA), folder / "documents.parquet")
     return folder
@@ -96,14 +97,6 @@ def table(tmp_path, monkeypatch):
     monkeypatch.setenv("GOVSTATS_DATA", str(write_tables(tmp_path / "data")))
     monkeypatch.setattr(data, "CACHE_DIR", tmp_path / "cache")
     return data.current_table()
-
-
-def test_whole_table_figures_are_kept_on_disk_for_the_next_server(table, tmp_path):
-    from dashboard import data
-
-    first = data.compute_all_figures(table)
-    assert list((tmp_path / "cache").glob("figures-*.parquet")) == [data._cache_file(table)]
-    assert data.compute_all_figures(table).equals(first)
 
 
 def test_no_table_gives_none(tmp_path, monkeypatch):
@@ -200,3 +193,28 @@ def test_counting_from_article_entries_equals_counting_the_outlets_facts(table, 
     columns = ["key_hash", "value", "approximate", "conflict", "n_spans"]
     expected = recounted[columns].sort_values("key_hash").reset_index(drop=True)
     assert from_entries[columns].sort_values("key_hash").reset_index(drop=True).astype(expected.dtypes).equals(expected)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"include_targets": True}, {"outlets": ("郑州日报",)}, {"outlets": ("中原网",)}, {"years": (2013,)}, {"search": "矛盾"}],
+)
+def test_alternative_values_from_memory_are_the_alternatives_values(table, filters):
+    from dashboard import data
+
+    chosen = data.Filters(**filters)
+    keys = tuple(int(k) for k in data.figures(table, chosen)["key_hash"])
+    expected = data.alternatives(table, chosen, keys)[["key_hash", "value"]]
+    assert data.alternative_values(table, chosen, keys).values.tolist() == expected.values.tolist()
+    assert len(expected) >= len(keys) > 0
+
+
+@pytest.mark.parametrize("filters", [{}, {"include_targets": True}, {"outlets": ("郑州日报", "中原网")}, {"outlets": ("郑州日报",)}])
+@pytest.mark.parametrize("section", [("investment", "CNY"), ("demolition", "m2"), ("case_resolution", "case")])
+def test_overview_counts_as_many_conflicts_as_it_lists(table, section, filters):
+    from dashboard import data, views
+
+    chosen = data.Filters(**filters)
+    counted = views.overview_section(table, chosen, *section).n_conflicts
+    assert counted == len(views.conflict_rows(table, chosen, *section))
+    assert counted == (2 if section == ("case_resolution", "case") and filters.get("outlets") != ("郑州日报",) else 0)

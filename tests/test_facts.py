@@ -556,8 +556,17 @@ def test_namesakes_resolve_by_the_documents_own_context():
             "326件",
             None,
             2021,
-            None,
+            "全年",
         ),  # the summary's year, not the plan's
+        ("1-11月,实现限上社零7.5亿元。", "7.5亿元", dt.date(2015, 12, 20), 2015, "1-11月"),  # a yearless period
+        (
+            "2019年工作总结\n\n6月份,全区共转办工单1153件。",
+            "1153件",
+            None,
+            2019,
+            "6月份",
+        ),  # its year from the title
+        ("3月2日,启动征迁工作,组成13个小组。", "13个", dt.date(2019, 3, 5), 2019, None),  # an event's date
         (
             "城南街道2021年工作总结\n\n一是治违。自2019年起,累计拆除违建1.2万平方米。二是治乱。清理占道摊点560处。",
             "560处",

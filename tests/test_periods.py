@@ -25,6 +25,12 @@ from etl.periods import find_periods
         ("二零二一年工作总结", [("二零二一年", 2021, False)]),
         ("一九九八年建成", [("一九九八年", 1998, False)]),
         ("二十年来", []),  # a span of years, not a year
+        ("1-11月,实现社零7.5亿元", [("1-11月", None, True)]),  # a period with no year
+        ("6月份,全区共转办工单", [("6月份", None, True)]),
+        ("1至10月,全区完成", [("1至10月", None, True)]),
+        ("9月17日晚,已完成", []),  # the date of an event
+        ("占全年目标任务的70.7%", []),  # a quota's name
+        ("项目工期12个月", []),  # a duration
     ],
 )
 def test_periods(text, expected):

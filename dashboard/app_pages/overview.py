@@ -1,21 +1,12 @@
-"""Overview: headline counts, then investment, demolition and case resolution by subdistrict."""
+"""Overview: headline counts, then investment, demolition and case resolution by subdistrict, one
+tab each: only the open tab is counted, sent and drawn; the tables behind a chart (its rows, its
+conflicts) are sent when their expander is opened."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
-from dashboard import charts, data, figures, tables, ui
-
-MAX_CONFLICT_ROWS = 100
-SECTIONS = (  # (category, unit): one chart each
-    ("investment", "CNY"),
-    ("demolition", "m2"),
-    ("demolition", "household"),
-    ("case_resolution", "case"),
-    ("case_resolution", "percent"),
-)
+from dashboard import charts, data, figures, safe, tables, ui, views
 
 context = ui.context()
 labels, t = context.labels, context.labels.text
@@ -39,35 +30,33 @@ if reviewed["reviewed"]:
     accuracy = "—" if reviewed["accuracy"] is None else f"{reviewed['accuracy']:.0%}"
     right.metric(t("extractor_accuracy"), accuracy, help=t("accuracy_help", fields=by_field or "—"))
 
-charted = {category for category, _ in SECTIONS}
-wanted = tuple(c for c in context.filters.categories if c in charted) if context.filters.categories else tuple(charted)
-reported = data.figures(context.table, replace(context.filters, categories=wanted or ("-",)))
-sections = {(category, unit): figures.section_totals(reported, category, unit) for category, unit in SECTIONS}
-flagged = figures.charted_conflicts(reported, sections)
-alternatives = data.alternatives(  # sources of the charted conflicts only: lists of sources are costly
-    context.table,
-    replace(context.filters, subdistricts=tuple(sorted(set(flagged["subdistrict"])))),
-    tuple(int(k) for k in flagged["key_hash"]),
-)
-for category, unit in SECTIONS:
-    title = labels.section(category, unit)
-    st.subheader(title)
-    totals = sections[(category, unit)]
-    if totals.empty:
-        st.caption(t("no_rows"))
+titles = {labels.section(category, unit): (category, unit) for category, unit in views.SECTIONS}
+for tab, title in zip(st.tabs(list(titles), key="section", bind="query-params"), titles):
+    if not tab.open:
         continue
-    how = t("chart_latest") if unit in figures.NON_ADDITIVE_UNITS else t("chart_total")
-    st.plotly_chart(charts.section_bar(totals, unit, f"{title} · {how}", labels), key=f"chart-{category}-{unit}")
-    shown = tables.section_table(totals, unit, labels)
-    with st.expander(f"{title}: {len(shown)}"):
-        st.dataframe(shown, hide_index=True, key=f"table-{category}-{unit}")
-    ui.csv_download(shown, f"{category}-{unit}", labels)
-    own = flagged[(flagged["category"] == category) & (flagged["unit"] == unit)]
-    if len(own):
-        disagreeing = figures.conflicts(own, alternatives)
-        if len(disagreeing) > MAX_CONFLICT_ROWS:
-            st.caption(t("conflicts_shown", shown=MAX_CONFLICT_ROWS, total=len(disagreeing)))
-        conflicts = tables.conflict_table(disagreeing.head(MAX_CONFLICT_ROWS), labels)
-        st.warning(t("conflicts"), icon="⚠️")
-        st.dataframe(conflicts, hide_index=True, key=f"conflicts-{category}-{unit}")
-        ui.csv_download(conflicts, f"conflicts-{category}-{unit}", labels)
+    category, unit = titles[title]
+    with tab:
+        section = views.overview_section(context.table, context.filters, category, unit)
+        if section.totals.empty:
+            st.caption(t("no_rows"))
+            continue
+        how = t("chart_latest") if unit in figures.NON_ADDITIVE_UNITS else t("chart_total")
+        st.plotly_chart(
+            charts.section_bar(section.totals, unit, f"{title} · {how}", labels),
+            key=f"chart-{category}-{unit}",
+            config={"displaylogo": False},
+        )
+        shown = tables.section_table(section.totals, unit, labels)
+        rows = st.expander(safe.markdown(f"{t('chart_rows')}: {len(shown)}"), key=f"rows-{category}-{unit}", on_change="rerun")
+        if rows.open:
+            rows.dataframe(shown, hide_index=True, key=f"table-{category}-{unit}")
+        ui.csv_download(shown, f"{category}-{unit}", labels)
+        if section.n_conflicts:
+            st.warning(t("conflicts"), icon="⚠️")
+            listed = st.expander(f"{t('conflict_rows')}: {section.n_conflicts:,}", key=f"conflict-rows-{category}-{unit}", on_change="rerun")
+            if listed.open:
+                if section.n_conflicts > views.MAX_CONFLICT_ROWS:
+                    listed.caption(t("conflicts_shown", shown=views.MAX_CONFLICT_ROWS, total=section.n_conflicts))
+                conflicts = tables.conflict_table(views.conflict_rows(context.table, context.filters, category, unit), labels)
+                listed.dataframe(conflicts, hide_index=True, key=f"conflicts-{category}-{unit}")
+                ui.csv_download(conflicts, f"conflicts-{category}-{unit}", labels, container=listed)

@@ -12,7 +12,7 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, tables, ui
+from dashboard import data, safe, tables, ui
 from etl.reviews import (
     Decision,
     default_reviewer,
@@ -68,7 +68,7 @@ if data.applying_reviews():
 fact_id = st.query_params.get("fact") or (queue["fact_id"].iloc[0] if len(queue) else None)
 detail = data.fact_detail(context.table, fact_id) if fact_id else None
 if fact_id and detail is None:
-    st.warning(t("fact_missing", fact_id=fact_id))
+    st.warning(t("fact_missing", fact_id=safe.markdown(fact_id)))
 
 if detail is not None:
     fact = {k: (v if _present(v) else None) for k, v in detail["fact"].items()}
@@ -76,7 +76,7 @@ if detail is not None:
         if fact.get(name) is not None:
             fact[name] = int(fact[name])
     state = fact.get("review") or "auto"
-    st.subheader(f"{labels.amount(fact['value'], fact['unit'], fact['qualifier'])} · {t('review_' + state)}")
+    st.subheader(f"{safe.markdown(labels.amount(fact['value'], fact['unit'], fact['qualifier']))} · {t('review_' + state)}")
     marked = tables.highlighted_sentence(fact["sentence"], fact["raw_text"], fact.get("sentence_offset"))
     style = "text-decoration: line-through;" if state == "rejected" else ""
     st.markdown(f'<div class="govstats-sentence" style="{style}">{marked}</div>', unsafe_allow_html=True)
@@ -143,7 +143,7 @@ if detail is not None:
                 values = {"category": added_category, "metric": added_metric.strip() or "other"}
                 _decide(missed_fact(fact, start, end, values, by=reviewer))
             except ValueError as problem:
-                st.error(t("add_invalid", problem=problem))
+                st.error(t("add_invalid", problem=safe.markdown(problem)))
 
 st.subheader(t("review_queue"))
 if queue.empty:
