@@ -35,7 +35,7 @@ WORKERS_TIMEOUT_SECONDS = 15
 # Workers lost are restarted by their nannies in seconds; a cluster left without any for this long
 # will not come back, and the run stops rather than wait for ever.
 NO_WORKERS_GRACE_SECONDS = 120
-RESULT_FETCH_SECONDS = 120
+RESULT_FETCH_SECONDS = 20
 
 
 class ExecutorError(Exception):
@@ -237,6 +237,15 @@ class DaskExecutor:
                         )
                     except TimeoutError:
                         finished = set()
+                    # Stuck workers first: a finished task's result waits on its worker, which
+                    # may be the one now stuck; once it is killed, the result is computed again.
+                    now = time.monotonic()
+                    finished_keys = {future.key for future in finished}
+                    for key, job in list(running.items()):
+                        if job.deadline is not None and job.deadline <= now and key not in finished_keys:
+                            del running[key]
+                            self._abandon(job.future)
+                            retry(job, f"not processed within {job.allowed:.0f} s (a worker stuck)")
                     for future in finished:
                         job = running.pop(future.key)
                         result = _result_or_reason(future)
@@ -244,12 +253,6 @@ class DaskExecutor:
                             retry(job, result.reason)
                         else:
                             finish(job, result)
-                    now = time.monotonic()
-                    for key, job in list(running.items()):
-                        if job.deadline is not None and job.deadline <= now:
-                            del running[key]
-                            self._abandon(job.future)
-                            retry(job, f"not processed within {job.allowed:.0f} s (a worker stuck)")
                 while next_index in done:
                     yield done.pop(next_index)
                     next_index += 1
