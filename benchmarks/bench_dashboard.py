@@ -162,7 +162,10 @@ def measure(folder: Path) -> list[tuple[str, float, float]]:
         ("overview", None, lambda app: app.sidebar.multiselect(key="district").select("第3区")),
         ("overview", None, lambda app: app.sidebar.multiselect(key="outlet").select("中原网")),
         ("compare", {"subs": ["示例1街道", "示例2街道", "示例3街道"]}, lambda app: app.sidebar.multiselect(key="year").select("2012")),
-        ("facts", None, lambda app: app.sidebar.multiselect(key="category").select("投资 · Investment")),
+        ("facts", None, lambda app: app.sidebar.multiselect(key="category").select("investment")),
+        ("trends", None, lambda app: app.sidebar.multiselect(key="district").select("第3区")),
+        ("subdistrict", {"place": "示例1街道"}, lambda app: app.sidebar.multiselect(key="year").select(2012)),
+        ("dictionary", None, lambda app: app.sidebar.multiselect(key="city").select("郑州市")),
     ]
     for page, query, change in pages:
         forget_caches()
@@ -339,7 +342,7 @@ def choices_of(data: Path) -> dict:
     busiest = lambda column, n: [row[0] for row in duckdb.sql(  # noqa: E731
         f"SELECT {column} FROM {scan} WHERE {column} IS NOT NULL GROUP BY ALL ORDER BY count(*) DESC, 1 LIMIT {n}"
     ).fetchall()]  # fmt: skip
-    return {"district": busiest("district", 1)[0], "subdistricts": busiest("subdistrict", 3), "category": "投资 · Investment"}
+    return {"district": busiest("district", 1)[0], "subdistricts": busiest("subdistrict", 3), "category": "投资"}
 
 
 def browser_report(name: str, data: Path, repeat: int, goals: bool) -> None:

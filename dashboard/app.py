@@ -24,13 +24,16 @@ if table is None:
     st.error(labels.text("no_table", path=safe.markdown(data.data_dir() / data.FACTS_FILE)))
     st.stop()
 data.load_counts(table)
-ui.sidebar(table, labels)
 page = st.navigation(
     [
         st.Page(PAGES / "overview.py", title=labels.text("overview"), url_path="overview", default=True),
         st.Page(PAGES / "compare.py", title=labels.text("compare"), url_path="compare"),
+        st.Page(PAGES / "trends.py", title=labels.text("trends"), url_path="trends"),
+        st.Page(PAGES / "subdistrict.py", title=labels.text("subdistrict_page"), url_path="subdistrict"),
         st.Page(PAGES / "facts.py", title=labels.text("facts"), url_path="facts"),
         st.Page(PAGES / "review.py", title=labels.text("review"), url_path="review"),
+        st.Page(PAGES / "dictionary.py", title=labels.text("dictionary"), url_path="dictionary"),
     ]
 )
+ui.sidebar(table, labels)
 page.run()

@@ -47,6 +47,7 @@ FILTER_COLUMNS = (
     ("categories", "category"),
     ("outlets", "outlet"),
     ("subdistricts", "subdistrict"),
+    ("metrics", "metric"),
 )
 
 
@@ -85,7 +86,12 @@ class Filters:
     categories: tuple[str, ...] = ()
     outlets: tuple[str, ...] = ()
     subdistricts: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ()
     include_targets: bool = False
+    include_undated: bool = False  # with a year filter, keep the figures of unknown year too
+    exclude_approximate: bool = False
+    exclude_conflicts: bool = False  # figures only: a conflict is between articles, not one row
+    undated_only: bool = False  # facts only: those of unknown year (a click on 年份不详)
     search: str = ""
     include_rejected: bool = False  # facts an analyst marked "not a fact" (etl/reviews.py); only the Facts page shows them
 
@@ -99,10 +105,15 @@ class Filters:
         for attribute, column in FILTER_COLUMNS:
             chosen = getattr(self, attribute)
             if chosen:
-                clauses.append(f"{column} IN (SELECT unnest(?))")
+                undated = " OR year IS NULL" if column == "year" and self.include_undated else ""
+                clauses.append(f"({column} IN (SELECT unnest(?)){undated})" if undated else f"{column} IN (SELECT unnest(?))")
                 parameters.append(list(chosen))
         if not self.include_targets:
             clauses.append("NOT is_target")
+        if self.exclude_approximate:
+            clauses.append("coalesce(qualifier, 'exact') = 'exact'")
+        if self.undated_only:
+            clauses.append("year IS NULL")
         if self.search.strip():
             clauses.append("contains(sentence, ?)")
             parameters.append(self.search.strip())
@@ -169,11 +180,13 @@ def facets(table: Table) -> dict[str, list]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def headline(table: Table, filters: Filters) -> dict[str, object]:
-    """Counts for the corpus under the filters: articles, facts, subdistricts, first and last year."""
+    """Counts for the corpus under the filters: articles, facts, subdistricts, first and last year,
+    facts of unknown year."""
     source, parameters = _filtered(table, filters, "doc_id, subdistrict, year")
     row = _query(
         "SELECT count(DISTINCT doc_id) AS documents, count(*) AS facts, "
-        f"count(DISTINCT subdistrict) AS subdistricts, min(year) AS first_year, max(year) AS last_year FROM {source}",
+        f"count(DISTINCT subdistrict) AS subdistricts, min(year) AS first_year, max(year) AS last_year, "
+        f"count(*) FILTER (WHERE year IS NULL) AS undated FROM {source}",
         parameters,
     ).iloc[0]
     return {key: (None if pd.isna(value) else int(value)) for key, value in row.items()}
@@ -244,9 +257,16 @@ def figures(table: Table, filters: Filters) -> pd.DataFrame:
     for attribute, column in FILTER_COLUMNS:
         chosen = getattr(filters, attribute)
         if chosen and column in found.columns:
-            keep &= found[column].isin(list(chosen))
+            selected = found[column].isin(list(chosen))
+            if column == "year" and filters.include_undated:
+                selected |= found["year"].isna()
+            keep &= selected
     if not filters.include_targets:
         keep &= ~found["is_target"]
+    if filters.exclude_approximate:
+        keep &= ~found["approximate"]
+    if filters.exclude_conflicts:
+        keep &= ~found["conflict"]
     return found[keep].reset_index(drop=True)
 
 
@@ -331,6 +351,90 @@ def _missing(value: object) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+def filtered_csv(table: Table, filters: Filters) -> bytes:
+    """The whole filtered table, every column (fact_id and sentence too), as CSV bytes (UTF-8 with
+    BOM; built only when downloaded)."""
+    from dashboard.tables import csv_bytes
+
+    source, parameters = _filtered(table, filters)
+    return csv_bytes(_query(f"SELECT * FROM {source}", parameters))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def metric_usage(table: Table) -> pd.DataFrame:
+    """Per metric: how many facts and how many subdistricts report it, and in which units."""
+    return _query(
+        f"SELECT metric, count(*) AS facts, count(DISTINCT subdistrict) AS subdistricts, "
+        f"list_sort(list(DISTINCT unit)) AS units FROM {_scan(table)} GROUP BY metric"
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def place_record(table: Table, subdistrict: str, district: str | None) -> dict:
+    """Where a subdistrict sits: province, city, district, its division code and level."""
+    condition = "subdistrict = ?" + (" AND district = ?" if district else "")
+    found = _query(
+        "SELECT province, city, district, admin_code, level, count(*) AS n FROM "
+        f"{_scan(table)} WHERE {condition} GROUP BY ALL ORDER BY n DESC LIMIT 1",
+        [subdistrict, district] if district else [subdistrict],
+    )
+    return {} if found.empty else {k: v for k, v in found.iloc[0].to_dict().items() if not _missing(v)}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def articles_about(table: Table, filters: Filters) -> pd.DataFrame:
+    """The articles behind the filtered facts, newest first: doc_id, source, outlet, date, title, url,
+    how many facts, and one fact to open it by."""
+    source, parameters = _filtered(table, filters, "doc_id, source, outlet, published, fact_id, char_start")
+    articles = _query(
+        f"SELECT doc_id, any_value(source) AS source, any_value(outlet) AS outlet, any_value(published) AS published, "
+        f"count(*) AS facts, arg_min(fact_id, char_start) AS first_fact FROM {source} GROUP BY doc_id",
+        parameters,
+    )
+    if Path(table.documents_path).is_file() and not articles.empty:
+        documents = _query(
+            "SELECT doc_id, any_value(title) AS title, any_value(url) AS url FROM read_parquet(?) "
+            "WHERE doc_id IN (SELECT unnest(?)) GROUP BY doc_id",
+            [table.documents_path, articles["doc_id"].tolist()],
+        )
+        articles = articles.merge(documents, on="doc_id", how="left")
+    else:
+        articles = articles.assign(title=None, url=None)
+    return articles.sort_values(["published", "source"], ascending=[False, True], na_position="last").reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def article_text(table: Table, doc_id: str, source: str) -> str | None:
+    """The whole text of an article, read again from its source file (a .jsonl line by its number),
+    or None when the file is gone or no longer holds this article (its text hash differs). The file
+    is looked for as named, then beside the data folder."""
+    from etl.documents import Document, parse_bytes
+
+    name = source.rpartition(":")[0] if source.rpartition(":")[2].isdigit() else source  # archive.jsonl:7
+    data_folder = Path(table.path).parent
+    for candidate in (Path(name), data_folder.parent / name, data_folder / name):
+        try:
+            raw = candidate.read_bytes() if candidate.is_file() else None
+        except OSError:
+            raw = None
+        if raw is None:
+            continue
+        for document in parse_bytes(raw, name):
+            if isinstance(document, Document) and document.doc_id == doc_id:
+                return document.text
+    return None
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def article_facts(table: Table, doc_id: str) -> pd.DataFrame:
+    """Every fact of one article with its span, in text order."""
+    return _query(
+        f"SELECT fact_id, char_start, char_end, raw_text, metric, sentence FROM {_scan(table)} "
+        "WHERE doc_id = ? ORDER BY char_start",
+        [doc_id],
+    )
 
 
 REVIEW_STATES = ("confirmed", "corrected", "added", "rejected")

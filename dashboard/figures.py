@@ -164,7 +164,7 @@ def place_names(places: pd.DataFrame) -> pd.Series:
     units = places[["city", "district", "subdistrict"]].drop_duplicates()
     shared = units["subdistrict"].duplicated(keep=False)
     shared_names = set(units.loc[shared, "subdistrict"])
-    within = places["district"].fillna(places["city"]).fillna("?")
+    within = places["district"].fillna(places["city"]).fillna("—")
     named = places["subdistrict"].where(
         ~places["subdistrict"].isin(shared_names), places["subdistrict"] + "（" + within + "）"
     )
@@ -190,46 +190,112 @@ def conflicts(figures: pd.DataFrame, alternatives: pd.DataFrame) -> pd.DataFrame
     return keys.merge(alternatives, on="key_hash", how="inner")
 
 
-def section_totals(figures: pd.DataFrame, category: str, unit: str, top: int = 30) -> pd.DataFrame:
-    """What one Overview bar chart shows: one row per (place, metric, is_target).
+def metric_choices(figures: pd.DataFrame) -> pd.DataFrame:
+    """The (metric, unit) pairs the figures hold, as chart choices: the code `metric:unit`, how
+    many places report it; most widely reported first."""
+    if figures.empty:
+        return pd.DataFrame(columns=["code", "metric", "unit", "category", "places"])
+    choices = figures.groupby(["metric", "unit"], as_index=False, sort=False).agg(
+        category=("category", "first"), places=("place", "nunique")
+    )
+    choices["code"] = choices["metric"] + ":" + choices["unit"]
+    return choices.sort_values(["places", "code"], ascending=[False, True]).reset_index(drop=True)
+
+
+def split_code(code: str) -> tuple[str, str]:
+    """`metric:unit` → (metric, unit).
+
+    >>> split_code("households_relocated:household")
+    ('households_relocated', 'household')
+    >>> split_code("a:b:CNY")  # a metric name from data may hold a colon; a unit never does
+    ('a:b', 'CNY')
+    """
+    metric, _, unit = code.rpartition(":")
+    return metric, unit
+
+
+def metric_totals(
+    figures: pd.DataFrame, metric: str, unit: str, include_undated: bool = False, top: int | None = 30
+) -> pd.DataFrame:
+    """What one bar chart shows: one metric in one unit, one row per (place, is_target).
 
     Money, areas and counts add up over the selected years; a rate (non-additive unit) shows its
-    latest year. A bar is approximate or in conflict when any figure behind it is. Only the `top`
-    places with the largest achieved figure are kept, largest first.
+    latest year. Undated figures (year unknown) are left out unless `include_undated`; `undated`
+    counts those left out, `has_undated` says a bar includes some. A bar is approximate or in conflict when any figure behind it is. Only
+    the `top` places with the largest achieved figure are kept, largest first.
     """
-    rows = figures[(figures["category"] == category) & (figures["unit"] == unit)]
-    columns = ["place", "metric", "is_target", "value", "approximate", "conflict", "years", "n_spans"]
+    rows = figures[(figures["metric"] == metric) & (figures["unit"] == unit)]
+    columns = [
+        "place", "subdistrict", "is_target", "value", "approximate", "conflict", "years", "has_undated", "n_spans", "undated"
+    ]  # fmt: skip
+    undated = rows[rows["year"].isna()].groupby(["place", "is_target"]).size()
+    if not include_undated:
+        rows = rows[rows["year"].notna()]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    keys = ["place", "metric", "is_target"]
+    keys = ["place", "is_target"]
     if unit in NON_ADDITIVE_UNITS:
         rows = rows.sort_values("year", na_position="first").groupby(keys, sort=False).tail(1)
     totals = rows.groupby(keys, as_index=False, sort=False).agg(
+        subdistrict=("subdistrict", "first"),
         value=("value", "sum"),
         approximate=("approximate", "any"),
         conflict=("conflict", "any"),
         first_year=("year", "min"),
         last_year=("year", "max"),
         n_spans=("n_spans", "sum"),
+        has_undated=("year", lambda years: bool(years.isna().any())),
     )
     achieved = totals[~totals["is_target"]].groupby("place")["value"].max()
     ranked = achieved.reindex(totals["place"].unique()).fillna(-1).sort_values(ascending=False, kind="stable")
-    keep = ranked.index[:top]
+    keep = ranked.index[:top] if top else ranked.index
     order = {name: position for position, name in enumerate(keep)}
     totals = totals[totals["place"].isin(keep)]
-    totals = totals.assign(_order=totals["place"].map(order)).sort_values(["_order", "metric", "is_target"])
+    totals = totals.assign(_order=totals["place"].map(order)).sort_values(["_order", "is_target"])
     first, last = totals["first_year"].astype("string"), totals["last_year"].astype("string")
-    totals["years"] = first.where(first == last, first + "–" + last).fillna("?")
+    totals["years"] = first.where(first == last, first + "–" + last).fillna("")
+    totals["undated"] = [int(undated.get((p, t), 0)) for p, t in zip(totals["place"], totals["is_target"])]
     return totals.reset_index(drop=True)[columns]
 
 
-def charted_conflicts(figures: pd.DataFrame, sections: dict[tuple[str, str], pd.DataFrame]) -> pd.DataFrame:
-    """The conflicting figures behind the bars of the charts (sections: (category, unit) → totals)."""
-    charted = pd.DataFrame(
-        [(category, unit, name) for (category, unit), totals in sections.items() for name in totals["place"]],
-        columns=["category", "unit", "place"],
-    ).drop_duplicates()
-    return figures[figures["conflict"]].merge(charted, on=["category", "unit", "place"], how="inner")
+def coverage(figures: pd.DataFrame) -> pd.DataFrame:
+    """Per place: the facts behind its figures in each year (None for year unknown), and how many of
+    its figures are targets, approximate or in conflict. One row per place, most facts first."""
+    if figures.empty:
+        return pd.DataFrame(columns=["place", "year", "facts", "figures", "targets", "approximate", "conflicts"])
+    rows = figures.assign(year=figures["year"].astype("float"))
+    per_year = rows.groupby(["place", "year"], dropna=False, as_index=False).agg(
+        facts=("n_spans", "sum"),
+        figures=("key_hash", "size"),
+        targets=("is_target", "sum"),
+        approximate=("approximate", "sum"),
+        conflicts=("conflict", "sum"),
+    )
+    return per_year.sort_values(["place", "year"], na_position="last").reset_index(drop=True)
+
+
+def trend_rows(figures: pd.DataFrame, metric: str, unit: str, places: list[str]) -> pd.DataFrame:
+    """One metric over the years for some places: dated figures only, one row per (place, year, is_target)."""
+    rows = figures[
+        (figures["metric"] == metric) & (figures["unit"] == unit) & figures["place"].isin(places) & figures["year"].notna()
+    ]
+    return rows.sort_values(["place", "is_target", "year"]).reset_index(drop=True)
+
+
+def growth(figures: pd.DataFrame, metric: str, unit: str, places: list[str], first: int, last: int) -> pd.DataFrame:
+    """Each place's achieved value of one metric in two years and the change between them: in
+    percent for amounts, in percentage points for rates (NaN where a year is not reported)."""
+    rows = trend_rows(figures, metric, unit, places)
+    rows = rows[~rows["is_target"]]
+    values = rows.pivot_table(index="place", columns="year", values="value", aggfunc="first")
+    values = values.reindex(index=places, columns=[first, last])
+    result = pd.DataFrame({"place": places, "first": values[first].to_numpy(), "last": values[last].to_numpy()})
+    if unit in NON_ADDITIVE_UNITS:
+        result["change"] = result["last"] - result["first"]
+    else:
+        result["change"] = (result["last"] / result["first"] - 1) * 100
+        result.loc[result["first"] == 0, "change"] = float("nan")
+    return result
 
 
 SCALES = ("absolute", "per_capita", "per_km2")
@@ -245,7 +311,7 @@ def compare_figures(
     """The Compare view: one row per (subdistrict, category, metric, unit, year, is_target).
 
     With scale per_capita or per_km2, amounts are divided by the subdistrict's reported population
-    or area (its latest reported figure, area in km²); rates and profile figures are not scaled;
+    or area (its latest reported figure, area in km²; counts per capita are per 10,000 people); rates and profile figures are not scaled;
     where the corpus reports no population or area the value is missing (NaN), never 0. A conflict
     carries its disagreeing values (scaled alike) in `alternatives`.
     """
@@ -268,8 +334,13 @@ def compare_figures(
         )
         scalable = ~rows["unit"].isin(NON_ADDITIVE_UNITS) & (rows["category"] != "profile")
         divisor = rows["place"].map(latest)
+        per = "/km2"
+        if scale == "per_capita":  # money per person (元/人); anything else per 10,000 people (起/万人)
+            money = rows["unit"].isin(["CNY", "USD"])
+            divisor = divisor.where(money, divisor / 1e4)
+            per = money.map({True: "/person", False: "/10k_person"})
         rows.loc[scalable, "value"] = rows.loc[scalable, "value"] / divisor[scalable]
-        rows.loc[scalable, "scaled_unit"] = rows.loc[scalable, "unit"] + ("/person" if scale == "per_capita" else "/km2")
+        rows.loc[scalable, "scaled_unit"] = (rows["unit"] + per)[scalable]
         rows["alternatives"] = [
             tuple(value / d for value in values) if s else values
             for values, s, d in zip(rows["alternatives"], scalable, divisor)

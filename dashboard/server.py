@@ -30,8 +30,8 @@ def _no_address() -> None:
 def warm_up() -> None:
     """What the first page would otherwise wait for: the libraries the app imports, the whole
     table's figures in memory (st.cache_resource is one cache per process, shared with the app),
-    and the counts of the Overview's first tab with no filter (st.cache_data is global to the
-    process too, not to a session, so the first session finds them)."""
+    and the Overview's counts with no filter (st.cache_data is global to the process too, not to a
+    session, so the first session finds them)."""
     import plotly.graph_objects  # noqa: F401
     from streamlit.logger import get_logger
 
@@ -39,7 +39,7 @@ def warm_up() -> None:
     level = caching_log.level
     caching_log.setLevel(logging.ERROR)  # "no runtime yet" is expected before the server starts
     try:
-        from dashboard import data, views
+        from dashboard import data
 
         table = data.current_table()
         if table is None:
@@ -47,7 +47,7 @@ def warm_up() -> None:
         data.load_counts(table)
         data.facets(table)
         data.headline(table, data.Filters())
-        views.overview_section(table, data.Filters(), *views.SECTIONS[0])
+        data.figures(table, data.Filters())
     finally:
         caching_log.setLevel(level)
 

@@ -272,6 +272,7 @@ _FALLBACK_METRIC = {
     "times": "events",
     "multiple": "multiple",
 }
+FALLBACK_METRIC_BY_UNIT = _FALLBACK_METRIC  # what a figure is called when no keyword names it (labelled too)
 
 
 def _context_decides(rule: Rule, text: str, sentence_start: int, start: int) -> bool:

@@ -1,6 +1,7 @@
 """End to end in a real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright; no browser
 is ever downloaded): start `streamlit run dashboard/app.py` on a test table, pick two subdistricts
-on Compare, check the rendered table and the URL, and screenshot each page.
+on Compare, check the rendered table and the URL; walk from a bar of the Overview to its facts, a
+fact's article and its subdistrict's page; reload a permalink in both languages; screenshot each page.
 
 Screenshots go to a temporary folder; with GOVSTATS_SCREENSHOTS=docs/screenshots they are written
 there (that is how the README's pictures are made).
@@ -33,7 +34,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-GRID = '[data-testid="stDataFrame"] table[role="grid"]'  # the data grid's accessible copy of its cells
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (scripts/ensure-chromium)")
 
 
@@ -108,51 +108,147 @@ def pick(page, label: str, option: str) -> None:
     page.keyboard.press("Escape")
 
 
+def full_screenshot(page, path: Path) -> None:
+    """The whole page, however long: Streamlit scrolls inside its main block, so the window is made
+    as tall as that block for the picture and then restored."""
+    size = page.viewport_size
+    height = page.evaluate(
+        """Math.max(...[...document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebarContent"]')]
+           .map(element => element.scrollHeight), 0)"""
+    )
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(height) + 40)})
+    page.wait_for_timeout(500)  # the charts redraw at the new size
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+
+
+def wait_for_text(page, selector: str, text: str) -> None:
+    page.wait_for_function(
+        "([selector, text]) => [...document.querySelectorAll(selector)].some(e => e.innerText.includes(text))",
+        arg=[selector, text],
+    )
+
+
 def test_compare_two_subdistricts_in_chromium(tmp_path):
     data = write_tables(tmp_path / "data")
     shots = Path(os.environ.get("GOVSTATS_SCREENSHOTS") or tmp_path / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
     with dashboard_server(data, tmp_path / "streamlit.log") as base, chromium_page(tmp_path / "profile") as page:
-        page.goto(base)  # the default page: Overview
-        wait_for_app(page)
-        page.wait_for_selector(".js-plotly-plot")
-        page.screenshot(path=str(shots / "overview.png"), full_page=True)
-
         page.goto(f"{base}/compare")
         wait_for_app(page)
         pick(page, "选择 2 至 6 个街道", "林山寨街道")
         pick(page, "选择 2 至 6 个街道", "新城街道")
-        page.wait_for_function(f"document.querySelector({GRID!r})?.textContent.includes('新城街道')")
-        table = page.locator(GRID)
-        headers = [text.strip() for text in table.locator("thead th").all_text_contents()]
+        table = page.locator('[data-testid="stTable"] table')
+        table.wait_for()
+        wait_for_text(page, '[data-testid="stTable"] table', "新城街道")
+        headers = [text.strip() for text in table.locator("thead th").all_inner_texts()]
         assert headers[-2:] == ["林山寨街道", "新城街道"]
-        rows = [[cell.strip() for cell in row.locator("td").all_text_contents()] for row in table.locator("tbody tr").all()]
-        project_2013 = next(row for row in rows if row[1:2] == ["项目投资"] and "2013" in row)
-        assert project_2013[-2:] == ["约70亿元", "—"]
+        rows = [[cell.strip() for cell in row.locator("th, td").all_inner_texts()] for row in table.locator("tbody tr").all()]
+        project = next(row for row in rows if "项目投资" in row)
+        assert project[-2:] == ["约70亿元（2013）", "43.1亿元（2019）"]  # one row, whatever their years
         assert "subs=" in page.url and "%E6%9E%97%E5%B1%B1%E5%AF%A8" in page.url  # 林山寨 is in the link
         page.get_by_role("tab", name="图表").click()  # the chart tab is built when opened
         page.wait_for_selector(".js-plotly-plot")
-        assert "view=" in page.url
-        page.screenshot(path=str(shots / "compare.png"), full_page=True)
+        assert "view=chart" in page.url
+        full_screenshot(page, shots / "compare.png")
 
-        shared_link = page.url
-        page.goto(shared_link)  # the link alone restores the comparison, as a chart
-        wait_for_app(page)
-        page.wait_for_selector(".js-plotly-plot")
-        picked = page.locator('[data-testid="stMultiSelect"]').filter(has_text="选择 2 至 6 个街道").inner_text()
-        assert "林山寨街道" in picked and "新城街道" in picked
-
-        page.goto(f"{base}/facts?q=script")
-        wait_for_app(page)
-        page.wait_for_selector('[data-testid="stDataFrame"]')
         page.goto(f"{base}/facts?q=script&fact={fact_with_script(data)}")
         wait_for_app(page)
         sentence = page.locator(".govstats-sentence")
         sentence.wait_for()
         assert "<script>alert('x')</script>" in sentence.inner_text()  # shown as text, not run
         assert sentence.locator("script").count() == 0 and sentence.locator("mark").inner_text() == "6500余平方米"
-        page.screenshot(path=str(shots / "facts.png"), full_page=True)
-    assert all((shots / f"{name}.png").stat().st_size > 10_000 for name in ("overview", "compare", "facts"))
+
+
+def test_from_a_bar_to_its_facts_article_and_subdistrict_in_chromium(tmp_path):
+    data = write_tables(tmp_path / "data")
+    shots = Path(os.environ.get("GOVSTATS_SCREENSHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    with dashboard_server(data, tmp_path / "streamlit.log") as base, chromium_page(tmp_path / "profile") as page:
+        page.goto(base)  # Overview: 排查矛盾 by subdistrict, 林山寨街道 first
+        wait_for_app(page)
+        page.wait_for_selector(".js-plotly-plot .bars path")
+        full_screenshot(page, shots / "overview.png")
+        bar = page.locator(".js-plotly-plot .bars .point path").first.bounding_box()  # 林山寨街道
+        page.mouse.click(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)  # as a user clicks (plotly's drag layer takes it)
+        page.wait_for_url("**/facts?**")
+        wait_for_app(page)
+        wait_for_text(page, '[data-testid="stAlert"]', "林山寨街道")
+        assert "sub=" in page.url and "m=disputes_found" in page.url
+
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.wait_for()
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 15, box["y"] + 35 + 18)  # the first row's selection box
+        article = page.locator(".govstats-article")
+        article.wait_for()
+        assert article.locator("mark").inner_text() in ("15882起", "15900起")
+        assert "fact=" in page.url
+
+        page.get_by_text("查看 林山寨街道 详情").first.click()
+        page.wait_for_url("**/subdistrict?**")
+        wait_for_app(page)
+        wait_for_text(page, "h1", "林山寨街道")
+        wait_for_text(page, '[data-testid="stMetric"]', "中原区")
+        page.wait_for_selector('[data-testid="stDataFrame"]')
+        full_screenshot(page, shots / "subdistrict.png")
+
+        page.goto(f"{base}/trends?metric=disputes_found:case")
+        wait_for_app(page)
+        page.wait_for_selector(".js-plotly-plot .scatterlayer .points path")
+        full_screenshot(page, shots / "trends.png")
+
+        page.goto(f"{base}/dictionary")
+        wait_for_app(page)
+        page.wait_for_selector('[data-testid="stDataFrame"]')
+        full_screenshot(page, shots / "dictionary.png")
+    for name in ("overview", "subdistrict", "trends", "dictionary"):
+        assert (shots / f"{name}.png").stat().st_size > 10_000, name
+
+
+def test_a_permalink_reloads_the_same_view_in_both_languages_in_chromium(tmp_path):
+    data = write_tables(tmp_path / "data")
+    with dashboard_server(data, tmp_path / "streamlit.log") as base, chromium_page(tmp_path / "profile") as page:
+        page.goto(f"{base}/compare?subs=林山寨街道&subs=新城街道")
+        wait_for_app(page)
+        page.locator('[data-testid="stButtonGroup"] button').filter(has_text="人均").click()  # per capita
+        wait_for_text(page, '[data-testid="stTable"] table', "元/人")
+        assert "scale=per_capita" in page.url  # a code, not 人均
+        for language, per_person in (("en", "CNY/people"), ("zh", "元/人")):
+            link = page.url.split("&lang=")[0] + f"&lang={language}"
+            page.goto(link)
+            wait_for_app(page)
+            wait_for_text(page, '[data-testid="stTable"] table', per_person)
+            wait_for_text(page, '[data-testid="stTable"] table', "林山寨街道")
+            assert "scale=per_capita" in page.url
+            page.reload()  # and again after a reload
+            wait_for_app(page)
+            wait_for_text(page, '[data-testid="stTable"] table', per_person)
+
+
+def test_a_fact_opens_its_whole_article_with_the_figure_marked_in_chromium(seed_tables, tmp_path):
+    """On the seeds as the ETL writes them: the article is read again from its file."""
+    import pyarrow.parquet as pq
+
+    shots = Path(os.environ.get("GOVSTATS_SCREENSHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    facts = pq.read_table(seed_tables / "facts.parquet").to_pylist()
+    fact = next(row for row in facts if row["raw_text"] == "15882起")
+    with dashboard_server(seed_tables, tmp_path / "streamlit.log") as base, chromium_page(tmp_path / "profile") as page:
+        page.goto(f"{base}/facts?fact={fact['fact_id']}&m=disputes_found")
+        wait_for_app(page)
+        article = page.locator(".govstats-article")
+        article.wait_for()
+        assert article.locator("mark").inner_text() == "15882起"
+        assert len(article.inner_text()) > 2000  # the whole article, not its sentence
+        page.get_by_text("跳到文中该数字").click()  # the figure where it stands, scrolled into view
+        page.wait_for_function(
+            """() => { const box = document.querySelector('.govstats-article').getBoundingClientRect();
+                       const mark = document.querySelector('#govstats-figure').getBoundingClientRect();
+                       return mark.top >= box.top && mark.bottom <= box.bottom; }"""
+        )
+        full_screenshot(page, shots / "facts.png")
+    assert (shots / "facts.png").stat().st_size > 10_000
 
 
 def fact_with_script(data: Path) -> str:
@@ -204,10 +300,11 @@ def test_hostile_corpus_in_chromium(tmp_path):
 
         page.goto(f"{base}/compare?{urlencode({'subs': hostile.SUBDISTRICTS[:3]}, doseq=True)}")
         wait_for_app(page)
-        page.wait_for_function(f"document.querySelector({GRID!r})?.textContent.includes('钓鱼街道')")
-        table = page.locator(GRID)
-        headers = [text.strip() for text in table.locator("thead th").all_text_contents()]
-        assert headers[-3:] == hostile.SUBDISTRICTS[:3]  # a data grid shows text as text
+        compare_table = '[data-testid="stTable"] table'  # Markdown cells, every mark escaped
+        page.wait_for_function(f"document.querySelector({compare_table!r})?.textContent.includes('钓鱼街道')")
+        table = page.locator(compare_table)
+        headers = [text.strip().replace(safe.JOINER, "") for text in table.locator("thead th").all_text_contents()]
+        assert headers[-3:] == hostile.SUBDISTRICTS[:3]  # shown as text
         assert table.locator("a, img, strong, em").count() == 0
 
         page.goto(f"{base}/facts?fact={hostile.fact_of_article('h1')}")

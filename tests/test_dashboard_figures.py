@@ -107,12 +107,12 @@ def reported():
     return figures.reported_figures(pd.DataFrame(fact_rows()))
 
 
-def test_section_totals_sorts_subdistricts_by_value(reported):
-    totals = figures.section_totals(reported, "investment", "CNY")
-    assert list(dict.fromkeys(totals["place"])) == ["林山寨街道", "新城街道", "绿东村街道", "桐柏路街道", "淮河路街道"]
+def test_metric_totals_sorts_subdistricts_by_value(reported):
+    totals = figures.metric_totals(reported, "project_investment", "CNY")
+    assert totals["place"].tolist() == ["林山寨街道", "新城街道", "绿东村街道"]
 
 
-def test_section_totals_add_years_but_show_a_rate_for_its_latest_year():
+def test_metric_totals_add_years_but_show_a_rate_for_its_latest_year():
     rows = pd.DataFrame(
         [
             span("林山寨街道", "disputes_found", 100, unit="case", year=2012),
@@ -122,10 +122,83 @@ def test_section_totals_add_years_but_show_a_rate_for_its_latest_year():
         ]
     )
     reported = figures.reported_figures(rows)
-    cases = figures.section_totals(reported, "case_resolution", "case").iloc[0]
-    rate = figures.section_totals(reported, "case_resolution", "percent").iloc[0]
+    cases = figures.metric_totals(reported, "disputes_found", "case").iloc[0]
+    rate = figures.metric_totals(reported, "resolution_rate", "percent").iloc[0]
     assert (cases["value"], cases["years"]) == (300, "2012–2013")
     assert (rate["value"], rate["years"]) == (99.22, "2013")
+
+
+@pytest.mark.parametrize(
+    "include_undated, value, years, undated",
+    [
+        (False, 300, "2012–2013", 1),  # 年份不详 stands apart: never silently added to a year
+        (True, 350, "2012–2013、年份不详", 1),  # included on request, and the years say so
+    ],
+)
+def test_undated_figures_are_left_out_of_totals_unless_included(include_undated, value, years, undated):
+    rows = pd.DataFrame(
+        [
+            span("林山寨街道", "disputes_found", 100, unit="case", year=2012),
+            span("林山寨街道", "disputes_found", 200, unit="case", year=2013),
+            span("林山寨街道", "disputes_found", 50, unit="case", year=None),
+        ]
+    )
+    total = figures.metric_totals(figures.reported_figures(rows), "disputes_found", "case", include_undated).iloc[0]
+    assert (total["value"], ZH.years(total["years"], total["has_undated"]), total["undated"]) == (value, years, undated)
+
+
+def test_a_chart_holds_one_metric_only():
+    """办结率 and 调解成功率-like rates, or households relocated and households stopped from building,
+    are different metrics: a chart of one never adds or shows the other."""
+    rows = pd.DataFrame(
+        [
+            span("林山寨街道", "households_relocated", 299, unit="household", category="demolition"),
+            span("林山寨街道", "illegal_construction_stopped", 12, unit="household", category="demolition"),
+            span("林山寨街道", "resolution_rate", 99.22, unit="percent"),
+            span("林山寨街道", "coverage_rate", 100, unit="percent"),
+        ]
+    )
+    reported = figures.reported_figures(rows)
+    assert figures.metric_totals(reported, "households_relocated", "household")["value"].tolist() == [299]
+    assert figures.metric_totals(reported, "resolution_rate", "percent")["value"].tolist() == [99.22]
+    assert sorted(figures.metric_choices(reported)["code"]) == [
+        "coverage_rate:percent", "households_relocated:household", "illegal_construction_stopped:household",
+        "resolution_rate:percent",
+    ]  # fmt: skip
+
+
+def test_coverage_counts_facts_per_year_with_unknown_years_apart():
+    rows = pd.DataFrame(
+        [
+            span("林山寨街道", "disputes_found", 100, unit="case", year=2012),
+            span("林山寨街道", "disputes_found", 100, unit="case", year=2012),
+            span("林山寨街道", "project_investment", 2e8, year=None, qualifier="nearly"),
+            span("林山寨街道", "project_investment", 3e8, year=2013, target=True),
+            span("新城街道", "disputes_found", 5, unit="case", year=None),
+        ]
+    )
+    shown = tables.coverage_table(figures.coverage(figures.reported_figures(rows)), ZH).set_index("街道/乡镇")
+    assert list(shown.columns) == ["2012", "2013", "年份不详", "数据点", "目标值", "约数", "冲突"]
+    assert shown.loc["林山寨街道"].tolist() == [2, 1, 1, 4, 1, 1, 0]
+    assert shown.loc["新城街道"].tolist() == [0, 0, 1, 1, 0, 0, 0]
+
+
+def test_growth_between_two_years_in_percent_and_in_points():
+    rows = pd.DataFrame(
+        [
+            span("林山寨街道", "disputes_found", 100, unit="case", year=2012),
+            span("林山寨街道", "disputes_found", 150, unit="case", year=2014),
+            span("绿东村街道", "disputes_found", 80, unit="case", year=2014),
+            span("林山寨街道", "resolution_rate", 90, unit="percent", year=2012),
+            span("林山寨街道", "resolution_rate", 99.5, unit="percent", year=2014),
+        ]
+    )
+    reported = figures.reported_figures(rows)
+    cases = figures.growth(reported, "disputes_found", "case", ["林山寨街道", "绿东村街道"], 2012, 2014)
+    shown = tables.growth_table(cases, "disputes_found", "case", 2012, 2014, ZH)
+    assert shown.values.tolist() == [["林山寨街道", "100起", "150起", "+50%"], ["绿东村街道", "—", "80起", "—"]]
+    rate = figures.growth(reported, "resolution_rate", "percent", ["林山寨街道"], 2012, 2014)
+    assert tables.growth_table(rate, "resolution_rate", "percent", 2012, 2014, EN)["Change"].tolist() == ["+9.5 pp"]
 
 
 def test_compare_per_capita_divides_by_reported_population_and_leaves_others_missing(reported):
@@ -139,43 +212,61 @@ def test_compare_per_capita_divides_by_reported_population_and_leaves_others_mis
     assert per_km2[per_km2["metric"] == "funds_in_place"]["value"].iloc[0] == pytest.approx(28.1e8 / 33.1)
 
 
-def test_compare_table_has_a_column_per_subdistrict_and_shows_missing_as_missing(reported):
+def test_compare_table_lines_a_metric_up_across_subdistricts_whatever_their_years(reported):
     alternatives = figures.figure_alternatives(pd.DataFrame(fact_rows()))
     rows = figures.compare_figures(reported, reported.iloc[:0], ["林山寨街道", "新城街道"], alternatives=alternatives)
     shown = tables.compare_table(rows, ["林山寨街道", "新城街道"], ZH)
-    assert list(shown.columns) == ["类别", "指标", "单位", "年份", "林山寨街道", "新城街道"]
-    cell = shown.set_index(["指标", "年份"]).loc
-    assert cell[("项目投资", "2013"), "林山寨街道"] == "约70亿元"
-    assert cell[("项目投资", "2013"), "新城街道"] == "—"  # not reported: missing, not 0
-    assert cell[("项目投资", "2019"), "新城街道"] == "43.1亿元"
-    assert cell[("排查矛盾", "2013"), "林山寨街道"] == "⚠ 15,900起 / 15,882起"
+    assert list(shown.columns) == ["类别", "指标", "单位", "林山寨街道", "新城街道"]
+    cell = shown.set_index("指标").loc
+    assert cell["项目投资", "林山寨街道"] == "约70亿元（2013）"  # 2013 and 2019 on one row
+    assert cell["项目投资", "新城街道"] == "43.1亿元（2019）"
+    assert cell["到位资金", "林山寨街道"] == "—"  # not reported: missing, not 0
+    assert cell["排查矛盾", "林山寨街道"] == "⚠ 15,900起 / 15,882起（2013）"
 
 
-def test_section_bar_draws_money_in_yi_with_exact_hover_and_hatched_conflicts():
+def test_metric_bar_draws_money_in_yi_with_exact_hover_and_hatched_conflicts():
     rows = pd.DataFrame(
         [
-            span("林山寨街道", "project_investment", 68e8),
             span("林山寨街道", "funds_in_place", 4e8),
             span("林山寨街道", "funds_in_place", 5e8, doc="d2"),
-            span("绿东村街道", "project_investment", 12e8),
+            span("绿东村街道", "funds_in_place", 12e8),
         ]
     )
-    totals = figures.section_totals(figures.reported_figures(rows), "investment", "CNY")
-    figure = charts.section_bar(totals, "CNY", "投资", ZH)
-    by_name = {trace.name: trace for trace in figure.data}
-    assert set(by_name) == {"项目投资", "到位资金"}
-    assert list(by_name["项目投资"].y) == [68, 12] and figure.layout.yaxis.title.text == "亿元"
-    assert "6,800,000,000元" in by_name["项目投资"].hovertext[0]
-    assert list(by_name["到位资金"].marker.pattern.shape) == [charts.CONFLICT_PATTERN]
-    assert list(figure.layout.xaxis.categoryarray) == ["林山寨街道", "绿东村街道"]
+    totals = figures.metric_totals(figures.reported_figures(rows), "funds_in_place", "CNY")
+    figure = charts.metric_bar(totals, "funds_in_place", "CNY", "到位资金", ZH)
+    (bars,) = figure.data
+    assert list(bars.y) == [12, 5] and figure.layout.yaxis.title.text == "亿元"
+    assert figure.layout.yaxis.tickformat == charts.TICKS  # 1,500 not 1.5k
+    assert "1,200,000,000元" in bars.hovertext[0]
+    assert list(bars.marker.pattern.shape) == ["", charts.CONFLICT_PATTERN]
+    assert [charts.clickable_places(totals)[point[0]] for point in bars.customdata] == ["绿东村街道", "林山寨街道"]  # what a click opens
 
 
-def test_compare_bars_leave_a_missing_value_empty(reported):
-    rows = figures.compare_figures(reported, reported.iloc[:0], ["林山寨街道", "新城街道"])
-    figure = charts.compare_bars(rows[rows["scaled_unit"] == "CNY"], ["林山寨街道", "新城街道"], EN)
-    assert [trace.name for trace in figure.data] == ["林山寨街道", "新城街道"]
-    assert figure.layout.yaxis.title.text == "100M CNY"
-    assert all(not math.isnan(y) for trace in figure.data for y in trace.y)  # no bar drawn as 0 for absence
+def test_trend_lines_dash_targets_and_mark_approximate_points():
+    rows = pd.DataFrame(
+        [
+            span("林山寨街道", "disputes_found", 100, unit="case", year=2012),
+            span("林山寨街道", "disputes_found", 150, unit="case", year=2013, qualifier="more_than"),
+            span("林山寨街道", "disputes_found", 200, unit="case", year=2014, target=True),
+        ]
+    )
+    trend = figures.trend_rows(figures.reported_figures(rows), "disputes_found", "case", ["林山寨街道"])
+    figure = charts.trend_lines(trend, "disputes_found", "case", "排查矛盾", ZH)
+    achieved, target = figure.data
+    assert list(achieved.x) == [2012, 2013] and achieved.line.dash == "solid"
+    assert list(achieved.marker.symbol) == ["circle", "circle-open"]
+    assert target.line.dash == "dash" and target.name == "林山寨街道 (目标)"
+
+
+def test_compare_bars_show_each_subdistricts_latest_figure_with_its_year(reported):
+    rows = figures.compare_figures(reported, reported.iloc[:0], ["林山寨街道", "新城街道", "绿东村街道"])
+    latest = tables.latest_per_place(rows)
+    charted = latest[latest["metric"] == "project_investment"]
+    figure = charts.compare_bars(charted, "project_investment", ["林山寨街道", "新城街道", "绿东村街道"], "项目投资", EN)
+    (bars,) = figure.data
+    assert list(bars.x) == ["新城街道", "林山寨街道", "绿东村街道"] or sorted(bars.x) == sorted(["林山寨街道", "新城街道", "绿东村街道"])
+    assert dict(zip(bars.x, bars.text)) == {"林山寨街道": "2013", "新城街道": "2019", "绿东村街道": "2012"}
+    assert figure.layout.yaxis.title.text == "CNY billion"
 
 
 @pytest.mark.parametrize(
@@ -186,12 +277,19 @@ def test_compare_bars_leave_a_missing_value_empty(reported):
         (ZH, 20600, "CNY", "exact", "2.06万元"),
         (ZH, 5000, "CNY", "approx", "约5,000元"),
         (ZH, 15000, "m2", "more_than", "超15,000平方米"),
+        (ZH, 250000, "m2", "exact", "25万平方米"),
+        (ZH, 15882, "case", "exact", "15,882起"),
         (ZH, 299, "household", "exact", "299户"),
+        (ZH, 150000, "person", "exact", "15万人"),
         (ZH, 99.22, "percent", "exact", "99.22%"),
         (ZH, 28733.3, "CNY/person", "exact", "28,733.3元/人"),
-        (EN, 68e8, "CNY", "exact", "68 100M CNY"),
-        (EN, 2e8, "CNY", "nearly", "nearly 2 100M CNY"),
+        (ZH, 12.5, "case/10k_person", "exact", "12.5起/万人"),
+        (EN, 68e8, "CNY", "exact", "CNY 6.8 billion"),
+        (EN, 4.1e8, "CNY", "exact", "CNY 410 million"),
+        (EN, 2e8, "CNY", "nearly", "nearly CNY 200 million"),
+        (EN, 20600, "CNY", "exact", "CNY 20,600"),
         (EN, 15882, "case", "exact", "15,882 cases"),
+        (EN, 2.5e6, "person", "exact", "2.5 million people"),
         (EN, float("nan"), "case", "exact", "—"),
     ],
 )
@@ -199,11 +297,23 @@ def test_amounts_read_as_a_reader_writes_them(labels, value, unit, qualifier, wr
     assert labels.amount(value, unit, qualifier) == written
 
 
+@pytest.mark.parametrize(
+    "labels, value, metric, written",
+    [
+        (ZH, 33.1e6, "area", "33.1平方公里"),  # a unit's area in 平方公里
+        (ZH, 33.1e6, "demolition_area", "3,310万平方米"),  # a floor area in 万平方米
+        (EN, 33.1e6, "area", "33.1 km²"),
+    ],
+)
+def test_large_areas_read_in_square_kilometres_or_ten_thousand_square_metres(labels, value, metric, written):
+    assert labels.amount(value, "m2", metric=metric) == written
+
+
 def test_every_page_text_key_exists_in_both_languages():
     from dashboard.labels import _table
 
-    assert set(_table()["zh"]["text"]) == set(_table()["en"]["text"])
-    assert set(_table()["zh"]["metric"]) == set(_table()["en"]["metric"])
+    for section in ("text", "unit", "category", "qualifier"):
+        assert set(_table()["zh"][section]) == set(_table()["en"][section]), section
 
 
 def test_sentence_is_escaped_with_the_figure_marked():

@@ -52,6 +52,9 @@ ROWS = [
     ("d003", "大学路街道", "二七区", "郑州市", "case_resolution", "disputes_mediated", 92, "case", "92起", "exact", 2009, False, "民事纠纷94起,成功调解92起"),
     ("d003", "淮河路街道", "二七区", "郑州市", "investment", "spending", 2e5, "CNY", "20余万元", "more_than", 2009, False, "投入20余万元"),
     ("d003", None, "二七区", "郑州市", "fiscal", "tax_revenue", 5e7, "CNY", "五千万元", "more_than", 2009, False, "全区财政税收超五千万元"),
+    # undated: no year in the text and none given with the article (年份不详)
+    ("d001", "林山寨街道", "中原区", "郑州市", "demolition", "households_relocated", 12, "household", "12户", "exact", None, False, "另有12户居民已签订协议"),
+    ("d002", "新城街道", "睢阳区", "商丘市", "case_resolution", "disputes_found", 40, "case", "40起", "exact", None, False, "化解矛盾纠纷40起"),
 ]  # fmt: skip
 
 
@@ -67,7 +70,7 @@ def fact_rows() -> list[dict]:
                 "district": district, "subdistrict": sub, "admin_code": None,
                 "level": "subdistrict" if sub else "district", "category": category, "metric": metric,
                 "value": float(value), "unit": unit, "raw_text": raw, "qualifier": qualifier,
-                "is_target": target, "year": year, "period_text": f"{year}年", "sentence": sentence,
+                "is_target": target, "year": year, "period_text": f"{year}年" if year else None, "sentence": sentence,
                 "char_start": start, "char_end": start + len(raw),
             }  # fmt: skip
         )
@@ -119,11 +122,14 @@ def test_facets_list_each_filter_value_most_frequent_first(table):
 @pytest.mark.parametrize(
     "filters, documents, facts, subdistricts",
     [
-        ({}, 5, 24, 6),  # the target row is left out by default
-        ({"include_targets": True}, 5, 25, 6),
-        ({"cities": ("商丘市",)}, 1, 5, 1),
+        ({}, 5, 26, 6),  # the target row is left out by default
+        ({"include_targets": True}, 5, 27, 6),
+        ({"cities": ("商丘市",)}, 1, 6, 1),
         ({"districts": ("二七区",)}, 1, 4, 2),
-        ({"years": (2013,)}, 2, 7, 1),
+        ({"years": (2013,)}, 2, 7, 1),  # undated facts are not of 2013
+        ({"years": (2013,), "include_undated": True}, 3, 9, 2),  # …unless the analyst includes them
+        ({"exclude_approximate": True}, 5, 18, 5),  # 淮河路街道 reports only 20余万元
+        ({"metrics": ("households_relocated",)}, 1, 2, 1),
         ({"categories": ("case_resolution",), "outlets": ("郑州日报",)}, 2, 5, 3),
         ({"search": "办结率"}, 1, 4, 2),
     ],
@@ -140,7 +146,7 @@ def test_fact_rows_pages_through_the_filtered_table(table):
 
     first, total = data.fact_rows(table, data.Filters(districts=("中原区",)), 0, 5)
     second, _ = data.fact_rows(table, data.Filters(districts=("中原区",)), 5, 5)
-    assert total == 15 and len(first) == 5 and len(second) == 5
+    assert total == 16 and len(first) == 5 and len(second) == 5
     assert not set(first["fact_id"]) & set(second["fact_id"])
     assert set(first["district"]) == {"中原区"}
 
@@ -152,7 +158,7 @@ def test_filtered_parquet_holds_every_column_of_every_filtered_row(table):
 
     downloaded = pq.read_table(io.BytesIO(data.filtered_parquet(table, data.Filters(cities=("郑州市",)))))
     assert downloaded.schema.names == FACT_SCHEMA.names
-    assert downloaded.num_rows == 19 and set(downloaded.column("city").to_pylist()) == {"郑州市"}
+    assert downloaded.num_rows == 20 and set(downloaded.column("city").to_pylist()) == {"郑州市"}
 
 
 def test_fact_detail_joins_the_article_record(table):
@@ -195,6 +201,46 @@ def test_counting_from_article_entries_equals_counting_the_outlets_facts(table, 
     assert from_entries[columns].sort_values("key_hash").reset_index(drop=True).astype(expected.dtypes).equals(expected)
 
 
+def test_filtered_csv_holds_every_filtered_row_with_fact_id_and_sentence(table):
+    import io
+
+    import pandas as pd
+
+    from dashboard import data
+
+    downloaded = pd.read_csv(io.BytesIO(data.filtered_csv(table, data.Filters(cities=("郑州市",)))), encoding="utf-8-sig")
+    assert len(downloaded) == 20 and {"fact_id", "sentence", "char_start"} <= set(downloaded.columns)
+
+
+def test_article_text_is_read_again_from_its_source_when_it_still_holds_the_article(seed_tables, monkeypatch):
+    from dashboard import data
+
+    monkeypatch.setenv("GOVSTATS_DATA", str(seed_tables))
+    table = data.current_table()
+    fact = data._query(f"SELECT doc_id, source, char_start, char_end, raw_text FROM {data._scan(table)} LIMIT 1").iloc[0]
+    text = data.article_text(table, fact["doc_id"], fact["source"])
+    assert text is not None and text[fact["char_start"] : fact["char_end"]] == fact["raw_text"]
+    assert data.article_text(table, "another-article", fact["source"]) is None  # the file no longer holds it
+    assert data.article_text(table, fact["doc_id"], "gone/nowhere.txt") is None
+
+
+def test_an_article_of_a_jsonl_archive_is_read_again_from_its_line(tmp_path, monkeypatch):
+    import json
+
+    from dashboard import data
+    from etl.cli import main
+
+    archive = tmp_path / "archive.jsonl"
+    lines = [{"text": "林山寨街道办事处2013年共排查矛盾问题15882起。"}, {"text": "新城街道2019年完成项目投资43.1亿元。"}]
+    archive.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines), encoding="utf-8")
+    assert main(["etl", str(archive), "--out", str(tmp_path / "data")]) == 0
+    monkeypatch.setenv("GOVSTATS_DATA", str(tmp_path / "data"))
+    table = data.current_table()
+    fact = data._query(f"SELECT doc_id, source FROM {data._scan(table)} WHERE raw_text = '43.1亿元'").iloc[0]
+    assert fact["source"].endswith("archive.jsonl:2")
+    assert data.article_text(table, fact["doc_id"], fact["source"]) == lines[1]["text"]
+
+
 @pytest.mark.parametrize(
     "filters",
     [{}, {"include_targets": True}, {"outlets": ("郑州日报",)}, {"outlets": ("中原网",)}, {"years": (2013,)}, {"search": "矛盾"}],
@@ -207,14 +253,3 @@ def test_alternative_values_from_memory_are_the_alternatives_values(table, filte
     expected = data.alternatives(table, chosen, keys)[["key_hash", "value"]]
     assert data.alternative_values(table, chosen, keys).values.tolist() == expected.values.tolist()
     assert len(expected) >= len(keys) > 0
-
-
-@pytest.mark.parametrize("filters", [{}, {"include_targets": True}, {"outlets": ("郑州日报", "中原网")}, {"outlets": ("郑州日报",)}])
-@pytest.mark.parametrize("section", [("investment", "CNY"), ("demolition", "m2"), ("case_resolution", "case")])
-def test_overview_counts_as_many_conflicts_as_it_lists(table, section, filters):
-    from dashboard import data, views
-
-    chosen = data.Filters(**filters)
-    counted = views.overview_section(table, chosen, *section).n_conflicts
-    assert counted == len(views.conflict_rows(table, chosen, *section))
-    assert counted == (2 if section == ("case_resolution", "case") and filters.get("outlets") != ("郑州日报",) else 0)

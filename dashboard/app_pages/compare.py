@@ -1,52 +1,28 @@
-"""Compare: 2 to 6 subdistricts side by side, as a table and grouped bars, optionally per capita or per km².
-
-The same figures as a table or a chart, one tab each (only the open one is built and sent). The
-table is a data grid (drawn on a canvas, scrolled in the browser; its cells are never read as
-Markdown); the chart and its unit picker are a fragment, so picking another unit redraws the chart only.
-"""
+"""Compare: 2 to 6 subdistricts side by side, one row per metric (each subdistrict's latest figure
+with its year), and one metric as bars; optionally per capita or per km²."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, figures, tables, ui
+from dashboard import charts, data, figures, safe, tables, ui
 
 context = ui.context()
 labels, t = context.labels, context.labels.text
 st.title(t("compare"))
-
-
-@st.fragment
-def chart(rows: pd.DataFrame, chosen: list[str]) -> None:
-    units = list(dict.fromkeys(rows["scaled_unit"]))
-    if not units:
-        return
-    unit = st.selectbox(t("unit_for_chart"), units, format_func=labels.unit, key="unit", bind="query-params")
-    charted = rows[rows["scaled_unit"] == unit]
-    st.plotly_chart(charts.compare_bars(charted, chosen, labels), key="chart-compare", config={"displaylogo": False})
-    ui.csv_download(tables.compare_chart_table(charted, labels), "compare-chart", labels)
+ui.show_switches(context)
 
 
 choices = data.facets(context.table)
-chosen = st.multiselect(
-    t("pick_subdistricts"),
-    choices["place"],
-    max_selections=6,
-    placeholder=t("pick_placeholder"),
-    key="subs",
-    bind="query-params",
-)
-scale = st.segmented_control(
-    t("normalize"),
-    figures.SCALES,
-    format_func=t,
-    default="absolute",
-    key="scale",
-    bind="query-params",
-) or "absolute"
+chosen = ui.choose(
+    "multiselect", t("pick_subdistricts"), choices["place"], key="subs", multi=True,
+    max_selections=6, placeholder=t("pick_placeholder"),
+)  # fmt: skip
+scale = ui.choose(
+    "segmented_control", t("normalize"), figures.SCALES, key="scale", default="absolute", format_func=t,
+) or "absolute"  # fmt: skip
 st.caption(t("normalize_note"))
 
 if len(chosen) < 2:
@@ -56,18 +32,48 @@ else:
     scope = replace(context.filters, subdistricts=names)
     reported = data.figures(context.table, scope)
     reported = reported[reported["place"].isin(chosen)]
+    if not context.filters.include_undated:
+        reported = reported[reported["year"].notna()]
     profile = data.profile_figures(context.table, context.filters, names)
     conflicting = tuple(int(k) for k in reported.loc[reported["conflict"], "key_hash"])
     alternatives = data.alternative_values(context.table, scope, conflicting)
     rows = figures.compare_figures(reported, profile, chosen, scale, alternatives)
+    st.caption(t("compare_note"))
     shown = tables.compare_table(rows, chosen, labels)
     if shown.empty:
         st.caption(t("no_rows"))
-    as_table, as_chart = st.tabs([t("view_table"), t("view_chart")], key="view", bind="query-params")
+    # The table or the chart, one tab each: only the open one is built and sent (the chart's script
+    # is heavy). The open tab is kept in the URL as a code: view=chart.
+    chart_first = st.query_params.get("view") == "chart"
+    as_table, as_chart = st.tabs(
+        [t("view_table"), t("view_chart")], key="view", on_change="rerun",
+        default=t("view_chart") if chart_first else t("view_table"),
+    )  # fmt: skip
+    if as_chart.open:
+        st.query_params["view"] = "chart"
+    else:
+        st.query_params.pop("view", None)
     if as_table.open:
         with as_table:
-            st.dataframe(shown, hide_index=True, key="compare-table", height=min(38 + 35 * len(shown), 600))
+            st.table(safe.markdown_frame(shown.set_index(shown.columns[1]) if not shown.empty else shown))  # cells read as Markdown
             ui.csv_download(shown, "compare", labels)
-    if as_chart.open:
+    latest = tables.latest_per_place(rows).dropna(subset=["value"])
+    options = list(dict.fromkeys(latest["metric"] + ":" + latest["scaled_unit"]))
+    if options and as_chart.open:
         with as_chart:
-            chart(rows, chosen)
+            picked = ui.choose(
+                "selectbox", t("pick_metric"), options, key="metric", default=options[0],
+                format_func=lambda code: labels.metric_with_unit(*figures.split_code(code)),
+            )  # fmt: skip
+            metric, unit = figures.split_code(picked)
+            charted = latest[(latest["metric"] == metric) & (latest["scaled_unit"] == unit)]
+            title = labels.metric_with_unit(metric, unit)
+            headline = data.headline(context.table, scope)
+            event = ui.chart(
+                charts.compare_bars(charted, metric, chosen, title, labels), "compare", context, headline["documents"],
+                on_select="rerun",
+            )  # fmt: skip
+            points = ui.picked_points(event)
+            if points:
+                ui.go_to("facts", sub=chosen[points[0]["customdata"][0]], m=metric)
+            ui.csv_download(tables.compare_chart_table(charted, labels), "compare-chart", labels)
