@@ -36,6 +36,7 @@ WORKERS_TIMEOUT_SECONDS = 15
 # will not come back, and the run stops rather than wait for ever.
 NO_WORKERS_GRACE_SECONDS = 120
 RESULT_FETCH_SECONDS = 20
+LOST_RESULTS_FORGIVEN = 3
 
 
 class ExecutorError(Exception):
@@ -208,8 +209,11 @@ class DaskExecutor:
                 del parts[job.index]
                 done[job.index] = pieces[0] if job.whole else combine(pieces)
 
-        def retry(job: _Job, reason: str) -> None:
-            job.tries += 1
+        def retry(job: _Job, reason: str, its_fault: bool = True) -> None:
+            # A task whose result was lost with a worker another task stopped is run again
+            # without a try counted against it (a few times at most).
+            job.lost += not its_fault
+            job.tries += its_fault or job.lost > LOST_RESULTS_FORGIVEN
             if job.whole and split is not None and combine is not None and len(pieces := split(job.task)) > 1:
                 parts[job.index] = [_PENDING] * len(pieces)
                 for part, piece in enumerate(pieces):
@@ -250,7 +254,7 @@ class DaskExecutor:
                         job = running.pop(future.key)
                         result = _result_or_reason(future)
                         if isinstance(result, _Failure):
-                            retry(job, result.reason)
+                            retry(job, result.reason, result.its_fault)
                         else:
                             finish(job, result)
                 while next_index in done:
@@ -294,6 +298,7 @@ class _Job:
     tries: int
     whole: bool
     future: Any = None
+    lost: int = 0  # times its result was lost with a worker another task killed
     allowed: float = 0.0  # seconds, from when a worker takes it
     deadline: float | None = None
 
@@ -301,6 +306,7 @@ class _Job:
 @dataclass(frozen=True)
 class _Failure:
     reason: str
+    its_fault: bool = True  # the task killed or stalled its worker (else: lost with another's)
 
 
 def _result_or_reason(future) -> Any:
@@ -310,10 +316,12 @@ def _result_or_reason(future) -> Any:
         try:
             return future.result(timeout=RESULT_FETCH_SECONDS)
         except Exception as error:
-            return _Failure(f"its result was lost with its worker ({type(error).__name__})")
+            return _Failure(f"its result was lost with its worker ({type(error).__name__})", its_fault=False)
         finally:
             future.release()
-    return _Failure(_failure_reason(future))
+    if future.status == "error" and future.exception(timeout=5) is not None:
+        return _Failure(_failure_reason(future))
+    return _Failure(f"its worker was lost (the task {future.status})", its_fault=False)
 
 
 def _failure_reason(future) -> str:
