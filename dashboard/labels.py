@@ -17,6 +17,8 @@ The page words live in labels.toml; a metric's label and definition live with th
 ('about CNY 2.5 billion', '15,000 m²', '1.5 million people')
 >>> zh.flag(True), zh.flag(False), en.flag(True), zh.year(None), en.year(2013.0)
 ('是', '', 'yes', '年份不详', '2013')
+>>> zh.evidence("heading:征迁"), en.evidence("sentence:长沙街道"), zh.evidence(None)
+('小标题「征迁」', 'its sentence “长沙街道”', '')
 """
 
 from __future__ import annotations
@@ -92,6 +94,17 @@ class Labels:
 
     def category(self, name: str) -> str:
         return self._section("category").get(name, name)
+
+    def evidence(self, value: object) -> str:
+        """Why the extractor decided (category_evidence, place_evidence: `level:word`), in words:
+        句子「拆除」, heading “征迁”."""
+        if _missing(value) or not str(value):
+            return ""
+        level, _, word = str(value).partition(":")
+        name = self._section("evidence").get(level, level)
+        if not word:
+            return name
+        return f"{name}「{word}」" if self.language == "zh" else f"{name} “{word}”"
 
     def qualifier(self, name: str | None) -> str:
         return self._section("qualifier").get(name or "exact", "")

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import safe
 from tests.conftest import ROOT
-from tests.test_dashboard_table import write_tables
+from tests.test_dashboard_table import fact_rows, write_tables
 
 APP = str(ROOT / "dashboard" / "app.py")
 
@@ -291,6 +291,18 @@ def test_selecting_a_row_shows_its_sentence_and_puts_it_in_the_url(data_folder):
     html = "\n".join(block.value for block in app.markdown)
     assert f"<mark>{safe.markdown(shown['原文'].iloc[4])}</mark>" in html
     assert app.query_params["fact"]
+
+
+def test_facts_page_says_why_the_category_and_the_place(tmp_path, monkeypatch):
+    from dashboard import data
+
+    rows = fact_rows()
+    rows[0].update(category_evidence="clause:拆除违章建筑", place_evidence="heading:林山寨街道")
+    monkeypatch.setenv("GOVSTATS_DATA", str(write_tables(tmp_path / "data", rows)))
+    monkeypatch.setattr(data, "CACHE_DIR", tmp_path / "cache")
+    app = open_page("facts", fact=rows[0]["fact_id"])
+    shown = unescape("\n".join(block.value for block in app.markdown))
+    assert "类别依据</b>: 本分句「拆除违章建筑」" in shown and "地点依据</b>: 小标题「林山寨街道」" in shown
 
 
 def test_facts_page_escapes_the_article_title(data_folder):

@@ -114,6 +114,8 @@ st.page_link("app_pages/review.py", label=t("review_this"), icon="✅", query_pa
 facts_about = [
     (t("subdistrict"), fact["subdistrict"]),
     (t("metric"), labels.metric(fact["metric"])),
+    (t("category_evidence"), labels.evidence(fact.get("category_evidence"))),
+    (t("place_evidence"), labels.evidence(fact.get("place_evidence"))),
     (t("value"), labels.amount(fact["value"], fact["unit"], fact["qualifier"], fact["metric"])),
     (t("exact_value"), labels.exact(fact["value"], fact["unit"])),
     (t("year"), labels.year(fact["year"])),
