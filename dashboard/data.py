@@ -32,6 +32,7 @@ from dashboard.figures import (
     tidy_alternatives,
     tidy_figures,
 )
+from etl.tables import committed_tables
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data"
 FACTS_FILE, DOCUMENTS_FILE = "facts.parquet", "documents.parquet"
@@ -68,9 +69,10 @@ class Table:
 
 
 def current_table() -> Table | None:
-    path = data_dir() / FACTS_FILE
-    if not path.is_file():
+    tables = committed_tables(data_dir())  # the last committed pair, never a run's half-written one
+    if tables is None:
         return None
+    path = tables.facts
     return Table(str(path.resolve()), path.stat().st_mtime)
 
 

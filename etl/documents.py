@@ -114,7 +114,7 @@ class Decoded:
     warning: str | None = None
 
 
-def decode(raw: bytes, source: str) -> Decoded:
+def decode(raw: bytes, source: str, *, checked: bool = True) -> Decoded:
     """Decode a file's bytes, detecting the encoding; raise DocumentError naming the problem.
 
     >>> decode("共排查出各类矛盾问题15882起,办结率达99.22%".encode("gb18030"), "a.txt").encoding
@@ -122,22 +122,26 @@ def decode(raw: bytes, source: str) -> Decoded:
     >>> decode(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00", "a.txt")
     Traceback (most recent call last):
     etl.documents.DocumentError: a.txt: not text: a PNG image
+
+    checked=False leaves the check for control characters to the caller (a .jsonl file refuses
+    only its lines that hold them).
     """
+    check = _checked if checked else (lambda decoded, source: decoded)
     for bom, codec in _BOMS:
         if raw.startswith(bom):
             try:
-                return _checked(Decoded(raw.decode(codec), codec.replace("-sig", "")), source)
+                return check(Decoded(raw.decode(codec), codec.replace("-sig", "")), source)
             except UnicodeDecodeError as error:
                 raise DocumentError(
                     source, f"undecodable: starts with a {codec} byte-order mark but is not valid {codec} "
                     f"(byte {error.start}: {error.reason})"
                 ) from error
     try:
-        return _checked(Decoded(raw.decode("utf-8"), "utf-8"), source)
+        return check(Decoded(raw.decode("utf-8"), "utf-8"), source)
     except UnicodeDecodeError as error:
         if error.reason == "unexpected end of data" and error.end == len(raw) and len(raw) - error.start < 4:
             warning = f"truncated: an incomplete UTF-8 character at the end (byte {error.start}) was dropped"
-            return _checked(Decoded(raw[: error.start].decode("utf-8"), "utf-8", warning), source)
+            return check(Decoded(raw[: error.start].decode("utf-8"), "utf-8", warning), source)
         utf8_error = error
     for magic, what in _MAGIC:
         if raw.startswith(magic):
@@ -150,7 +154,7 @@ def decode(raw: bytes, source: str) -> Decoded:
             source,
             f"undecodable: not UTF-8 (byte {utf8_error.start}), nor GB18030/GBK, Big5 or UTF-16",
         )
-    return _checked(Decoded(str(best), best.encoding.replace("_", "-")), source)
+    return check(Decoded(str(best), best.encoding.replace("_", "-")), source)
 
 
 def _checked(decoded: Decoded, source: str) -> Decoded:
@@ -182,7 +186,10 @@ def parse_date(value: object) -> dt.date | None:
     match = _DATE.search(text)
     if not match:
         raise ValueError(f"published {text!r} is not a date")
-    return dt.date(*map(int, match.groups()))
+    try:
+        return dt.date(*map(int, match.groups()))
+    except ValueError as error:
+        raise ValueError(f"published {text!r} is not a date ({error})") from None
 
 
 def _html_document(raw: bytes, source: str, content_hash: str) -> Document:
@@ -212,13 +219,32 @@ def _html_document(raw: bytes, source: str, content_hash: str) -> Document:
     )
 
 
+def jsonl_lines(text: str) -> list[str]:
+    """The lines of a JSONL text: split on line feeds only (JSON strings may hold U+2028, U+2029
+    or U+0085, which str.splitlines would cut at), a carriage return before it dropped.
+
+    >>> jsonl_lines('{"text": "a\\u2028b"}\\r\\n{}\\n')
+    ['{"text": "a\\u2028b"}', '{}', '']
+    """
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
 def _jsonl_documents(raw: bytes, source: str, content_hash: str) -> list[Document | DocumentError]:
-    decoded = decode(raw, source)
+    decoded = decode(raw, source, checked=False)
+    lines = jsonl_lines(decoded.text)
+    # The file as a whole is refused only when it is not text; a NUL in one line refuses that line.
+    clean = "\n".join(line for line in lines if "\x00" not in line)
+    if not clean.strip():
+        raise DocumentError(source, "not text: binary content (NUL bytes in every line)")
+    _checked(dataclasses.replace(decoded, text=clean), source)
     documents: list[Document | DocumentError] = []
-    for number, line in enumerate(decoded.text.splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         line_source = f"{source}:{number}"
+        if "\x00" in line:
+            documents.append(DocumentError(line_source, "not text: a NUL byte in this line"))
+            continue
         try:
             article = json.loads(line)
         except json.JSONDecodeError as error:
@@ -227,11 +253,12 @@ def _jsonl_documents(raw: bytes, source: str, content_hash: str) -> list[Documen
         if not isinstance(article, dict) or not isinstance(article.get("text"), str):
             documents.append(DocumentError(line_source, 'no "text" field holding a string'))
             continue
+        warnings = [decoded.warning] if decoded.warning else []
         try:
             published = parse_date(article.get("published"))
-        except ValueError as error:
-            documents.append(DocumentError(line_source, str(error)))
-            continue
+        except ValueError as error:  # the article is still read, undated, as --meta does
+            published = None
+            warnings.append(f"{error}: ignored")
         documents.append(
             Document(
                 source=line_source,
@@ -242,7 +269,7 @@ def _jsonl_documents(raw: bytes, source: str, content_hash: str) -> list[Documen
                 outlet=_text_or_none(article.get("outlet")),
                 published=published,
                 url=_text_or_none(article.get("url")),
-                warning=decoded.warning,
+                warning="; ".join(warnings) or None,
             )
         )
     return documents
@@ -273,6 +300,31 @@ def parse_bytes(raw: bytes, source: str, content_hash: str | None = None) -> lis
         return [Document(source, decoded.text, decoded.encoding, content_hash, warning=decoded.warning)]
     except DocumentError as error:
         return [error]
+
+
+def sections(text: str, max_chars: int) -> list[tuple[int, int]]:
+    """(start, end) of consecutive pieces of `text`, none longer than max_chars, cut at the last
+    line break before the limit, else after the last sentence end, else the last comma, else
+    at the limit: a document too long to extract at once is extracted a section at a time.
+
+    >>> sections("ab\\ncd\\nef", 6)
+    [(0, 6), (6, 8)]
+    >>> sections("一二三。四五六", 5), sections("abcdefg", 3)
+    ([(0, 4), (4, 7)], [(0, 3), (3, 6), (6, 7)])
+    """
+    pieces, start = [], 0
+    while len(text) - start > max_chars:
+        limit = start + max_chars
+        cut = -1
+        for breaks in ("\n", "。！？!?", "，,；;"):
+            cut = max(text.rfind(mark, start + 1, limit) for mark in breaks)
+            if cut > start:
+                break
+        end = cut + 1 if cut > start else limit
+        pieces.append((start, end))
+        start = end
+    pieces.append((start, len(text)))
+    return pieces
 
 
 def content_hash_of(raw: bytes) -> str:
@@ -323,6 +375,7 @@ class MetadataTable:
         self.rows = rows
         self.problems = problems or []
         self.fingerprint = fingerprint
+        self.used: set[str] = set()
         by_name: dict[str, list[str]] = {}
         for key in rows:
             by_name.setdefault(PurePosixPath(key).name, []).append(key)
@@ -341,23 +394,29 @@ class MetadataTable:
             raise ValueError(str(error)) from error
         if path.suffix.lower() in JSONL_SUFFIXES:
             records = []
-            for number, line in enumerate(text.splitlines(), start=1):
+            for number, line in enumerate(jsonl_lines(text), start=1):
                 if line.strip():
                     try:
-                        records.append((number, json.loads(line)))
+                        record = json.loads(line)
                     except json.JSONDecodeError as error:
                         raise ValueError(f"{path}:{number}: not JSON: {error.msg}") from error
+                    if not isinstance(record, dict):
+                        raise ValueError(f"{path}:{number}: not a JSON object (a {type(record).__name__})")
+                    records.append((number, record))
         else:
             reader = csv.DictReader(io.StringIO(text))
             records = list(enumerate(reader, start=2))
         if records and "source" not in records[0][1]:
             raise ValueError(f"{path}: no `source` column (columns: {', '.join(records[0][1])})")
-        rows, problems = {}, []
+        rows, problems, first_line = {}, [], {}
         for number, record in records:
             source = _normalized(str(record.get("source") or ""))
             if not source:
                 problems.append(f"{path}:{number}: empty source")
                 continue
+            if source in rows:
+                problems.append(f"{path}:{number}: source {source!r} again (line {first_line[source]}): this line wins")
+            first_line.setdefault(source, number)
             try:
                 published = parse_date(record.get("published"))
             except ValueError as error:
@@ -373,6 +432,11 @@ class MetadataTable:
 
     def lookup(self, source: str, relative: str | None = None) -> Metadata | None:
         """The metadata of a document given as `source` (and `relative` to its input folder)."""
+        key = self.key_of(source, relative)
+        return None if key is None else self.rows[key]
+
+    def key_of(self, source: str, relative: str | None = None) -> str | None:
+        """The `source` of the row that describes this document, else None."""
         base, line = _split_line(source)
         relative_base = _split_line(relative)[0] if relative else None
         for candidate in (base, relative_base):
@@ -380,9 +444,19 @@ class MetadataTable:
                 continue
             key = _normalized(candidate) + line
             if key in self.rows:
-                return self.rows[key]
+                return key
         name_key = self._unique_names.get(PurePosixPath(_normalized(base)).name + line)
-        return self.rows.get(name_key) if name_key else None
+        return name_key if name_key in self.rows else None
+
+    def mark_used(self, source: str, relative: str | None = None) -> None:
+        """Note that the row describing this document (if any) was used."""
+        key = self.key_of(source, relative)
+        if key is not None:
+            self.used.add(key)
+
+    def unused(self) -> list[str]:
+        """The sources of the rows that matched no document marked used, in file order."""
+        return [key for key in self.rows if key not in self.used]
 
 
 def _normalized(source: str) -> str:

@@ -142,7 +142,7 @@ def facts_from_quantities(
         year, period_text = periods.period(quantity.start, quantity.end, sentence, clause)
         facts.append(
             Fact(
-                fact_id=fact_id(doc_id, quantity.start, quantity.end),
+                fact_id=fact_id(doc_id, quantity.start, quantity.end, document.source),
                 doc_id=doc_id,
                 source=document.source,
                 value=_signed_value(structure.simplified, quantity, rules),

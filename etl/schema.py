@@ -61,9 +61,10 @@ def doc_id_for(text: str) -> str:
     return stable_hash(text)
 
 
-def fact_id(doc_id: str, char_start: int, char_end: int) -> str:
-    """The stable id of a fact: a hash of its document and span."""
-    return stable_hash(doc_id, char_start, char_end)
+def fact_id(doc_id: str, char_start: int, char_end: int, source: str = "") -> str:
+    """The stable id of a fact: a hash of its document, span and source (the same article in two
+    files, a repost, gives two rows that must not share an id)."""
+    return stable_hash(doc_id, char_start, char_end, source) if source else stable_hash(doc_id, char_start, char_end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,7 @@ class DocumentRecord:
     n_facts: int = 0
     error: str | None = None
     warning: str | None = None
+    duplicate_of: str | None = None  # the source of an earlier row with the same text (a repost)
 
 
 FACT_SCHEMA = pa.schema(
@@ -190,6 +192,7 @@ DOCUMENT_SCHEMA = pa.schema(
         pa.field("published", pa.date32()),
         pa.field("url", pa.string()),
         pa.field("warning", pa.string()),
+        pa.field("duplicate_of", pa.string()),
     ]
 )
 

@@ -25,6 +25,10 @@ from pathlib import Path
 import ahocorasick_rs
 
 HEADER_MAX_CHARS = 34
+# A sentence longer than this (the longest in our articles is under 300 characters) is cut at its
+# clause ends: every figure stores its sentence, and the fact stage rescans it per figure, so an
+# unbounded sentence makes both quadratic in its length.
+MAX_SENTENCE_CHARS = 400
 # A page-wrapped paragraph line is long; headers and captions are short.
 WRAPPED_LINE_MIN_CHARS = 40
 _SENTENCE_END = "。！？!?"
@@ -106,6 +110,27 @@ def simplified_view(text: str) -> str:
     return "".join(pieces)
 
 
+def _cuts_of_long_sentences(sentence_starts: list[int], clause_ends: list[int], length: int) -> list[int]:
+    """Where sentences longer than MAX_SENTENCE_CHARS are cut: at the last clause end within the
+    limit, else at the limit.
+
+    >>> _cuts_of_long_sentences([0], [300, 600, 900], 1000)
+    [300, 600]
+    >>> _cuts_of_long_sentences([0, 10], [], 1000)
+    [410, 810]
+    """
+    cuts = []
+    for start, end in zip(sentence_starts, [*sentence_starts[1:], length]):
+        position = start
+        while end - position > MAX_SENTENCE_CHARS:
+            limit = position + MAX_SENTENCE_CHARS
+            index = bisect.bisect_right(clause_ends, limit) - 1
+            cut = clause_ends[index] if index >= 0 and clause_ends[index] > position else limit
+            cuts.append(cut)
+            position = cut
+    return cuts
+
+
 @dataclass(frozen=True, slots=True)
 class Layout:
     """Sorted boundary offsets of one text's lines, paragraphs, sentences and clauses."""
@@ -144,8 +169,10 @@ class Layout:
         for index in headers:  # a header is its own sentence
             sentence_starts.add(line_starts[index])
             sentence_starts.add(line_ends[index])
+        clause_ends = sorted(map(re.Match.end, _CLAUSE_DELIMITERS.finditer(text)))
+        sentence_starts.update(_cuts_of_long_sentences(sorted(sentence_starts), clause_ends, len(text)))
         clause_starts = set(sentence_starts)
-        clause_starts.update(map(re.Match.end, _CLAUSE_DELIMITERS.finditer(text)))
+        clause_starts.update(clause_ends)
         return cls(
             text,
             tuple(line_starts),

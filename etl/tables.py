@@ -1,9 +1,16 @@
-"""The two output tables on disk: written in row groups to temporary files that replace the old
-tables only when the run completes, and read back to carry unchanged documents over to the next run.
+"""The two output tables on disk: written in row groups into a new version folder, committed
+together by one atomic switch of a pointer, and read back to carry unchanged documents over to
+the next run.
+
+OUT/.versions/<run>/ holds one run's facts.parquet and documents.parquet; OUT/.current is a
+symbolic link to the committed version, switched by one rename after both files are complete and
+synced to disk; OUT/facts.parquet and OUT/documents.parquet are links through .current, so any
+Parquet reader opening them reads a committed version, and committed_tables() gives both paths of
+one version. A run holds OUT/.govstats.lock from start to end: two runs never write one OUT.
 
 A run stamps both files with the same run id and with a fingerprint of the extractor's code and
 the metadata file, in the Parquet schema metadata. The next run reuses a document's facts only when
-both stamps agree (so a crash between the two renames, or a new extractor, means a full rebuild).
+both stamps agree (a new extractor means a full rebuild).
 """
 
 from __future__ import annotations
@@ -11,9 +18,13 @@ from __future__ import annotations
 import array
 import bisect
 import dataclasses
+import errno
+import fcntl
 import hashlib
 import json
 import os
+import shutil
+import sys
 import uuid
 from pathlib import Path
 
@@ -26,6 +37,10 @@ from etl.schema import DOCUMENT_SCHEMA, FACT_SCHEMA, DocumentRecord, records_to_
 
 FACTS_FILE = "facts.parquet"
 DOCUMENTS_FILE = "documents.parquet"
+VERSIONS_DIR = ".versions"
+CURRENT_LINK = ".current"
+PREVIOUS_LINK = ".previous"
+LOCK_FILE = ".govstats.lock"
 FACT_ROWS_PER_GROUP = 65_536
 DOCUMENT_ROWS_PER_GROUP = 10_000
 _STAMP_KEY = b"govstats"
@@ -49,9 +64,89 @@ def file_key(source: str) -> str:
     return _split_line(source)[0]
 
 
+class OutputError(Exception):
+    """OUT cannot be used: not a folder, not writable, or held by another run."""
+
+
+@dataclasses.dataclass(frozen=True)
+class CommittedTables:
+    """The two tables of one committed version."""
+
+    facts: Path
+    documents: Path
+
+
+def committed_tables(out_dir: Path | str) -> CommittedTables | None:
+    """The facts and documents of the last committed run in out_dir, both of the same version
+    (resolved once, so that a run committing meanwhile cannot give a mismatched pair); None when
+    there are none. Tables written directly as OUT/facts.parquet (without versions) are read as
+    they are.
+    """
+    out_dir = Path(out_dir)
+    current = out_dir / CURRENT_LINK
+    if os.path.lexists(current):
+        target = _link_target(current)
+        # A real folder: OUT was copied by a tool that follows links (shutil.copytree, cp -L).
+        version = out_dir / target if target is not None else current
+        tables = CommittedTables(version / FACTS_FILE, version / DOCUMENTS_FILE)
+        return tables if tables.facts.is_file() and tables.documents.is_file() else None
+    facts, documents = out_dir / FACTS_FILE, out_dir / DOCUMENTS_FILE
+    return CommittedTables(facts, documents) if facts.is_file() else None
+
+
+class OutputLock:
+    """An exclusive lock on OUT for the whole run (released by the system if the process dies).
+    Another run holding it makes this one fail at once, or wait with `wait=True`."""
+
+    def __init__(self, out_dir: Path, wait: bool = False):
+        self.out_dir = Path(out_dir)
+        self.wait = wait
+        self.descriptor: int | None = None
+
+    def __enter__(self) -> OutputLock:
+        prepare_output(self.out_dir)
+        path = self.out_dir / LOCK_FILE
+        try:
+            self.descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise OutputError(f"{self.out_dir}: cannot write here: {error.strerror or error}") from error
+        try:
+            fcntl.flock(self.descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(self.descriptor, 32, 0).decode("ascii", "replace").strip() or "?"
+            if not self.wait:
+                os.close(self.descriptor)
+                raise OutputError(
+                    f"{self.out_dir}: another govstats etl (pid {holder}) is writing here; "
+                    "run again when it is done, or with --wait to wait for it"
+                ) from None
+            print(f"waiting for the run (pid {holder}) writing to {self.out_dir} ...", file=sys.stderr, flush=True)
+            fcntl.flock(self.descriptor, fcntl.LOCK_EX)
+        os.ftruncate(self.descriptor, 0)
+        os.pwrite(self.descriptor, str(os.getpid()).encode(), 0)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.descriptor is not None:
+            os.close(self.descriptor)  # releases the lock
+            self.descriptor = None
+
+
+def prepare_output(out_dir: Path) -> None:
+    """Make OUT if needed; raise OutputError when it is a file or cannot be written."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(f"{out_dir}: --out is a file, not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"{out_dir}: cannot make the output folder: {error.strerror or error}") from error
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise OutputError(f"{out_dir}: cannot write here: permission denied or read-only")
+
+
 class TableWriter:
-    """Streams rows into OUT/.facts.parquet.*.tmp and OUT/.documents.parquet.*.tmp in row groups;
-    commit() renames them into place, leaving them unfinished removes them."""
+    """Streams rows into OUT/.versions/<run>/facts.parquet and documents.parquet in row groups;
+    commit() switches OUT/.current to that version in one rename, leaving it unfinished removes it."""
 
     def __init__(self, out_dir: Path, fingerprint: str):
         self.out_dir = Path(out_dir)
@@ -61,11 +156,13 @@ class TableWriter:
         self.committed = False
 
     def __enter__(self) -> TableWriter:
-        self.out_dir.mkdir(parents=True, exist_ok=True)
+        prepare_output(self.out_dir)
         _remove_abandoned_temporaries(self.out_dir)
-        tag = f"{os.getpid()}.{uuid.uuid4().hex[:8]}"
-        self.fact_path = self.out_dir / f".{FACTS_FILE}.{tag}.tmp"
-        self.document_path = self.out_dir / f".{DOCUMENTS_FILE}.{tag}.tmp"
+        self.version = f"{os.getpid()}.{uuid.uuid4().hex[:12]}"
+        self.version_dir = self.out_dir / VERSIONS_DIR / self.version
+        self.version_dir.mkdir(parents=True)
+        self.fact_path = self.version_dir / FACTS_FILE
+        self.document_path = self.version_dir / DOCUMENTS_FILE
         self.fact_writer = pq.ParquetWriter(self.fact_path, self.fact_schema)
         self.document_writer = pq.ParquetWriter(self.document_path, self.document_schema)
         self.fact_buffer: list[pa.Table] = []
@@ -96,14 +193,30 @@ class TableWriter:
         self.document_buffer = []
 
     def commit(self) -> None:
-        """Finish both files and rename them over the old tables (facts first, then documents)."""
+        """Finish both files, sync them to disk, and make them the committed version: one rename
+        of OUT/.current. Before it, readers see the last version; after it, this one."""
         self._flush_facts()
         self._flush_documents()
         self.fact_writer.close()
         self.document_writer.close()
-        os.replace(self.fact_path, self.out_dir / FACTS_FILE)
-        os.replace(self.document_path, self.out_dir / DOCUMENTS_FILE)
-        self.committed = True
+        for path in (self.fact_path, self.document_path, self.version_dir, self.version_dir.parent):
+            _fsync(path)
+        current = self.out_dir / CURRENT_LINK
+        previous = _link_target(current)
+        try:
+            _switch_link(current, os.path.join(VERSIONS_DIR, self.version))
+        finally:  # an interruption right after the switch must not remove the version now committed
+            self.committed = _link_target(current) == os.path.join(VERSIONS_DIR, self.version)
+        _fsync(self.out_dir)
+        # After the commit: the links that plain readers open, and the versions no reader needs.
+        if previous is not None:
+            _switch_link(self.out_dir / PREVIOUS_LINK, previous)
+        for name in (FACTS_FILE, DOCUMENTS_FILE):
+            target = os.path.join(CURRENT_LINK, name)
+            path = self.out_dir / name
+            if not (path.is_symlink() and os.readlink(path) == target):
+                _switch_link(path, target)
+        _remove_old_versions(self.out_dir, keep={self.version, os.path.basename(previous or "")})
 
     def __exit__(self, *exc_info) -> None:
         if not self.committed:
@@ -112,16 +225,62 @@ class TableWriter:
                     writer.close()
                 except Exception:
                     pass
-            self.fact_path.unlink(missing_ok=True)
-            self.document_path.unlink(missing_ok=True)
+            shutil.rmtree(self.version_dir, ignore_errors=True)
+
+
+def _switch_link(path: Path, target: str) -> None:
+    """Point the symbolic link `path` at `target` in one rename (a new link, then os.replace)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)  # a copy of a version (OUT copied following links): the link replaces it
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    os.symlink(target, temporary)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    except OSError as error:
+        if error.errno not in (errno.EINVAL, errno.ENOTSUP):  # some file systems cannot sync folders
+            raise
+    finally:
+        os.close(descriptor)
+
+
+def _remove_old_versions(out_dir: Path, keep: set[str]) -> None:
+    """Versions other than the current and the previous one (a reader may still be reading it)."""
+    versions = out_dir / VERSIONS_DIR
+    for version in versions.iterdir() if versions.is_dir() else ():
+        if version.name not in keep:
+            shutil.rmtree(version, ignore_errors=True)
 
 
 def _remove_abandoned_temporaries(out_dir: Path) -> None:
-    """Delete temporaries left by a run that was killed (its process no longer exists)."""
+    """Delete what a run that was killed left (the lock is held: no other run is writing): its
+    unfinished version, and the temporaries of the older, unversioned layout."""
     for path in out_dir.glob(".*.parquet.*.tmp"):
         pid = path.name.split(".")[-3]
         if pid.isdigit() and not _process_exists(int(pid)):
             path.unlink(missing_ok=True)
+    keep = set()
+    for link in (CURRENT_LINK, PREVIOUS_LINK):
+        target = _link_target(out_dir / link)
+        if target is not None:
+            keep.add(os.path.basename(target))
+    _remove_old_versions(out_dir, keep)
+
+
+def _link_target(path: Path) -> str | None:
+    """Where the symbolic link `path` points, or None when it is not a link."""
+    try:
+        return os.readlink(path)
+    except OSError:  # missing, or not a link (EINVAL)
+        return None
 
 
 def _process_exists(pid: int) -> bool:
@@ -157,29 +316,60 @@ class PreviousRun:
         self.record_fields = [field.name for field in dataclasses.fields(DocumentRecord) if field.name in names]
 
     @classmethod
-    def open(cls, out_dir: Path, fingerprint: str) -> PreviousRun | None:
-        facts_path, documents_path = Path(out_dir) / FACTS_FILE, Path(out_dir) / DOCUMENTS_FILE
+    def open(cls, out_dir: Path, fingerprint: str, reuse: bool = True) -> PreviousRun | None:
+        """The last committed run in out_dir, if its tables agree. Its files are reused only when
+        `reuse` and it was made by the same code (the fingerprint); otherwise it is kept only to
+        salvage the facts of files that have become unreadable."""
+        tables = committed_tables(out_dir)
+        if tables is None:
+            return None
+        facts_path, documents_path = tables.facts, tables.documents
         try:
             documents_stamp, facts_stamp = _stamp(documents_path), _stamp(facts_path)
-            if not documents_stamp or documents_stamp != facts_stamp or documents_stamp.get("fingerprint") != fingerprint:
+            if not documents_stamp or documents_stamp != facts_stamp:
                 return None
             index = _FileIndex.build(pq.ParquetFile(documents_path))
             if pq.read_metadata(facts_path).num_rows != index.total_facts:
                 return None  # the two tables disagree: recompute everything rather than trust them
+            if not reuse or documents_stamp.get("fingerprint") != fingerprint:
+                index.reusable[:] = False
             return cls(index, documents_path, facts_path)
         except (OSError, ValueError, KeyError, pa.ArrowException):
             return None
 
     def unchanged(self, source: str, content_hash: str) -> list[DocumentRecord] | None:
-        """The rows (marked skipped) of a file whose content is as in the last run, else None."""
+        """The rows (marked skipped, or still empty) of a file whose content is as in the last
+        run, else None."""
         group = self.index.find(source, content_hash)
         if group is None:
             return None
+        rows = self._rows(group, source)
+        if rows is None:
+            return None
+        return [dataclasses.replace(row, status="empty" if row.status == "empty" else "skipped") for row in rows]
+
+    def rows_of(self, source: str) -> list[DocumentRecord] | None:
+        """The rows the last run wrote for a file, as they were, whatever its content now."""
+        group = self.index.find(source)
+        return None if group is None else self._rows(group, source)
+
+    def _rows(self, group: int, source: str) -> list[DocumentRecord] | None:
         columns = self.document_rows.columns(int(self.index.first_row[group]), int(self.index.n_rows[group]))
         if any(file_key(name) != source for name in columns["source"]):
             return None  # another file whose name hashes alike: not this one
         rows = (dict(zip(self.record_fields, row)) for row in zip(*(columns[name] for name in self.record_fields)))
-        return [DocumentRecord(**{**row, "status": "skipped"}) for row in rows]
+        return [DocumentRecord(**row) for row in rows]
+
+    def files_under(self, folder: str) -> list[str]:
+        """The files of the last run whose names start with `folder` + "/" (a folder that has
+        become unreadable), in table order. Reads the source column once: only for such folders."""
+        prefix = folder.rstrip(os.sep) + os.sep
+        found: dict[str, None] = {}
+        for batch in self.document_rows.file.iter_batches(batch_size=65_536, columns=["source"]):
+            for source in batch.column("source").to_pylist():
+                if source.startswith(prefix):
+                    found.setdefault(file_key(source))
+        return list(found)
 
     def facts_of(self, source: str) -> pa.Table:
         """The facts the last run found in a file, read from the old facts.parquet when needed."""
@@ -333,6 +523,18 @@ class _RowGroups:
     def _group(self, index: int) -> pa.Table:
         if self.cached is None or self.cached[0] != index:
             table = self.file.read_row_group(index).replace_schema_metadata(None)
-            self.cached = (index, table.cast(self.schema) if self.schema is not None else table)
+            self.cached = (index, _conformed(table, self.schema) if self.schema is not None else table)
             self.cached_lists = {}
         return self.cached[1]
+
+
+def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """The table in `schema`: a table of an older schema (salvaged from a run of other code) gets
+    nulls for the columns it lacks and loses those the schema no longer has."""
+    if table.schema.remove_metadata().equals(schema.remove_metadata()):
+        return table
+    columns = [
+        table.column(field.name).cast(field.type) if field.name in table.column_names else pa.nulls(table.num_rows, field.type)
+        for field in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
