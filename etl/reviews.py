@@ -389,14 +389,24 @@ def apply_to_tables(data_dir: Path) -> ReviewBook:
     """Apply the log to DATA's tables as they are, now (after a decision in the dashboard or from a
     spreadsheet), without extracting again. The tables are written back the way a run writes them
     (etl.tables.TableWriter) with the same code fingerprint, so the next incremental run still
-    reuses them. Serialised by a lock: the last writer has read every decision appended before it."""
-    from etl.tables import FACT_ROWS_PER_GROUP, TableWriter
+    reuses them. Serialised by a lock: the last writer has read every decision appended before it.
+    While a `govstats etl` run holds OUT, the tables are left to it (the decision is in the log, and
+    the next run or decision applies it): a reviewer never waits for a run, and never writes a table
+    under it."""
+    from etl.tables import FACT_ROWS_PER_GROUP, OutputError, OutputLock, TableWriter, committed_tables
 
     data_dir = Path(data_dir)
-    with _locked(data_dir / LOCK_FILE):
+    with _locked(data_dir / LOCK_FILE), contextlib.ExitStack() as run_lock:
         book = ReviewBook.open(data_dir)
-        facts = pq.read_table(data_dir / FACTS_FILE)
-        documents = pq.read_table(data_dir / DOCUMENTS_FILE)
+        try:
+            run_lock.enter_context(OutputLock(data_dir, wait=False))
+        except OutputError:
+            return book  # a run is writing OUT
+        tables = committed_tables(data_dir)
+        if tables is None:
+            return book
+        facts = pq.read_table(tables.facts)
+        documents = pq.read_table(tables.documents)
         names = [f.name for f in dataclasses.fields(DocumentRecord) if f.name in documents.column_names]
         records = [
             DocumentRecord(**{n: row[n] for n in names}) for row in documents.select(names).to_pylist()
@@ -422,12 +432,15 @@ def _conformed(facts: pa.Table) -> pa.Table:
 
 def orphans_of_tables(data_dir: Path) -> list[Orphan]:
     """The decisions in force that DATA's tables do not hold (as the last run left them)."""
+    from etl.tables import committed_tables
+
     data_dir = Path(data_dir)
     book = ReviewBook.open(data_dir)
-    facts = pq.read_table(
-        data_dir / FACTS_FILE, columns=["doc_id", "char_start", "char_end", "raw_text", "review"]
-    )
-    documents = pq.read_table(data_dir / DOCUMENTS_FILE, columns=["source", "doc_id", "status"])
+    tables = committed_tables(data_dir)  # both of one version, whatever a run commits meanwhile
+    facts_path = tables.facts if tables else data_dir / FACTS_FILE
+    documents_path = tables.documents if tables else data_dir / DOCUMENTS_FILE
+    facts = pq.read_table(facts_path, columns=["doc_id", "char_start", "char_end", "raw_text", "review"])
+    documents = pq.read_table(documents_path, columns=["source", "doc_id", "status"])
     book.sources_seen = set(documents.column("source").to_pylist())
     book.docs_seen = {
         d for d, s in zip(documents.column("doc_id").to_pylist(), documents.column("status").to_pylist())

@@ -213,8 +213,10 @@ WRITER = textwrap.dedent(
     from pathlib import Path
     import pyarrow.parquet as pq
     from etl.reviews import Decision, append_decisions, apply_to_tables
+    from etl.tables import committed_tables
     out, start, step = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-    rows = pq.read_table(out / "facts.parquet").to_pylist()
+    with open(committed_tables(out).facts, "rb") as handle:  # one open: the other writer may commit
+        rows = pq.read_table(handle).to_pylist()
     for row in rows[start::step][:25]:
         append_decisions(out, [Decision.made("reject", row, by=f"writer{start}")])
         apply_to_tables(out)
@@ -236,6 +238,20 @@ def test_two_writers_at_once_lose_nothing(seed_tables, tmp_path):
     assert reviews.count("rejected") == 50
     apply_to_tables(out)  # and a table rebuilt from the log says the same
     assert [row["review"] for row in facts_by_id(out).values()].count("rejected") == 50
+
+
+def test_a_decision_made_while_a_run_writes_is_kept_and_applied_after_it(seed_tables, tmp_path):
+    from etl.tables import OutputLock
+
+    out = tmp_path / "out"
+    shutil.copytree(seed_tables, out)
+    row = next(iter(facts_by_id(out).values()))
+    with OutputLock(out):  # a govstats etl run holds OUT
+        append_decisions(out, [Decision.made("reject", row)])
+        apply_to_tables(out)
+        assert facts_by_id(out)[row["fact_id"]]["review"] != "rejected"  # the run's tables are left alone
+    apply_to_tables(out)
+    assert facts_by_id(out)[row["fact_id"]]["review"] == "rejected"
 
 
 def test_an_added_fact_can_be_rejected_and_undone(seed_tables, tmp_path):
