@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import safe
 from tests import hostile
-from tests.test_dashboard_app import APP, downloads  # noqa: F401 (a fixture)
+from tests.test_dashboard_app import downloads, open_page  # noqa: F401 (a fixture)
 
 OUR_PLOTLY_TAGS = {"<b>", "</b>", "<br>"}
 OUR_LINK = re.compile(r'<a href="[^"]*" rel="noopener noreferrer nofollow" target="_blank">打开原文</a>')  # Facts: the article
@@ -42,16 +42,6 @@ def hostile_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("GOVSTATS_DATA", str(folder))
     monkeypatch.setattr(data, "CACHE_DIR", tmp_path / "cache")
     return folder
-
-
-def open_page(page: str | None, query: dict) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.query_params.update(query)
-    app.run()
-    if page:
-        app.switch_page(f"app_pages/{page}.py").run()
-    assert not app.exception, app.exception
-    return app
 
 
 def markdown_texts(app: AppTest) -> list[str]:
@@ -87,7 +77,7 @@ def plotly_strings(app: AppTest) -> list[str]:
 
 @pytest.mark.parametrize("page, query", PAGES)
 def test_no_markdown_or_html_from_data_reaches_the_page(hostile_folder, page, query):
-    app = open_page(page, query)
+    app = open_page(page, **query)
     texts = [OUR_LINK.sub("", text) for text in markdown_texts(app)]
     assert texts
     leaked = [text for text in texts if hostile.EVIL in text or "**" in text or "![" in text or "](" in text]
@@ -96,7 +86,7 @@ def test_no_markdown_or_html_from_data_reaches_the_page(hostile_folder, page, qu
 
 @pytest.mark.parametrize("page, query", [entry for entry in PAGES if entry[0] is None or "view" in entry[1]])
 def test_no_tag_template_or_formula_from_data_reaches_a_chart(hostile_folder, page, query):
-    strings = plotly_strings(open_page(page, query))
+    strings = plotly_strings(open_page(page, **query))
     assert any(safe.plotly(name) in text for name in hostile.SUBDISTRICTS for text in strings)  # charted
     tags = {tag for text in strings for tag in re.findall(r"<[^<>]*>", text)}
     assert tags <= OUR_PLOTLY_TAGS
@@ -106,7 +96,7 @@ def test_no_tag_template_or_formula_from_data_reaches_a_chart(hostile_folder, pa
 def test_the_hostile_title_and_sentence_are_shown_as_their_characters(hostile_folder):
     from html import unescape
 
-    app = open_page("facts", {"fact": hostile.fact_of_article("h1")})
+    app = open_page("facts", fact=hostile.fact_of_article("h1"))
     shown = unescape("\n".join(block.value for block in app.markdown)).replace(safe.JOINER, "")
     assert hostile.TITLE in shown and "<mark>" in shown
     assert "![s](https://evil.example/s.png) [登录](https://evil.example/l) https://evil.example/bare" in shown
@@ -114,7 +104,7 @@ def test_the_hostile_title_and_sentence_are_shown_as_their_characters(hostile_fo
 
 @pytest.mark.parametrize("page, query", PAGES[:5])
 def test_every_csv_download_quotes_formulas_and_keeps_numbers(hostile_folder, downloads, page, query):  # noqa: F811
-    open_page(page, query)
+    open_page(page, **query)
     assert downloads
     for name, content in downloads.items():
         rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import psutil
 import pytest
 
+from tests.test_browser import dashboard_server
 from tests.test_dashboard_table import write_tables
 
 SOCKET_WATCH = '''
@@ -66,35 +65,12 @@ def watched_environment(folder: Path) -> tuple[dict[str, str], Path]:
     return {"PYTHONPATH": path, "GOVSTATS_SOCKET_LOG": str(log)}, log
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def govstats_dashboard(data: Path, output: Path, *options: str, environment: dict | None = None):
     """`govstats dashboard --data DATA --headless --port PORT OPTIONS`, until it answers; yields the port."""
-    port = free_port()
-    command = [sys.executable, "-m", "etl", "dashboard", "--data", str(data), "--headless", "--port", str(port), *options]
-    with output.open("w") as log:
-        server = subprocess.Popen(command, env=dict(os.environ, **(environment or {})), stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
-                        if answer.read() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"govstats dashboard did not start: {output.read_text()[-2000:]}")
-                time.sleep(0.3)
-            yield port
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    command = [sys.executable, "-m", "etl", "dashboard", "--data", str(data), "--headless", "--port", "{port}", *options]
+    with dashboard_server(data, output, command, environment) as base:
+        yield int(base.rsplit(":", 1)[1])
 
 
 def listening_addresses(port: int) -> set[str]:
