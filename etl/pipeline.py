@@ -252,18 +252,13 @@ def _walk(directory: str, prefix: str, follow_symlinks: bool, walking: set) -> I
     """(path, None) per article file (any kind of file with an article suffix: what it is is found
     out when it is read) and (folder, problem) per folder that cannot be listed."""
     try:
-        info = os.stat(directory)
-        with os.scandir(directory) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
+        here, entries = _listing(directory)
     except OSError as error:
         yield directory.rstrip(os.sep) or directory, f"unreadable folder: {error.strerror or error}"
         return
-    here = (info.st_dev, info.st_ino)
     walking.add(here)
     try:
         for entry in entries:
-            if entry.name.startswith("."):
-                continue
             path = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
                 yield from _walk(path, path + os.sep, follow_symlinks, walking)
@@ -274,6 +269,15 @@ def _walk(directory: str, prefix: str, follow_symlinks: bool, walking: set) -> I
                 yield path, None
     finally:
         walking.discard(here)
+
+
+def _listing(directory: str) -> tuple[tuple[int, int], list[os.DirEntry]]:
+    """The folder's identity (device, inode: what a link loop comes back to) and its entries in
+    name order, hidden ones left out; OSError when it cannot be listed."""
+    info = os.stat(directory)
+    with os.scandir(directory) as scan:
+        entries = sorted((entry for entry in scan if not entry.name.startswith(".")), key=lambda entry: entry.name)
+    return (info.st_dev, info.st_ino), entries
 
 
 def _is_folder(path: str) -> bool:
@@ -342,18 +346,13 @@ def _glob(pattern: str, follow_symlinks: bool) -> Iterator[InputFile]:
 
     def walk(directory: str, depth: int, walking: set) -> Iterator[InputFile]:
         try:
-            info = os.stat(directory or ".")
-            with os.scandir(directory or ".") as scan:
-                entries = sorted(scan, key=lambda entry: entry.name)
+            here, entries = _listing(directory or ".")
         except OSError as error:
             yield InputFile(directory, display_name(directory), problem=f"unreadable folder: {error.strerror or error}", is_folder=True)
             return
-        here = (info.st_dev, info.st_ino)
         walking.add(here)
         try:
             for entry in entries:
-                if entry.name.startswith("."):
-                    continue
                 path = (directory.rstrip("/") + "/" if directory else "") + entry.name
                 is_link = entry.is_symlink()
                 folder = entry.is_dir(follow_symlinks=False) or (is_link and _is_folder(path))
