@@ -98,53 +98,54 @@ class CategoryAttributor:
         )
         if choice.from_context:
             # 完成交地验收的项目5个: a count of projects is of what the projects do
-            for level, span in self._contexts(start, sentence):
-                topic = self.topic(span)
-                if topic is not None:
-                    return Choice(topic[0], choice.metric, topic[1], level)
-            return choice
+            return self._from_topic(self._contexts(start, sentence), choice) or choice
         if unit == "case" and choice.category != "case_resolution" and choice.level not in ("noun", "clause"):
             # 共95件 in a report on hotline tickets: cases counted are the cases handled, whatever
             # field a sentence says they are about (老旧小区改造方面)
-            for level, span in self._frames(start):
-                topic = self.topic(span)
-                if topic is not None and topic[0] == "case_resolution":
-                    return Choice(topic[0], choice.metric, topic[1], level)
+            found = self._from_topic(self._frames(start), choice, only="case_resolution")
+            if found is not None:
+                return found
         if choice.category != "other" or choice.level in ("noun", "clause"):
             return choice
         # nothing in the figure's own words: what is the text around it about?
-        for level, span in self._contexts(start, sentence):
+        return self._from_topic(self._contexts(start, sentence), choice) or choice
+
+    def _from_topic(self, spans, choice: Choice, only: str | None = None) -> Choice | None:
+        """The category of the first of the (level, span) pairs whose topic words agree on one
+        (on `only`, when given)."""
+        for level, span in spans:
             topic = self.topic(span)
-            if topic is not None:
+            if topic is not None and only in (None, topic[0]):
                 return Choice(topic[0], choice.metric, topic[1], level)
-        return choice
+        return None
 
     def _contexts(self, start: int, sentence: tuple[int, int]):
         """The spans around the figure, nearest first: sentence, the label of its paragraph
-        (【概况】), paragraph (or list item), the section under its heading, the title. (The lead is the figure's paragraph or says no more
-        about a later one than the title does.)"""
+        (【概况】), paragraph (or list item), the section under its heading, the title. (The lead
+        is the figure's paragraph, or says no more about a later one than the title does.)"""
         structure = self.structure
         yield "sentence", sentence
         label = structure.label_at(start)
         if label is not None:
             yield "heading", label
         yield "paragraph", (structure.block_start(start), structure.layout.paragraph_span(start)[1])
-        heading = structure.heading_at(start)
-        if heading is not None and heading != structure.title:
-            yield "heading", heading
-        if structure.title is not None:
-            yield "title", structure.title
+        yield from self._heading_and_title(start)
 
     def _frames(self, start: int):
-        """The spans that frame the figure's whole passage: its section heading, the title."""
+        """The spans that frame the figure's whole passage: its section heading, the title, the
+        lead."""
+        yield from self._heading_and_title(start)
+        structure = self.structure
+        if structure.lead is not None and structure.lead[0] <= start:
+            yield "lead", structure.lead
+
+    def _heading_and_title(self, start: int):
         structure = self.structure
         heading = structure.heading_at(start)
         if heading is not None and heading != structure.title:
             yield "heading", heading
         if structure.title is not None:
             yield "title", structure.title
-        if structure.lead is not None and structure.lead[0] <= start:
-            yield "lead", structure.lead
 
     def topic(self, span: tuple[int, int]) -> tuple[str, str] | None:
         """(category, word) that the topic words of the span agree on, if they do."""
