@@ -43,11 +43,7 @@ class PeriodAttributor:
         self.header_years = sorted(header_years.items(), key=lambda pair: pair[0])
         # An undated article whose lead is framed by a date or year (截止2020年9月26日, 现将2024年6月份…
         # 通报如下, 黄山市2019年实施…) is of that year throughout, unless a figure says otherwise.
-        self.lead_year = None
-        if structure.published_year is None and structure.lead is not None:
-            self.lead_year = next(
-                (p.year for p in structure.periods_between(*structure.lead) if not p.relative), None
-            )
+        self.lead_year = structure.first_year(structure.lead) if structure.published_year is None else None
         self._sentence_periods: dict[tuple[int, int], list[PeriodMention]] = {}
 
     def periods_about(self, sentence: tuple[int, int]) -> list[PeriodMention]:

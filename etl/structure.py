@@ -160,10 +160,9 @@ class DocumentStructure:
         if self.published_year is not None:
             return self.published_year
         for span in (self.title, self.lead):
-            if span is not None:
-                year = next((p.year for p in self.periods_between(*span) if not p.relative), None)
-                if year is not None:
-                    return year
+            year = self.first_year(span)
+            if year is not None:
+                return year
         return max((p.year for p in self.periods if not p.relative and not p.in_name), default=None)
 
     @functools.cached_property
@@ -184,6 +183,12 @@ class DocumentStructure:
                 if previous >= 0:
                     starts.add(layout.paragraph_span(layout.line_starts[previous])[0])
         return frozenset(starts)
+
+    def first_year(self, span: tuple[int, int] | None) -> int | None:
+        """The first year the span states (2019年, 截止2020年9月26日, 二〇二〇年), None without one."""
+        if span is None:
+            return None
+        return next((p.year for p in self.periods_between(*span) if not p.relative), None)
 
     def is_caption(self, offset: int) -> bool:
         """Whether offset lies in a photo caption: a paragraph followed by a photo credit line."""
