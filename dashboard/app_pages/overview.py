@@ -3,13 +3,9 @@ covers. The tables behind the chart (its rows, its conflicts) are sent when thei
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
-from dashboard import charts, data, figures, safe, tables, ui
-
-MAX_CONFLICT_ROWS = 100
+from dashboard import charts, data, figures, safe, tables, ui, views
 
 context = ui.context()
 labels, t = context.labels, context.labels.text
@@ -40,31 +36,27 @@ if reviewed["reviewed"]:
     right.metric(t("extractor_accuracy"), accuracy, help=t("accuracy_help", fields=by_field or "—"))
 ui.show_switches(context)
 
-reported = data.figures(context.table, context.filters)
-options = figures.metric_choices(reported)
-if options.empty:
+menu = views.metric_menu(context.table, context.filters)
+if menu.options.empty:
     st.caption(t("no_rows"))
     st.stop()
 names = {
     row.code: f"{labels.metric_with_unit(row.metric, row.unit)} · {row.places}"
-    for row in options.itertuples()
+    for row in menu.options.itertuples()
 }
-counted = reported if context.filters.include_undated else reported[reported["year"].notna()]
-first_choice = figures.metric_choices(counted)["code"]  # the default has figures to draw
 code = ui.choose(
-    "selectbox", t("pick_metric"), list(names), key="metric",
-    default=first_choice.iloc[0] if len(first_choice) else options["code"].iloc[0],
+    "selectbox", t("pick_metric"), list(names), key="metric", default=menu.default,
     format_func=names.get, help=t("pick_metric_help"),
 )  # fmt: skip
 metric, unit = figures.split_code(code)
 st.caption(safe.markdown(f"{labels.metric(metric)}: {labels.metric_definition(metric)}"))
 
-totals = figures.metric_totals(reported, metric, unit, include_undated=context.filters.include_undated)
+shown_chart = views.metric_chart(context.table, context.filters, metric, unit)
+totals = shown_chart.totals
 how = t("chart_latest") if unit in figures.NON_ADDITIVE_UNITS else t("chart_total")
 title = f"{labels.metric_with_unit(metric, unit)} · {how}"
-left_out = int(reported[(reported["metric"] == metric) & (reported["unit"] == unit)]["year"].isna().sum())
-if left_out and not context.filters.include_undated:
-    st.caption(t("undated_left_out_note", count=left_out))
+if shown_chart.left_out:
+    st.caption(t("undated_left_out_note", count=shown_chart.left_out))
 if totals.empty:
     st.caption(t("no_rows"))
 else:
@@ -80,27 +72,21 @@ else:
     if rows.open:
         rows.dataframe(shown, hide_index=True, key="table-overview")
     ui.csv_download(shown, f"overview-{metric}", labels)
-    flagged = reported[(reported["metric"] == metric) & (reported["unit"] == unit) & reported["conflict"]]
-    flagged = flagged[flagged["place"].isin(totals["place"])]
-    if len(flagged):
-        scope = replace(context.filters, subdistricts=tuple(sorted(set(flagged["subdistrict"]))))
-        keys = tuple(int(k) for k in flagged["key_hash"])
-        values = data.alternative_values(context.table, scope, keys)  # counted in memory
+    if len(shown_chart.flagged):
         st.warning(t("conflicts"), icon="⚠️")
-        n_values = flagged[["key_hash"]].merge(values, on="key_hash").shape[0]
-        listed = st.expander(f"{t('conflict_rows')}: {n_values:,}", key="conflict-rows-overview", on_change="rerun")
+        listed = st.expander(
+            f"{t('conflict_rows')}: {shown_chart.n_conflict_values:,}", key="conflict-rows-overview", on_change="rerun"
+        )  # fmt: skip
         if listed.open:  # the sources of the charted conflicts: a scan of the table, done when asked
-            alternatives = data.alternatives(context.table, scope, keys)
-            disagreeing = figures.conflicts(flagged, alternatives)
-            if len(disagreeing) > MAX_CONFLICT_ROWS:
-                listed.caption(t("conflicts_shown", shown=MAX_CONFLICT_ROWS, total=len(disagreeing)))
-            conflicts = tables.conflict_table(disagreeing.head(MAX_CONFLICT_ROWS), labels)
+            disagreeing, total = views.conflict_rows(context.table, context.filters, metric, unit)
+            if total > len(disagreeing):
+                listed.caption(t("conflicts_shown", shown=len(disagreeing), total=total))
+            conflicts = tables.conflict_table(disagreeing, labels)
             listed.dataframe(conflicts, hide_index=True, key="conflicts-overview")
             ui.csv_download(conflicts, f"conflicts-{metric}", labels, container=listed)
 
 st.subheader(t("coverage"))
 st.caption(t("coverage_note"))
-everything = replace(context.filters, include_targets=True, exclude_approximate=False, exclude_conflicts=False)
-covered = tables.coverage_table(figures.coverage(data.figures(context.table, everything)), labels)
+covered = views.coverage_table(context.table, context.filters, labels.language)
 st.dataframe(covered, hide_index=True, key="coverage")
 ui.csv_download(covered, "coverage", labels)
