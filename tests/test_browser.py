@@ -251,6 +251,43 @@ def test_a_fact_opens_its_whole_article_with_the_figure_marked_in_chromium(seed_
     assert (shots / "facts.png").stat().st_size > 10_000
 
 
+def reruns_asked(page) -> list[str]:
+    """What the page asks the server to rerun, as it asks: "page" for the whole page, "fragment"
+    for one fragment (Streamlit's BackMsg.rerun_script, read off the websocket)."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    asked: list[str] = []
+
+    def read(payload) -> None:
+        if isinstance(payload, bytes):
+            message = BackMsg.FromString(payload)
+            if message.WhichOneof("type") == "rerun_script":
+                asked.append("fragment" if message.rerun_script.fragment_id else "page")
+
+    page.on("websocket", lambda socket: socket.on("framesent", read))
+    return asked
+
+
+def test_picking_a_fact_reruns_its_fragment_not_the_page_in_chromium(tmp_path):
+    data = write_tables(tmp_path / "data")
+    with dashboard_server(data, tmp_path / "streamlit.log") as base, chromium_page(tmp_path / "profile") as page:
+        asked = reruns_asked(page)
+        page.goto(f"{base}/facts")
+        wait_for_app(page)
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.wait_for()
+        before = len(asked)
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 15, box["y"] + 35 + 18)  # the first row's selection box
+        page.locator(".govstats-sentence").wait_for()
+        assert asked[before:] == ["fragment"] and "fact=" in page.url
+        wait_for_app(page)
+        before = len(asked)
+        pick(page, "类别", "投资")  # a filter changes what the whole page counts
+        page.wait_for_url("**category=investment**")
+        assert asked[before:] == ["page"]
+
+
 def fact_with_script(data: Path) -> str:
     import pyarrow.parquet as pq
 
