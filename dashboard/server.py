@@ -36,14 +36,20 @@ def warm_up() -> None:
     and what the Overview shows with no filter, in its default metric (st.cache_data is global to
     the process too, not to a session, so the first session finds them)."""
     import plotly.graph_objects  # noqa: F401
-    from dashboard.labels import LANGUAGES
+    import plotly.io
+
+    from dashboard.labels import LANGUAGES, labels_for
+    from streamlit import config
     from streamlit.logger import get_logger
 
-    caching_log = get_logger("streamlit.runtime.caching.cache_data_api")
-    level = caching_log.level
-    caching_log.setLevel(logging.ERROR)  # "no runtime yet" is expected before the server starts
+    config.get_config_options()  # read first: reading it sets every Streamlit logger's level again
+    quiet = [get_logger(f"streamlit.runtime.caching.{name}") for name in ("cache_data_api", "cache_resource_api")]
+    levels = [log.level for log in quiet]
+    for log in quiet:
+        log.setLevel(logging.ERROR)  # "no runtime yet" is expected before the server starts
     try:
-        from dashboard import data, figures, views
+        _first_session_costs()
+        from dashboard import charts, data, figures, tables, views
 
         table = data.current_table()
         if table is None:
@@ -52,12 +58,40 @@ def warm_up() -> None:
         data.facets(table)
         data.headline(table, data.Filters())
         menu = views.metric_menu(table, data.Filters())
-        if menu.default is not None:
-            views.metric_chart(table, data.Filters(), *figures.split_code(menu.default))
+        if menu.default is not None:  # and its chart built once: Plotly imports a trace's classes on first use
+            metric, unit = figures.split_code(menu.default)
+            totals = views.metric_chart(table, data.Filters(), metric, unit).totals
+            plotly.io.to_json(charts.metric_bar(totals, metric, unit, "", labels_for("zh")), validate=False)
         for language in LANGUAGES:
-            views.coverage_table(table, data.Filters(), language)
+            tables.csv_bytes(views.coverage_table(table, data.Filters(), language))
     finally:
-        caching_log.setLevel(level)
+        for log, level in zip(quiet, levels):
+            log.setLevel(level)
+
+
+def _first_session_costs() -> None:
+    """What the first script run of a server pays once (0.4 s of a first Overview): Streamlit's
+    emoji catalogue and its regular expression (read for the language switch's labels), its
+    check whether it runs in a REPL (a walk of the stack, on its first element), the labels, and
+    whether Kaleido finds a Chromium for the image downloads."""
+    from streamlit import delta_generator, string_util
+    from streamlit.logger import get_logger
+
+    from dashboard import ui
+    from dashboard.labels import LANGUAGES, labels_for
+
+    string_util.extract_leading_emoji("中文")
+    if hasattr(delta_generator, "_maybe_print_use_warning"):
+        root_log = get_logger("root")
+        level = root_log.level
+        root_log.setLevel(logging.ERROR)  # its warning is for a script run without `streamlit run`
+        try:
+            delta_generator._maybe_print_use_warning()
+        finally:
+            root_log.setLevel(level)
+    for language in LANGUAGES:
+        labels_for(language).metric_with_unit("population", "person")
+    ui._can_draw_images()
 
 
 def main() -> int:
