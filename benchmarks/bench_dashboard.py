@@ -6,10 +6,18 @@ chart on screen is drawn and every table shown, on the seed table and on a gener
 "Drawn" means: the script run is over (the app's script state is notRunning, nothing is stale),
 no element is still loading (no skeleton), every visible Plotly chart has its SVG and every
 visible table its grid. Each measure is taken
---repeat times (a new server each time) and the best is printed: other work on a shared machine
-only ever adds time. The load average is printed beside the figures.
+--repeat times (a new server and a new browser profile each time) and the best is printed: other
+work on a shared machine only ever adds time. The load average is printed beside the figures.
 
-    .venv/bin/python benchmarks/bench_dashboard.py [--facts 1000000] [--repeat 3] [--apptest]
+The browser is one Chromium with a profile on disk, as a user's is, and every page opens in a new
+tab of it: the tabs share its HTTP cache (Streamlit serves its script chunks as immutable for a
+year, so a second tab transfers none of them: the bytes each tab transferred are printed) and its
+V8 code cache. Each round starts with an empty profile, so "fresh server" is also a first visit.
+
+--against REV measures another version of the code (a git revision, checked out into a temporary
+worktree) in the same run, its rounds and ours alternating, so that both see the same load.
+
+    .venv/bin/python benchmarks/bench_dashboard.py [--facts 1000000] [--repeat 3] [--against main] [--apptest]
 
 --apptest adds the older measure, Streamlit's AppTest (the script run alone, without a browser).
 """
@@ -17,6 +25,7 @@ only ever adds time. The load average is printed beside the figures.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import sys
@@ -246,16 +255,17 @@ def free_port() -> int:
 
 
 class Server:
-    """`govstats dashboard` on a free port, from start until stopped."""
+    """`govstats dashboard` of the code in `code` (a checkout) on a free port, from start until stopped."""
 
-    def __init__(self, data: Path, log: Path):
+    def __init__(self, data: Path, log: Path, code: Path = ROOT):
         import subprocess
         import urllib.request
 
         self.port = free_port()
         command = [sys.executable, "-m", "etl", "dashboard", "--data", str(data), "--headless", "--port", str(self.port)]
         self.log = log.open("w")
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
+        # Run from the checkout, whose etl/ and dashboard/ then come first on the path.
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, cwd=code)
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 300
         while True:
@@ -289,6 +299,11 @@ def load(page, url: str) -> float:
     return page.evaluate("window.__drawnAt") / 1000
 
 
+def transferred(page) -> float:
+    """Megabytes the tab fetched over the network (a response from the browser's cache counts 0)."""
+    return page.evaluate("performance.getEntriesByType('resource').reduce((sum, r) => sum + r.transferSize, 0)") / 1e6
+
+
 def change(page, action) -> float:
     """Seconds from `action` (a click) to drawn again."""
     before = page.evaluate("window.__runs")
@@ -308,27 +323,33 @@ def pick_in_sidebar(page, label: str, option: str):
     return choice.click
 
 
-def browser_round(data: Path, choices: dict, log: Path) -> dict[str, float]:
+def browser_round(data: Path, choices: dict, log: Path, code: Path = ROOT) -> dict[str, float]:
     from urllib.parse import urlencode
 
     from playwright.sync_api import sync_playwright
 
-    server = Server(data, log)
+    server = Server(data, log, code)
     found = {}
     try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-            context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")  # empty cache
+        with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="govstats-profile-") as profile:
+            context = playwright.chromium.launch_persistent_context(
+                profile, executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+                viewport={"width": 1400, "height": 1000}, locale="zh-CN",
+            )  # fmt: skip
             context.add_init_script(COUNT_RUNS)
-            found["Overview, fresh server"] = load(new_tab(context), server.base)
+            page = new_tab(context)
+            found["Overview, fresh server"] = load(page, server.base)
+            found["MB fetched, first tab"] = transferred(page)
             page = new_tab(context)
             found["Overview, new tab, server warm"] = load(page, server.base)
+            found["MB fetched, new tab"] = transferred(page)
             found["Overview, district filter"] = change(page, pick_in_sidebar(page, "区县", choices["district"]))
             query = urlencode({"subs": choices["subdistricts"]}, doseq=True)
             found["Compare, 3 subdistricts"] = load(new_tab(context), f"{server.base}/compare?{query}")
             page = new_tab(context)
             load(page, f"{server.base}/facts")
             found["Facts, category filter"] = change(page, pick_in_sidebar(page, "类别", choices["category"]))
+            context.close()
     finally:
         server.stop()
     return found
@@ -345,14 +366,38 @@ def choices_of(data: Path) -> dict:
     return {"district": busiest("district", 1)[0], "subdistricts": busiest("subdistrict", 3), "category": "投资"}
 
 
-def browser_report(name: str, data: Path, repeat: int, goals: bool) -> None:
+def browser_report(name: str, data: Path, repeat: int, goals: bool, against: tuple[str, Path] | None = None) -> None:
+    """Best of `repeat` rounds per measure; with `against` (a name and a checkout), that code's
+    rounds alternate with ours and both columns are printed."""
     choices = choices_of(data)
-    rounds = [browser_round(data, choices, data / f"server-{n}.log") for n in range(repeat)]
+    versions = ([against] if against else []) + [("this", ROOT)]
+    rounds: dict[str, list[dict]] = {version: [] for version, _ in versions}
+    for n in range(repeat):
+        for version, code in versions:
+            rounds[version].append(browser_round(data, choices, data / f"server-{version}-{n}.log", code))
+    columns = "".join(f"{version:>10}" for version, _ in versions)
     print(f"{name}: in Chromium, best of {repeat} (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-    for measure_name in rounds[0]:
-        best = min(found[measure_name] for found in rounds)
-        goal = f"   goal < {GOALS[measure_name]:g} s" if goals else ""
-        print(f"  {measure_name:<34} {best:>6.2f} s   (all: {', '.join(f'{r[measure_name]:.2f}' for r in rounds)}){goal}")
+    print(f"  {'':<34}{columns}   (every round)")
+    for measure_name in rounds["this"][0]:
+        best = [min(found[measure_name] for found in rounds[version]) for version, _ in versions]
+        unit = "" if measure_name.startswith("MB") else " s"
+        every = "; ".join(", ".join(f"{found[measure_name]:.2f}" for found in rounds[version]) for version, _ in versions)
+        goal = f"   goal < {GOALS[measure_name]:g} s" if goals and measure_name in GOALS else ""
+        print(f"  {measure_name:<34}" + "".join(f"{value:>8.2f}{unit:<2}" for value in best) + f"   ({every}){goal}")
+
+
+@contextlib.contextmanager
+def checkout(revision: str):
+    """A temporary worktree of `revision` (removed afterwards): the code another version runs."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory(prefix="govstats-against-") as folder:
+        tree = Path(folder) / "tree"
+        subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(tree), revision], cwd=ROOT, check=True)
+        try:
+            yield tree
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
 
 
 def seed_table(folder: Path) -> Path:
@@ -369,19 +414,21 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measure; the best is shown (default 3)")
     parser.add_argument("--apptest", action="store_true", help="also time the script runs with AppTest")
     parser.add_argument("--skip-seeds", action="store_true", help="only the generated table")
+    parser.add_argument("--against", metavar="REV", help="also measure this git revision, rounds alternating with ours")
     args = parser.parse_args()
     if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is missing: run scripts/ensure-chromium")
-    with tempfile.TemporaryDirectory(prefix="govstats-bench-") as folder:
+    with tempfile.TemporaryDirectory(prefix="govstats-bench-") as folder, contextlib.ExitStack() as stack:
+        against = (args.against, stack.enter_context(checkout(args.against))) if args.against else None
         if not args.skip_seeds:
             seeds = seed_table(Path(folder) / "seeds")
-            browser_report("seed table", seeds, args.repeat, goals=False)
+            browser_report("seed table", seeds, args.repeat, goals=False, against=against)
         generated = Path(folder) / "generated"
         generated.mkdir()
         generate_seconds = timed(lambda: generate_tables(generated, args.facts))
         size = (generated / "facts.parquet").stat().st_size / 1e6
         print(f"generated {args.facts:,} facts ({size:.0f} MB Parquet) in {generate_seconds:.1f} s")
-        browser_report(f"{args.facts:,} facts", generated, args.repeat, goals=True)
+        browser_report(f"{args.facts:,} facts", generated, args.repeat, goals=True, against=against)
         if args.apptest:
             apptest_report(generated, args.repeat)
 
