@@ -224,10 +224,17 @@ def csv_download(frame: pd.DataFrame, name: str, labels: Labels, container=st) -
 
 
 def chart(figure, name: str, context: Context, documents: int, *, on_select=None, key: str | None = None):
-    """Draw a Plotly chart with PNG and SVG downloads that carry its title, the filters and the
-    source line drawn in (rendered only when clicked). Returns the selection event, if any."""
+    """Draw a Plotly chart with PNG and SVG downloads (image_downloads). Returns the selection
+    event, if any."""
     kwargs = {"on_select": on_select, "selection_mode": ("points",)} if on_select else {}
     event = st.plotly_chart(figure, key=key or f"chart-{name}", **kwargs)
+    image_downloads(figure, name, context, documents)
+    return event
+
+
+def image_downloads(figure, name: str, context: Context, documents: int) -> None:
+    """PNG and SVG downloads of a Plotly figure that carry its title, the filters and the source
+    line drawn in (rendered only when clicked, on the server: the browser needs no Plotly for them)."""
     labels = context.labels
     note = exports.Note(
         filters=filters_note(context.filters, labels),
@@ -235,7 +242,7 @@ def chart(figure, name: str, context: Context, documents: int, *, on_select=None
     )
     if not _can_draw_images():
         st.caption(labels.text("images_need_chromium"))
-        return event
+        return
     columns = st.columns([1, 1, 6])
     for column, kind in zip(columns, ("png", "svg")):
         column.download_button(
@@ -246,7 +253,6 @@ def chart(figure, name: str, context: Context, documents: int, *, on_select=None
             key=f"{kind}-{name}",
             on_click="ignore",
         )
-    return event
 
 
 @st.cache_resource(show_spinner=False)

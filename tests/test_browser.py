@@ -165,10 +165,23 @@ def test_from_a_bar_to_its_facts_article_and_subdistrict_in_chromium(tmp_path):
     shots = Path(os.environ.get("GOVSTATS_SCREENSHOTS") or tmp_path / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
     with dashboard_server(data, tmp_path / "streamlit.log") as base, chromium_page(tmp_path / "profile") as page:
-        page.goto(base)  # Overview: 排查矛盾 by subdistrict, 林山寨街道 first
+        page.goto(base)  # Overview: 排查矛盾 by subdistrict, 林山寨街道 first, drawn as SVG bars
         wait_for_app(page)
-        page.wait_for_selector(".js-plotly-plot .bars path")
+        page.wait_for_selector("svg.govstats-bars a.bar rect")
         full_screenshot(page, shots / "overview.png")
+        assert page.locator(".js-plotly-plot").count() == 0  # no Plotly on the first paint
+        with page.context.expect_page() as opened:
+            page.locator("svg.govstats-bars a.bar").first.click()  # a bar's facts, in a new tab
+        facts = opened.value
+        facts.set_default_timeout(30_000)
+        wait_for_app(facts)
+        wait_for_text(facts, '[data-testid="stAlert"]', "林山寨街道")
+        assert "sub=" in facts.url and "m=disputes_found" in facts.url
+        facts.close()
+
+        page.get_by_role("tab", name="交互图表").click()  # the same bars in Plotly: a click opens them here
+        page.wait_for_selector(".js-plotly-plot .bars path")
+        assert "chart=interactive" in page.url
         bar = page.locator(".js-plotly-plot .bars .point path").first.bounding_box()  # 林山寨街道
         page.mouse.click(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)  # as a user clicks (plotly's drag layer takes it)
         page.wait_for_url("**/facts?**")
@@ -324,9 +337,17 @@ def test_hostile_corpus_in_chromium(tmp_path):
 
         page.goto(base)
         wait_for_app(page)
+        page.wait_for_selector("svg.govstats-bars text.xtick")
+        ticks = [text.replace(safe.JOINER, "") for text in page.locator("svg.govstats-bars text.xtick").all_text_contents()]
+        assert set(hostile.SUBDISTRICTS) <= set(ticks)  # names shown as their characters
+        links = page.locator("svg.govstats-bars a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert links and all(link.startswith("facts?") for link in links)  # ours: a bar's facts
+        assert page.locator("svg.govstats-bars image, svg.govstats-bars foreignObject").count() == 0
+        page.goto(f"{base}/?chart=interactive")
+        wait_for_app(page)
         page.wait_for_selector(".js-plotly-plot .xtick text")
         ticks = page.locator(".js-plotly-plot .xtick text").all_text_contents()
-        assert set(hostile.SUBDISTRICTS) <= set(ticks)  # names shown as their characters
+        assert set(hostile.SUBDISTRICTS) <= set(ticks)
         assert page.locator(".js-plotly-plot a, .js-plotly-plot image").count() == 0
         page.locator('[data-testid="stMultiSelect"]').filter(has_text="媒体").locator("input").click()
         options = page.get_by_role("listbox")

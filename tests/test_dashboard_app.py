@@ -79,19 +79,36 @@ def trace_names(app: AppTest, key: str) -> list[str]:
     return [trace["name"] for trace in chart_spec(app, key)["data"]]
 
 
+def overview_bars(app: AppTest):
+    """The Overview's bars as drawn first (an SVG in a Markdown block), parsed: what the reader sees."""
+    from xml.etree import ElementTree
+
+    drawn = next(block.value for block in app.markdown if 'class="govstats-bars"' in block.value)
+    return ElementTree.fromstring(drawn)
+
+
+def texts_of(svg, kind: str) -> list[str]:
+    return [element.text for element in svg.iter("text") if element.get("class") == kind]
+
+
+def charted_places(app: AppTest) -> list[str]:
+    """The subdistricts under the Overview's bars, in order."""
+    return texts_of(overview_bars(app), "xtick")
+
+
 def test_overview_shows_headline_counts_and_one_metric(data_folder):
     app = open_page()
     counts = {metric.label: metric.value for metric in app.metric}
     assert counts == {"文章": "5", "数据点": "26", "街道/乡镇": "6", "年份": "2007–2019", "年份不详": "2"}
     assert app.selectbox(key="metric").value == "disputes_found:case"  # reported by the most subdistricts
-    assert charted_subdistricts(app, "chart-overview") == ["林山寨街道", "绿东村街道", "桐柏路街道"]
-    assert chart_spec(app, "chart-overview")["layout"]["title"]["text"].startswith("排查矛盾（起）")
+    assert charted_places(app) == ["林山寨街道", "绿东村街道", "桐柏路街道"]
+    assert texts_of(overview_bars(app), "govstats-title")[0].startswith("排查矛盾（起）")
 
 
 def test_the_analyst_picks_the_metric_by_its_label(data_folder):
     app = open_page()
     app.selectbox(key="metric").set_value("project_investment:CNY").run()
-    assert charted_subdistricts(app, "chart-overview") == ["林山寨街道", "新城街道", "绿东村街道"]
+    assert charted_places(app) == ["林山寨街道", "新城街道", "绿东村街道"]
     assert app.query_params["metric"] == "project_investment:CNY"  # the code, not the label
     assert any("一个或多个项目" in caption.value for caption in app.caption)  # its definition
 
@@ -100,14 +117,14 @@ def test_a_sidebar_filter_changes_the_chart(data_folder):
     app = open_page(metric="project_investment:CNY")
     app.sidebar.multiselect(key="district").select("中原区").run()
     assert not app.exception
-    assert charted_subdistricts(app, "chart-overview") == ["林山寨街道", "绿东村街道"]
+    assert charted_places(app) == ["林山寨街道", "绿东村街道"]
     assert {metric.label: metric.value for metric in app.metric}["文章"] == "3"
 
 
 def test_filters_come_from_the_url(data_folder):
     app = open_page(city="商丘市", metric="project_investment:CNY")
     assert app.sidebar.multiselect(key="city").value == ["商丘市"]
-    assert charted_subdistricts(app, "chart-overview") == ["新城街道"]
+    assert charted_places(app) == ["新城街道"]
 
 
 @pytest.mark.parametrize(
@@ -120,7 +137,7 @@ def test_filters_come_from_the_url(data_folder):
 )
 def test_sensitivity_switches_change_the_chart_and_say_so(data_folder, switches, charted, note):
     app = open_page(metric="disputes_found:case", **switches)
-    assert charted_subdistricts(app, "chart-overview") == charted
+    assert charted_places(app) == charted
     notes = [block.value for block in app.info]
     assert (note is None and not notes) or any(note in shown for shown in notes)
 
@@ -132,7 +149,7 @@ def test_undated_figures_are_named_as_left_out(data_folder):
 
 def test_excluding_approximate_values_drops_them(data_folder):
     app = open_page(metric="project_investment:CNY", exact="1")
-    assert charted_subdistricts(app, "chart-overview") == ["新城街道", "绿东村街道"]  # 近2亿元 made 林山寨 approximate
+    assert charted_places(app) == ["新城街道", "绿东村街道"]  # 近2亿元 made 林山寨 approximate
 
 
 def test_coverage_panel_shows_facts_per_year_with_unknown_years_apart(data_folder):
@@ -161,22 +178,27 @@ def test_chart_download_holds_the_rows_the_chart_shows(data_folder, downloads):
     shown = next(frame.value for frame in app.dataframe if "未计入（年份不详）" in frame.value.columns)
     downloaded = pd.read_csv(io.BytesIO(downloads["govstats-overview-project_investment.csv"]), encoding="utf-8-sig")
     assert downloads["govstats-overview-project_investment.csv"].startswith(b"\xef\xbb\xbf")
-    assert downloaded["街道/乡镇"].tolist() == shown["街道/乡镇"].tolist() == charted_subdistricts(app, "chart-overview")
+    assert downloaded["街道/乡镇"].tolist() == shown["街道/乡镇"].tolist() == charted_places(app)
     assert downloaded["数值"].tolist() == shown["数值"].tolist() == ["约70亿元", "43.1亿元", "12亿元"]
 
 
 def test_targets_are_hidden_by_default_and_shown_apart(data_folder):
     app = open_page(metric="illegal_structures_demolished_area:m2")
-    assert trace_names(app, "chart-overview") == ["完成"]
+    assert texts_of(overview_bars(app), "legend") == []
+    assert trace_names(open_page(metric="illegal_structures_demolished_area:m2", chart="interactive"), "chart-overview") == ["完成"]
     app = open_page(metric="illegal_structures_demolished_area:m2", targets="1")
-    assert trace_names(app, "chart-overview") == ["完成", "目标"]
+    assert texts_of(overview_bars(app), "legend") == ["完成", "目标"]
+    assert trace_names(open_page(metric="illegal_structures_demolished_area:m2", targets="1", chart="interactive"), "chart-overview") == ["完成", "目标"]
 
 
 def test_english_switch_translates_labels(data_folder):
     app = open_page(lang="en", metric="project_investment:CNY")
     assert app.title[0].value == "Subdistrict governance figures"
     assert [metric.label for metric in app.metric] == ["Articles", "Facts", "Subdistricts", "Years", "year unknown"]
-    spec = chart_spec(app, "chart-overview")
+    bars = overview_bars(app)
+    assert texts_of(bars, "govstats-title")[0].startswith("project investment (CNY) · total over the selected years")
+    assert texts_of(bars, "govstats-axis-title") == ["CNY billion"]
+    spec = chart_spec(open_page(lang="en", metric="project_investment:CNY", chart="interactive"), "chart-overview")
     assert spec["layout"]["title"]["text"].startswith("project investment (CNY) · total over the selected years")
     assert spec["layout"]["yaxis"]["title"]["text"] == "CNY billion"
 
@@ -257,8 +279,34 @@ def test_facts_drilled_from_a_chart_show_that_subdistrict_and_metric(data_folder
     assert set(shown["街道/乡镇"]) == {"林山寨街道"} and set(shown["指标"]) == {"排查矛盾"} and len(shown) == 2
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"metric": "project_investment:CNY"},
+        {"metric": "disputes_found:case", "undated": "1"},
+        {"metric": "illegal_structures_demolished_area:m2", "targets": "1", "lang": "en"},
+    ],
+)
+def test_the_bars_and_the_interactive_chart_show_the_same_places(data_folder, query):
+    interactive = open_page(**query, chart="interactive")
+    assert not [block for block in interactive.markdown if 'class="govstats-bars"' in block.value]  # one chart at a time
+    assert charted_places(open_page(**query)) == charted_subdistricts(interactive, "chart-overview")
+
+
+def test_a_bar_links_to_the_facts_behind_it_with_the_filters(data_folder):
+    from urllib.parse import parse_qs, urlsplit
+
+    app = open_page(metric="project_investment:CNY", city="郑州市")
+    links = [link.get("href") for link in overview_bars(app).iter("a")]
+    assert [urlsplit(link).path for link in links] == ["facts"] * len(charted_places(app))
+    query = parse_qs(urlsplit(links[1]).query)
+    assert query == {"sub": ["绿东村街道"], "m": ["project_investment"], "city": ["郑州市"]}
+    shown = open_page("facts", **{key: values[0] for key, values in query.items()}).dataframe[0].value
+    assert set(shown["街道/乡镇"]) == {"绿东村街道"} and set(shown["指标"]) == {"项目投资"}
+
+
 def test_clicking_a_bar_opens_the_facts_behind_it(data_folder):
-    app = open_page(metric="project_investment:CNY")
+    app = open_page(metric="project_investment:CNY", chart="interactive")
     app.session_state["chart-overview"] = {
         "selection": {"points": [{"customdata": [1, False], "x": "新城街道"}], "point_indices": [1], "box": [], "lasso": []}
     }

@@ -242,6 +242,74 @@ def test_metric_bar_draws_money_in_yi_with_exact_hover_and_hatched_conflicts():
     assert [charts.clickable_places(totals)[point[0]] for point in bars.customdata] == ["绿东村街道", "林山寨街道"]  # what a click opens
 
 
+def svg_bars(totals: pd.DataFrame, metric: str, unit: str, labels=ZH):
+    """The SVG bars of `totals`, parsed, each bar's link naming its place."""
+    from xml.etree import ElementTree
+
+    drawn = charts.metric_bar_svg(totals, metric, unit, "标题", labels, lambda place: "facts?sub=" + place)
+    assert "\n" not in drawn  # one line: Markdown would read a blank line as the end of the HTML
+    return ElementTree.fromstring(drawn)
+
+
+@pytest.mark.parametrize(
+    "spans, metric, unit, places, fills, axis, ticks",
+    [
+        (  # money in 亿元, conflicts hatched, largest first
+            [span("林山寨街道", "funds_in_place", 4e8), span("林山寨街道", "funds_in_place", 5e8, doc="d2"),
+             span("绿东村街道", "funds_in_place", 12e8)],
+            "funds_in_place", "CNY", ["绿东村街道", "林山寨街道"], [[], ["url(#govstats-conflict)"]], "亿元",
+            ["0", "5", "10", "15"],
+        ),
+        (  # a target beside the achieved figure, crossed and paler
+            [span("新城街道", "households_relocated", 300, unit="household"),
+             span("新城街道", "households_relocated", 500, unit="household", target=True)],
+            "households_relocated", "household", ["新城街道", "新城街道"], [[], ["url(#govstats-target)"]], "户",
+            ["0", "100", "200", "300", "400", "500"],
+        ),
+        (  # a rate: its latest year, not a sum; ticks with decimals where the step needs them
+            [span("桐柏路街道", "resolution_rate", 98.5, unit="percent", year=2012),
+             span("桐柏路街道", "resolution_rate", 1.2, unit="percent", year=2013)],
+            "resolution_rate", "percent", ["桐柏路街道"], [[]], "%", ["0.0", "0.5", "1.0", "1.5"],
+        ),
+    ],
+)  # fmt: skip
+def test_metric_bar_svg_draws_the_bars_of_metric_bar(spans, metric, unit, places, fills, axis, ticks):
+    reported = figures.reported_figures(pd.DataFrame(spans))
+    totals = figures.metric_totals(reported, metric, unit, include_undated=True)
+    svg = svg_bars(totals, metric, unit)
+    bars = list(svg.iter("a"))
+    assert [bar.get("href").removeprefix("facts?sub=") for bar in bars] == places
+    assert [[rect.get("fill") for rect in bar.iter("rect")][1:] for bar in bars] == fills
+    assert [text.text for text in svg.iter("text") if text.get("class") == "govstats-axis-title"] == [axis]
+    assert [text.text for text in svg.iter("text") if text.get("class") == "ytick"] == ticks
+    plotly_order = list(charts.metric_bar(totals, metric, unit, "标题", ZH).layout.xaxis.categoryarray)
+    assert [text.text for text in svg.iter("text") if text.get("class") == "xtick"] == plotly_order
+
+
+@pytest.mark.parametrize(
+    "place",
+    ['<a href="https://evil.example">新城街道</a>', "**粗体**街道 ![i](https://evil.example/i.png)", "$x$ %{y} &amp; 街道"],
+)
+def test_metric_bar_svg_shows_a_hostile_name_as_its_characters(place):
+    from dashboard import safe
+
+    totals = figures.metric_totals(figures.reported_figures(pd.DataFrame([span(place, "funds_in_place", 4e8)])), "funds_in_place", "CNY")
+    svg = svg_bars(totals, "funds_in_place", "CNY")
+    assert {element.tag for element in svg.iter()} <= {"svg", "defs", "pattern", "path", "text", "line", "rect", "a", "title"}
+    assert [t.text.replace(safe.JOINER, "") for t in svg.iter("text") if t.get("class") == "xtick"] == [place]
+    (hover,) = [title.text.replace(safe.JOINER, "") for title in svg.iter("title")]
+    assert hover.splitlines()[0] == place and hover.splitlines()[-1] == "点击查看相关数据"
+
+
+@pytest.mark.parametrize(
+    "largest, smallest, ticks",
+    [(43.1, 0.0, [0, 10, 20, 30, 40, 50]), (0.0, 0.0, [0, 1]), (7.0, 0.0, [0, 2, 4, 6, 8]), (2.4, -1.0, [-1, 0, 1, 2, 3]),
+     (15882.0, 0.0, [0, 5000, 10000, 15000, 20000]), (0.012, 0.0, [0, 0.005, 0.01, 0.015])],
+)  # fmt: skip
+def test_nice_ticks_cover_the_values_from_zero(largest, smallest, ticks):
+    assert charts.nice_ticks(largest, smallest) == pytest.approx(ticks)
+
+
 def test_trend_lines_dash_targets_and_mark_approximate_points():
     rows = pd.DataFrame(
         [

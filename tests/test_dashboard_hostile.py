@@ -18,6 +18,8 @@ from tests.test_dashboard_app import downloads, open_page  # noqa: F401 (a fixtu
 
 OUR_PLOTLY_TAGS = {"<b>", "</b>", "<br>"}
 OUR_LINK = re.compile(r'<a href="[^"]*" rel="noopener noreferrer nofollow" target="_blank">打开原文</a>')  # Facts: the article
+OUR_BAR_LINK = re.compile(r'<a class="bar" href="facts\?[^"<>]*">')  # Overview: a bar's facts (URL-encoded names)
+OUR_SVG_TAGS = {"svg", "defs", "pattern", "path", "text", "line", "rect", "a", "title"}
 PAGES = [  # (page, URL parameters)
     (None, {}),
     (None, {"targets": "true", "lang": "English"}),
@@ -78,19 +80,38 @@ def plotly_strings(app: AppTest) -> list[str]:
 @pytest.mark.parametrize("page, query", PAGES)
 def test_no_markdown_or_html_from_data_reaches_the_page(hostile_folder, page, query):
     app = open_page(page, **query)
-    texts = [OUR_LINK.sub("", text) for text in markdown_texts(app)]
+    texts = [OUR_BAR_LINK.sub("", OUR_LINK.sub("", text)) for text in markdown_texts(app)]
     assert texts
     leaked = [text for text in texts if hostile.EVIL in text or "**" in text or "![" in text or "](" in text]
     assert leaked == []
 
 
-@pytest.mark.parametrize("page, query", [entry for entry in PAGES if entry[0] is None or "view" in entry[1]])
+@pytest.mark.parametrize(
+    "page, query", [(None, {**query, "chart": "interactive"}) for page, query in PAGES if page is None] + [
+        entry for entry in PAGES if "view" in entry[1]
+    ]
+)  # fmt: skip
 def test_no_tag_template_or_formula_from_data_reaches_a_chart(hostile_folder, page, query):
     strings = plotly_strings(open_page(page, **query))
     assert any(safe.plotly(name) in text for name in hostile.SUBDISTRICTS for text in strings)  # charted
     tags = {tag for text in strings for tag in re.findall(r"<[^<>]*>", text)}
     assert tags <= OUR_PLOTLY_TAGS
     assert not [text for text in strings if "%{" in text or "$" in text]
+
+
+@pytest.mark.parametrize("query", [query for page, query in PAGES if page is None])
+def test_the_overview_bars_hold_no_tag_or_link_from_data(hostile_folder, query):
+    from xml.etree import ElementTree
+
+    app = open_page(**query)
+    drawn = next(block.value for block in app.markdown if 'class="govstats-bars"' in block.value)
+    svg = ElementTree.fromstring(drawn)  # data that made a tag would make an element here
+    assert {element.tag for element in svg.iter()} <= OUR_SVG_TAGS
+    assert all(link.get("href").startswith("facts?") for link in svg.iter("a"))
+    places = [element.text.replace(safe.JOINER, "") for element in svg.iter("text") if element.get("class") == "xtick"]
+    assert set(places) & set(hostile.SUBDISTRICTS)  # charted, as their characters
+    hovers = [title.text.replace(safe.JOINER, "") for title in svg.iter("title")]
+    assert any(name in hover for name in hostile.SUBDISTRICTS for hover in hovers)
 
 
 def test_the_hostile_title_and_sentence_are_shown_as_their_characters(hostile_folder):

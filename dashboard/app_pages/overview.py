@@ -3,6 +3,8 @@ covers. The tables behind the chart (its rows, its conflicts) are sent when thei
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from dashboard import charts, data, figures, safe, tables, ui, views
@@ -60,13 +62,32 @@ if shown_chart.left_out:
 if totals.empty:
     st.caption(t("no_rows"))
 else:
-    event = ui.chart(
-        charts.metric_bar(totals, metric, unit, title, labels), "overview", context, counts["documents"],
-        on_select="rerun",
+    # The bars first, drawn here as SVG (no script to load); the same chart in Plotly, which zooms
+    # and opens a bar's facts in this tab, one tab away (its script takes a second to start).
+    # The open tab is kept in the URL as a code: chart=interactive.
+    figure = charts.metric_bar(totals, metric, unit, title, labels)
+    as_bars, as_interactive = st.tabs(
+        [t("chart_bars"), t("chart_interactive")], key="chart-view", on_change="rerun",
+        default=t("chart_interactive") if st.query_params.get("chart") == "interactive" else t("chart_bars"),
     )  # fmt: skip
-    picked = ui.picked_points(event)
-    if picked:
-        ui.go_to("facts", sub=charts.clickable_places(totals)[picked[0]["customdata"][0]], m=metric)
+    if as_interactive.open:
+        st.query_params["chart"] = "interactive"
+    else:
+        st.query_params.pop("chart", None)
+    if as_bars.open:
+        with as_bars:
+            def facts_of(place: str) -> str:
+                return "facts?" + urlencode(ui.carried(sub=place, m=metric), doseq=True)
+
+            st.markdown(charts.metric_bar_svg(totals, metric, unit, title, labels, facts_of), unsafe_allow_html=True)
+            st.caption(t("bars_note"))
+            ui.image_downloads(figure, "overview", context, counts["documents"])
+    if as_interactive.open:
+        with as_interactive:
+            event = ui.chart(figure, "overview", context, counts["documents"], on_select="rerun")
+            picked = ui.picked_points(event)
+            if picked:
+                ui.go_to("facts", sub=charts.clickable_places(totals)[picked[0]["customdata"][0]], m=metric)
     shown = tables.metric_table(totals, metric, unit, labels)
     rows = st.expander(safe.markdown(f"{t('chart_rows')}: {len(shown)}"), key="rows-overview", on_change="rerun")
     if rows.open:
