@@ -2,8 +2,8 @@
 URL parameters) reaches the screen or a download: escaped for where it goes.
 
 - `markdown(text)`: for anything Streamlit renders as Markdown (st.markdown, st.caption, titles,
-  alerts, widget and expander labels, st.metric, st.table cells and headers) and for HTML written
-  with unsafe_allow_html. Every ASCII punctuation mark becomes a numeric character reference, which
+  alerts, widget and expander labels, st.metric, the HTML tables of tables.html_table) and for HTML
+  written with unsafe_allow_html. Every ASCII punctuation mark becomes a numeric character reference, which
   Markdown shows as the character and never reads as syntax: no link, image, emphasis, heading,
   directive (:red[…]), emoji code, formula ($…$) or HTML tag can come from data. Streamlit also
   turns bare addresses (https://…, www.…, a@b.c) into links after reading the references, so an
@@ -86,18 +86,4 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if dtype == object or pd.api.types.is_string_dtype(dtype):
             column = escaped.iloc[:, position]
             escaped.isetitem(position, column.map(csv_cell, na_action="ignore"))
-    return escaped
-
-
-def markdown_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` for st.table (which renders Markdown in every cell, header and index):
-    every text cell, column name and index label passed through `markdown`."""
-    def text(value: object) -> object:
-        return markdown(value) if isinstance(value, str) else value
-
-    escaped = frame.rename(columns=text, index=text)
-    escaped.index = escaped.index.rename(text(escaped.index.name) if escaped.index.name is not None else None)
-    for position, dtype in enumerate(escaped.dtypes):
-        if dtype == object or pd.api.types.is_string_dtype(dtype):
-            escaped.isetitem(position, escaped.iloc[:, position].map(text, na_action="ignore"))
     return escaped

@@ -138,9 +138,9 @@ def test_compare_two_subdistricts_in_chromium(tmp_path):
         wait_for_app(page)
         pick(page, "选择 2 至 6 个街道", "林山寨街道")
         pick(page, "选择 2 至 6 个街道", "新城街道")
-        table = page.locator('[data-testid="stTable"] table')
+        table = page.locator('table.govstats-table')
         table.wait_for()
-        wait_for_text(page, '[data-testid="stTable"] table', "新城街道")
+        wait_for_text(page, 'table.govstats-table', "新城街道")
         headers = [text.strip() for text in table.locator("thead th").all_inner_texts()]
         assert headers[-2:] == ["林山寨街道", "新城街道"]
         rows = [[cell.strip() for cell in row.locator("th, td").all_inner_texts()] for row in table.locator("tbody tr").all()]
@@ -225,18 +225,18 @@ def test_a_permalink_reloads_the_same_view_in_both_languages_in_chromium(tmp_pat
         page.goto(f"{base}/compare?subs=林山寨街道&subs=新城街道")
         wait_for_app(page)
         page.locator('[data-testid="stButtonGroup"] button').filter(has_text="人均").click()  # per capita
-        wait_for_text(page, '[data-testid="stTable"] table', "元/人")
+        wait_for_text(page, 'table.govstats-table', "元/人")
         assert "scale=per_capita" in page.url  # a code, not 人均
         for language, per_person in (("en", "CNY/people"), ("zh", "元/人")):
             link = page.url.split("&lang=")[0] + f"&lang={language}"
             page.goto(link)
             wait_for_app(page)
-            wait_for_text(page, '[data-testid="stTable"] table', per_person)
-            wait_for_text(page, '[data-testid="stTable"] table', "林山寨街道")
+            wait_for_text(page, 'table.govstats-table', per_person)
+            wait_for_text(page, 'table.govstats-table', "林山寨街道")
             assert "scale=per_capita" in page.url
             page.reload()  # and again after a reload
             wait_for_app(page)
-            wait_for_text(page, '[data-testid="stTable"] table', per_person)
+            wait_for_text(page, 'table.govstats-table', per_person)
 
 
 def test_a_fact_opens_its_whole_article_with_the_figure_marked_in_chromium(seed_tables, tmp_path):
@@ -358,7 +358,7 @@ def test_hostile_corpus_in_chromium(tmp_path):
 
         page.goto(f"{base}/compare?{urlencode({'subs': hostile.SUBDISTRICTS[:3]}, doseq=True)}")
         wait_for_app(page)
-        compare_table = '[data-testid="stTable"] table'  # Markdown cells, every mark escaped
+        compare_table = 'table.govstats-table'  # HTML cells, every mark escaped
         page.wait_for_function(f"document.querySelector({compare_table!r})?.textContent.includes('钓鱼街道')")
         table = page.locator(compare_table)
         headers = [text.strip().replace(safe.JOINER, "") for text in table.locator("thead th").all_text_contents()]

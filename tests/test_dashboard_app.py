@@ -53,16 +53,14 @@ def open_page(page: str | None = None, **query) -> AppTest:
 
 
 def shown_table(app: AppTest) -> pd.DataFrame:
-    """The Compare page's table as the reader sees it (sent as Markdown, every mark escaped)."""
-    from html import unescape
+    """The Compare page's table as the reader sees it (sent as HTML, every mark escaped)."""
+    from xml.etree import ElementTree
 
     from dashboard import safe
 
-    def text(value):
-        return unescape(value).replace(safe.JOINER, "") if isinstance(value, str) else value
-
-    frame = app.table[0].value.reset_index()
-    return frame.rename(columns=text).map(text)
+    drawn = next(block.value for block in app.markdown if 'class="govstats-table"' in block.value)
+    rows = [[cell.text.replace(safe.JOINER, "") for cell in row] for row in ElementTree.fromstring(drawn).iter("tr")]
+    return pd.DataFrame(rows[1:], columns=rows[0])
 
 
 def chart_spec(app: AppTest, key: str) -> dict:

@@ -75,9 +75,13 @@ def test_csv_download_escapes_cells_and_headers_but_not_numbers():
     assert frame.iloc[0, 0] == "=HYPERLINK(1)"  # the shown frame is not changed
 
 
-def test_markdown_frame_escapes_cells_headers_and_index():
-    frame = pd.DataFrame({"[x](https://evil.example)": ["**b**"]}, index=pd.Index(["<i>i</i>"], name="_n_"))
-    escaped = safe.markdown_frame(frame)
-    assert list(escaped.columns) == [safe.markdown("[x](https://evil.example)")]
-    assert escaped.index.tolist() == [safe.markdown("<i>i</i>")] and escaped.index.name == safe.markdown("_n_")
-    assert escaped.iloc[0, 0] == safe.markdown("**b**")
+@pytest.mark.parametrize("text", HOSTILE)
+def test_an_html_table_shows_headers_and_cells_as_their_characters(text):
+    from xml.etree import ElementTree
+
+    frame = pd.DataFrame({"指标": [text], text: [text], "新城街道": ["43.1亿元（2019）"]})
+    table = ElementTree.fromstring(tables.html_table(frame, "指标"))
+    assert {element.tag for element in table.iter()} <= {"table", "thead", "tbody", "tr", "th", "td"}
+    shown = [[cell.text.replace(safe.JOINER, "") for cell in row] for row in table.iter("tr")]
+    plain = " ".join(text.split())
+    assert shown == [["指标", plain, "新城街道"], [plain, plain, "43.1亿元（2019）"]]

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import charts, data, figures, safe, tables, ui
+from dashboard import charts, data, figures, tables, ui
 
 context = ui.context()
 labels, t = context.labels, context.labels.text
@@ -55,7 +55,8 @@ else:
         st.query_params.pop("view", None)
     if as_table.open:
         with as_table:
-            st.table(safe.markdown_frame(shown.set_index(shown.columns[1]) if not shown.empty else shown))  # cells read as Markdown
+            if not shown.empty:
+                st.markdown(tables.html_table(shown, shown.columns[1]), unsafe_allow_html=True)
             ui.csv_download(shown, "compare", labels)
     latest = tables.latest_per_place(rows).dropna(subset=["value"])
     options = list(dict.fromkeys(latest["metric"] + ":" + latest["scaled_unit"]))
