@@ -225,7 +225,26 @@ def all_figures(table: Table) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def article_entries(table: Table) -> pd.DataFrame:
-    return compute_article_entries(table)
+    """Every article's entry per figure key, sorted by key (entries_of finds a key's by bisection)."""
+    return compute_article_entries(table).sort_values("key_hash", kind="stable").reset_index(drop=True)
+
+
+def entries_of(entries: pd.DataFrame, key_hashes) -> pd.DataFrame:
+    """The entries (sorted by key_hash) of these figure keys: two bisections per key instead of a
+    pass over every entry (a tenth of a second per filter change on a million facts).
+
+    >>> entries = pd.DataFrame({"key_hash": pd.array([3, 5, 5, 9], dtype="uint64"), "value": [1.0, 2.0, 3.0, 4.0]})
+    >>> entries_of(entries, (9, 5, 7))["value"].tolist()
+    [2.0, 3.0, 4.0]
+    """
+    import numpy as np
+
+    hashes = entries["key_hash"].to_numpy()
+    keys = np.unique(np.asarray(list(key_hashes), dtype=hashes.dtype))
+    starts, ends = np.searchsorted(hashes, keys, "left"), np.searchsorted(hashes, keys, "right")
+    lengths = ends - starts
+    positions = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    return entries.iloc[positions]
 
 
 def load_counts(table: Table) -> None:
@@ -287,8 +306,7 @@ def alternative_values(table: Table, filters: Filters, key_hashes: tuple[int, ..
     `alternatives` less the file names, read from the article entries in memory (no table scan)."""
     if filters.search.strip():  # a sentence filter: the entries cannot tell
         return alternatives(table, filters, key_hashes)[["key_hash", "value"]]
-    entries = article_entries(table)
-    chosen = entries[entries["key_hash"].isin(list(key_hashes))]
+    chosen = entries_of(article_entries(table), key_hashes)
     if filters.outlets:
         chosen = chosen[chosen["outlet"].isin(list(filters.outlets))]
     values = chosen[["key_hash", "value"]].drop_duplicates().sort_values(["key_hash", "value"], ascending=[True, False])
