@@ -17,7 +17,7 @@ from tests.test_dashboard_table import write_tables
 
 def investment_bars(page, base: str) -> dict[str, float]:
     """Subdistrict → height of its bar in the Overview's chart of project investment (CNY)."""
-    page.goto(f"{base}/?metric=project_investment:CNY")
+    page.goto(f"{base}/?metric=project_investment:CNY&chart=interactive")  # the Plotly chart, whose data it reads
     wait_for_app(page)
     page.wait_for_selector(".js-plotly-plot")
     traces = page.evaluate(
