@@ -98,8 +98,11 @@ def main() -> int:
     from streamlit import net_util
     from streamlit.web import cli
 
+    from dashboard.index_page import serve_with_base_url
+
     net_util.get_external_ip = _no_address
     net_util.get_internal_ip = _no_address
+    serve_with_base_url()
     warm_up()
     sys.argv = ["streamlit", *sys.argv[1:]]
     return cli.main(prog_name="streamlit")

@@ -308,6 +308,21 @@ def fact_with_script(data: Path) -> str:
     return next(row["fact_id"] for row in facts if "<script>" in row["sentence"])
 
 
+@pytest.mark.parametrize("path", ["", "compare?subs=林山寨街道&subs=新城街道", "trends", "subdistrict", "facts", "review", "dictionary", "overview"])
+def test_a_page_opened_at_its_own_address_asks_the_server_at_its_base(tmp_path, path):
+    """Streamlit alone first asks <page>/_stcore/health (a 404, then 100 ms of back-off); our
+    index.html names the base, so the only health check is the server's own and the page draws."""
+    data = write_tables(tmp_path / "data")
+    with dashboard_server(data, tmp_path / "streamlit.log") as base, chromium_page(tmp_path / "profile") as page:
+        asked = []
+        page.on("request", lambda request: asked.append(request.url))
+        page.goto(f"{base}/{path}")
+        wait_for_app(page)
+        page.locator('[data-testid="stMain"] h1').first.wait_for()
+        checks = [url for url in asked if "/_stcore/" in url and not url.endswith("/_stcore/stream")]
+        assert checks and all(url.startswith((f"{base}/_stcore/health", f"{base}/_stcore/host-config")) for url in checks), checks
+
+
 def test_hostile_corpus_in_chromium(tmp_path):
     """Every field of tests/hostile.py carries links, images, tags, formatting and formulas. Served
     as `govstats dashboard --host 0.0.0.0` serves it, under a watch of the server's sockets: the
