@@ -52,15 +52,23 @@ def open_page(page: str | None = None, **query) -> AppTest:
     return app
 
 
-def shown_table(app: AppTest) -> pd.DataFrame:
-    """The Compare page's table as the reader sees it (sent as HTML, every mark escaped)."""
+def html_tables(app: AppTest) -> list[pd.DataFrame]:
+    """The page's HTML tables (tables.html_table) as the reader sees them, every mark escaped."""
     from xml.etree import ElementTree
 
     from dashboard import safe
 
-    drawn = next(block.value for block in app.markdown if 'class="govstats-table"' in block.value)
-    rows = [[cell.text.replace(safe.JOINER, "") for cell in row] for row in ElementTree.fromstring(drawn).iter("tr")]
-    return pd.DataFrame(rows[1:], columns=rows[0])
+    found = []
+    for block in app.markdown:
+        if 'class="govstats-table"' in block.value:
+            rows = [[cell.text.replace(safe.JOINER, "") for cell in row] for row in ElementTree.fromstring(block.value).iter("tr")]
+            found.append(pd.DataFrame(rows[1:], columns=rows[0]))
+    return found
+
+
+def shown_table(app: AppTest) -> pd.DataFrame:
+    """The Compare page's table as the reader sees it."""
+    return html_tables(app)[0]
 
 
 def chart_spec(app: AppTest, key: str) -> dict:
@@ -152,9 +160,20 @@ def test_excluding_approximate_values_drops_them(data_folder):
 
 def test_coverage_panel_shows_facts_per_year_with_unknown_years_apart(data_folder):
     app = open_page()
-    coverage = next(frame.value for frame in app.dataframe if "年份不详" in frame.value.columns).set_index("街道/乡镇")
-    assert coverage.loc["新城街道", "2019"] == 5 and coverage.loc["新城街道", "年份不详"] == 1
-    assert coverage.loc["林山寨街道", "冲突"] == 1 and coverage.loc["林山寨街道", "目标值"] == 1  # whatever the switches
+    coverage = next(frame for frame in html_tables(app) if "年份不详" in frame.columns).set_index("街道/乡镇")
+    assert coverage.loc["新城街道", "2019"] == "5" and coverage.loc["新城街道", "年份不详"] == "1"
+    assert coverage.loc["林山寨街道", "冲突"] == "1" and coverage.loc["林山寨街道", "目标值"] == "1"  # whatever the switches
+    assert any(f"共 {len(coverage)} 个" in caption.value for caption in app.caption)
+
+
+def test_coverage_grid_of_every_subdistrict_is_sent_when_opened_and_starts_as_the_panel(data_folder):
+    app = open_page()
+    panel = next(frame for frame in html_tables(app) if "年份不详" in frame.columns)
+    assert not [frame for frame in app.dataframe if "年份不详" in frame.value.columns]  # sent when opened
+    app.session_state["coverage-all"] = True
+    app.run()
+    grid = next(frame.value for frame in app.dataframe if "年份不详" in frame.value.columns)
+    assert grid.head(len(panel)).astype(str).values.tolist() == panel.values.tolist()
 
 
 def test_conflicting_articles_are_flagged_with_both_sources(data_folder):
