@@ -136,6 +136,8 @@ class CategoryModel:
             )
             for prefix in LEVELS
         ]
+        self._stacked = np.hstack(self._matrices)  # pair × (level, category)
+        self._class_index = {name: index for index, name in enumerate(classes)}
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> CategoryModel:
@@ -184,27 +186,24 @@ class CategoryModel:
         if not figures:
             return []
         pair_at = self._pair_at(text)
+        # every distinct span once, whatever level it serves at (a one-sentence paragraph is both)
+        row_of: dict[Span | None, int] = {}
+        rows = np.array([[row_of.setdefault(span, len(row_of)) for span in f.spans] for f in figures])
+        by_span = self._sums_by_span(pair_at, list(row_of))  # span × (level, category)
+        width = len(self.classes)
         scores = np.array([self.local(f.unit, f.rule_category, f.rule_level) for f in figures])
-        for level, matrix in enumerate(self._matrices):
-            # figures share sentences, paragraphs and headings: each distinct text is summed once
-            row_of: dict[Span | None, int] = {}
-            rows = [row_of.setdefault(figure.spans[level], len(row_of)) for figure in figures]
-            scores += self._span_sums(matrix, pair_at, list(row_of))[rows]
+        for level in range(len(LEVELS)):
+            scores += by_span[rows[:, level], level * width : (level + 1) * width]
         best = scores.argmax(axis=1)
         exponentials = np.exp(scores - scores.max(axis=1, keepdims=True))
         probability = exponentials.max(axis=1) / exponentials.sum(axis=1)
-        verdicts: list[Verdict | None] = []
-        for index, figure in enumerate(figures):
-            category = self.classes[best[index]]
-            if (
-                figure.rule_level in self.kept_levels
-                or category == figure.rule_category
-                or probability[index] < self.threshold
-            ):
-                verdicts.append(None)
-                continue
-            word = self._weightiest(pair_at, figure.spans, best[index])
-            verdicts.append(Verdict(category, float(probability[index]), word))
+        rule = np.array([self._class_index.get(f.rule_category, -1) for f in figures])
+        verdicts: list[Verdict | None] = [None] * len(figures)
+        for index in np.flatnonzero((best != rule) & (probability >= self.threshold)):
+            figure = figures[index]
+            if figure.rule_level not in self.kept_levels:
+                word = self._weightiest(pair_at, figure.spans, best[index])
+                verdicts[index] = Verdict(self.classes[best[index]], float(probability[index]), word)
         return verdicts
 
     def _pair_at(self, text: str) -> np.ndarray:
@@ -221,16 +220,24 @@ class CategoryModel:
             return self._absent
         return np.bincount(pair_at[span[0] : span[1] - 1] + 1, minlength=len(self._pairs) + 1)[1:] > 0
 
-    def _span_sums(self, matrix: np.ndarray, pair_at: np.ndarray, spans: list[Span | None]) -> np.ndarray:
-        """What each span's text adds at a level: the weights of the distinct pairs that end
-        inside it, summed (all spans at once)."""
+    def _sums_by_span(self, pair_at: np.ndarray, spans: list[Span | None]) -> np.ndarray:
+        """For each span, the weights of the distinct pairs that end inside it, summed, at every
+        level (span × (level, category)). Sorting and cumulative sums, no matrix product: BLAS
+        would start threads for it, which on a busy machine costs more than the sum."""
+        pairs = len(self._pairs)
         pieces = [pair_at[span[0] : span[1] - 1] if span else pair_at[:0] for span in spans]
-        labels = np.repeat(np.arange(len(spans), dtype=np.int64), [len(piece) for piece in pieces])
+        labels = np.repeat(np.arange(len(spans)), [len(piece) for piece in pieces])
         found = np.concatenate(pieces)
-        weighed = found >= 0
-        present = np.zeros((len(spans), len(self._pairs)))
-        present[labels[weighed], found[weighed]] = 1.0  # a pair found twice in a text counts once
-        return present @ matrix
+        weighed = np.flatnonzero(found >= 0)
+        labels, found = labels[weighed], found[weighed]
+        # each pair once per span: keep its last occurrence (ufunc.at applies every index in order)
+        last = np.full((len(spans), pairs), -1)
+        np.maximum.at(last, (labels, found), np.arange(len(found)))
+        kept = last[labels, found] == np.arange(len(found))
+        cumulative = np.zeros((int(kept.sum()) + 1, self._stacked.shape[1]))
+        np.cumsum(self._stacked[found[kept]], axis=0, out=cumulative[1:])
+        ends = np.cumsum(np.bincount(labels[kept], minlength=len(spans)))
+        return cumulative[ends] - cumulative[np.concatenate(([0], ends[:-1]))]
 
     def _weightiest(self, pair_at: np.ndarray, spans, category: int) -> str:
         """The pair of characters that weighs most for the category in a figure's context."""
