@@ -9,8 +9,8 @@ model and rules are joined) and committed as `etl/data/category_model.json`; rea
 library beyond ahocorasick_rs, which the rules use too.
 
 Where it disagrees with the rules and is sure enough (the committed threshold), its category
-wins, and the evidence names the pair of characters that weighed most for it, at level `model`
-(`model:改造`).
+wins, and the evidence names the pair of Chinese characters of the context that weighed most for
+it, at level `model` (`model:改造`).
 
 >>> from etl.documents import Document
 >>> from etl.facts import extract_facts
@@ -35,6 +35,10 @@ import numpy as np
 MODEL_PATH = Path(__file__).parent / "data" / "category_model.json"
 LEVELS = ("s", "p", "h", "t")  # the context texts' prefixes: sentence, paragraph, heading, title
 _BMP = 0x10000  # pairs of characters beyond the Basic Multilingual Plane are not weighed
+
+
+def _is_han(character: str) -> bool:
+    return "\u4e00" <= character <= "\u9fff"
 
 
 def local_features(unit: str, rule_category: str, rule_level: str) -> tuple[str, ...]:
@@ -136,6 +140,7 @@ class CategoryModel:
             )
             for prefix in LEVELS
         ]
+        self._worded = np.array([all(_is_han(c) for c in pair) for pair in self._pairs], dtype=bool)
         self._stacked = np.hstack(self._matrices)  # pair × (level, category)
         self._class_index = {name: index for index, name in enumerate(classes)}
 
@@ -240,14 +245,19 @@ class CategoryModel:
         return cumulative[ends] - cumulative[np.concatenate(([0], ends[:-1]))]
 
     def _weightiest(self, pair_at: np.ndarray, spans, category: int) -> str:
-        """The pair of characters that weighs most for the category in a figure's context."""
-        best = (0.0, "")
+        """The pair of characters that weighs most for the category in a figure's context: of
+        two Chinese characters where there is one (改造 says more to a reader than 12 or 至目)."""
+        candidates = []
         for matrix, span in zip(self._matrices, spans):
             present = np.flatnonzero(self._present(pair_at, span))
             if len(present):
                 top = present[np.argmax(matrix[present, category])]
-                best = max(best, (float(matrix[top, category]), self._pairs[top]))
-        return best[1]
+                candidates.append((not self._worded[top], -float(matrix[top, category]), self._pairs[top]))
+                worded = present[self._worded[present]]
+                if len(worded):
+                    top = worded[np.argmax(matrix[worded, category])]
+                    candidates.append((False, -float(matrix[top, category]), self._pairs[top]))
+        return min(candidates, default=(True, 0.0, ""))[2]
 
     def local(self, unit: str, rule_category: str, rule_level: str) -> tuple[float, ...]:
         """The bias plus the weights of the figure's own features (few combinations: kept)."""
