@@ -30,7 +30,7 @@ test: install browser
 	$(BIN)/python -m pytest -n 2
 
 lock:
-	$(BIN)/uv pip compile pyproject.toml --extra test --extra bench -o requirements.lock -q --python-version 3.11
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra bench --extra train -o requirements.lock -q --python-version 3.11
 
 bench: install
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done

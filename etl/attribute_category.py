@@ -24,6 +24,7 @@ from pathlib import Path
 
 import ahocorasick_rs
 
+from etl.category_model import CategoryModel, Figure, FigureContext
 from etl.classify import Choice, load_lexicon
 from etl.schema import CATEGORIES
 from etl.structure import DocumentStructure
@@ -76,11 +77,19 @@ def load_topic_words(path: Path = Path(__file__).parent / "data" / "topics.toml"
 class CategoryAttributor:
     """The category and metric of every figure of one document (built once per document)."""
 
-    def __init__(self, structure: DocumentStructure):
+    def __init__(
+        self,
+        structure: DocumentStructure,
+        model: CategoryModel | None = None,
+        contexts: list[FigureContext] | None = None,
+    ):
         self.structure = structure
+        self.model = model
+        self.contexts = contexts  # when given, every figure's context is added to it (to train the model)
         self.lexicon = load_lexicon()
         self.topic_words = load_topic_words()
         self._topics: dict[tuple[int, int], tuple[str, str] | None] = {}
+        self._spans: dict[tuple[tuple[int, int], int], tuple] = {}  # figures share their context
 
     def category(
         self,
@@ -92,6 +101,60 @@ class CategoryAttributor:
         sentence: tuple[int, int],
         previous_category: str | None = None,
     ) -> Choice:
+        """The keyword rules' choice (see `by_rules`); the model's comes after, in `revise`."""
+        choice = self.by_rules(start, end, unit, raw_unit, clause, sentence, previous_category)
+        if self.contexts is not None:
+            self.contexts.append(self.context(start, unit, sentence, choice))
+        return choice
+
+    def revise(self, figures: list[tuple[int, str, tuple[int, int], Choice]]) -> list[Choice]:
+        """The choices of all the document's figures ((start, unit, sentence, rules' choice)), with
+        the model's category where it overrides the rules' (the metric stays the rules': it names
+        what is counted, whatever the field)."""
+        if self.model is None:
+            return [choice for *_, choice in figures]
+        verdicts = self.model.revise(
+            self.structure.simplified,
+            [
+                Figure(unit, choice.category, choice.level or "", self._context_spans(start, sentence))
+                for start, unit, sentence, choice in figures
+            ],
+        )
+        return [
+            choice if verdict is None else Choice(verdict.category, choice.metric, verdict.word, "model")
+            for (*_, choice), verdict in zip(figures, verdicts)
+        ]
+
+    def context(self, start: int, unit: str, sentence: tuple[int, int], choice: Choice) -> FigureContext:
+        """What the model reads of the figure at start."""
+        text = self.structure.simplified
+        spans = self._context_spans(start, sentence)
+        texts = [text[span[0] : span[1]] if span else "" for span in spans]
+        return FigureContext(unit, *texts, choice.category, choice.level or "")
+
+    def _context_spans(self, start: int, sentence: tuple[int, int]):
+        """The figure's sentence, paragraph (or list item), section heading and title (None for none)."""
+        structure = self.structure
+        key = (sentence, structure.block_start(start))
+        found = self._spans.get(key)
+        if found is None:
+            heading = structure.heading_at(start)
+            title = structure.title
+            paragraph = (key[1], structure.layout.paragraph_span(start)[1])
+            found = self._spans[key] = (sentence, paragraph, heading if heading != title else None, title)
+        return found
+
+    def by_rules(
+        self,
+        start: int,
+        end: int,
+        unit: str,
+        raw_unit: str,
+        clause: tuple[int, int],
+        sentence: tuple[int, int],
+        previous_category: str | None = None,
+    ) -> Choice:
+        """The keyword rules' choice, level by level (the docstring of this module)."""
         structure = self.structure
         choice = self.lexicon.choose(
             structure.hits, structure.simplified, start, end, unit, raw_unit, clause, sentence, previous_category

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl.category_model import CategoryModel
 from etl.classify import load_lexicon
 from etl.documents import DocumentError, MetadataTable, read_document
 from etl.facts import extract_facts
@@ -108,22 +109,33 @@ def _matches(fact: Fact, gold: dict) -> bool:
     return overlap and fact.unit == gold["unit"] and values_agree(fact.value, float(gold["value"]))
 
 
+def match(facts: list[Fact], gold: list[dict]) -> tuple[list[tuple[dict, int | None]], list[int]]:
+    """Pair every gold record (in text order) with the index of the fact it matches (None: missed),
+    nearest start first; and the indices of the facts no record matched."""
+    unmatched = list(range(len(facts)))
+    pairs: list[tuple[dict, int | None]] = []
+    for record in sorted(gold, key=lambda g: g["char_start"]):
+        candidates = [i for i in unmatched if _matches(facts[i], record)]
+        best = min(candidates, key=lambda i: abs(facts[i].char_start - record["char_start"]), default=None)
+        if best is not None:
+            unmatched.remove(best)
+        pairs.append((record, best))
+    return pairs, unmatched
+
+
 def score_document(
     name: str, facts: list[Fact], gold: list[dict], report: Report, named: frozenset[str]
 ) -> None:
-    unmatched = list(range(len(facts)))
-    for record in sorted(gold, key=lambda g: g["char_start"]):
-        candidates = [i for i in unmatched if _matches(facts[i], record)]
+    pairs, unmatched = match(facts, gold)
+    for record, best in pairs:
         category = record.get("category", "other")
-        if not candidates:
+        if best is None:
             report.overall.false_negatives += 1
             report.by_category[category].false_negatives += 1
             report.errors.append(
                 f"MISS {name} {record['char_start']}:{record['char_end']} {record.get('raw_text')} ({category})"
             )
             continue
-        best = min(candidates, key=lambda i: abs(facts[i].char_start - record["char_start"]))
-        unmatched.remove(best)
         fact = facts[best]
         report.overall.true_positives += 1
         report.by_category[category].true_positives += 1
@@ -150,7 +162,12 @@ def score_document(
         )
 
 
-def evaluate(gold_path: Path, docs_dir: Path, metadata: MetadataTable | None = None) -> Report:
+def evaluate(
+    gold_path: Path,
+    docs_dir: Path,
+    metadata: MetadataTable | None = None,
+    category_model: CategoryModel | None | str = "committed",
+) -> Report:
     """Run the extractor on every document the gold file names and score it.
 
     Metadata (publication date, outlet …) applies exactly as in `govstats etl --meta`: it wins over
@@ -158,6 +175,13 @@ def evaluate(gold_path: Path, docs_dir: Path, metadata: MetadataTable | None = N
     """
     report = Report()
     named = load_lexicon().named_metrics
+    for name, document, gold in gold_documents(gold_path, docs_dir, metadata):
+        score_document(name, extract_facts(document, category_model), gold, report, named)
+    return report
+
+
+def gold_documents(gold_path: Path, docs_dir: Path, metadata: MetadataTable | None = None):
+    """(name, document with its metadata applied, gold records) for every document the gold names."""
     for name, gold in sorted(load_gold(gold_path).items()):
         path = docs_dir / name
         try:
@@ -167,8 +191,7 @@ def evaluate(gold_path: Path, docs_dir: Path, metadata: MetadataTable | None = N
         found = metadata.lookup(name) if metadata is not None else None
         if found is not None:
             document = found.apply(document)
-        score_document(name, extract_facts(document), gold, report, named)
-    return report
+        yield name, document, gold
 
 
 def format_report(report: Report) -> str:
@@ -209,6 +232,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="score the keyword rules alone, without the category model (etl/category_model.py)",
+    )
+    parser.add_argument(
         "--show-errors", action="store_true", help="list misses, extras and attribute differences"
     )
 
@@ -216,7 +244,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         metadata = MetadataTable.load(args.meta) if args.meta else None
-        report = evaluate(args.gold, args.docs, metadata)
+        report = evaluate(args.gold, args.docs, metadata, category_model=None if args.rules_only else "committed")
     except (OSError, ValueError) as error:
         print(f"govstats eval: {error}", file=sys.stderr)
         return 2

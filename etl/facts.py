@@ -17,6 +17,7 @@ import bisect
 import re
 
 from etl.attribute_category import CategoryAttributor
+from etl.category_model import CategoryModel, FigureContext, committed_model
 from etl.attribute_period import PeriodAttributor
 from etl.attribute_place import PlaceAttributor
 from etl.classify import load_fact_rules
@@ -86,15 +87,27 @@ def _adjacent(text: str, previous: Quantity, quantity: Quantity) -> bool:
     return len(gap) <= 1 and gap in ("", "上", "近", "超")
 
 
-def extract_facts(document: Document) -> list[Fact]:
-    """Every reported figure of the document, as Fact rows (see docs/FACTS.md)."""
+def extract_facts(
+    document: Document,
+    category_model: CategoryModel | None | str = "committed",
+    contexts: list[FigureContext] | None = None,
+) -> list[Fact]:
+    """Every reported figure of the document, as Fact rows (see docs/FACTS.md).
+
+    category_model: the model read beside the keyword rules (etl/category_model.py): the
+    committed one, another, or None for the rules alone. contexts: a list that receives what
+    the model reads of each fact, in order (to train it)."""
     # Quantities are read on the simplified view too (萬 → 万), offset for offset.
     simplified = simplified_view(document.text)
-    return facts_from_quantities(document, find_quantities(simplified), simplified)
+    return facts_from_quantities(document, find_quantities(simplified), simplified, category_model, contexts)
 
 
 def facts_from_quantities(
-    document: Document, quantities: list[Quantity], simplified: str | None = None
+    document: Document,
+    quantities: list[Quantity],
+    simplified: str | None = None,
+    category_model: CategoryModel | None | str = "committed",
+    contexts: list[FigureContext] | None = None,
 ) -> list[Fact]:
     """Keep, classify and attribute the given quantities of the document (`simplified`: its
     simplified view, when the caller has it already)."""
@@ -119,15 +132,16 @@ def facts_from_quantities(
     first_figure: dict[int, int] = {}
     for quantity in quantities:  # sorted by start
         first_figure.setdefault(sentence_of[quantity.start][0], quantity.start)
-    categories = CategoryAttributor(structure)
+    categories = CategoryAttributor(
+        structure, committed_model() if category_model == "committed" else category_model, contexts
+    )
     places = PlaceAttributor(structure, [q.start for q in kept])
     periods = PeriodAttributor(structure, set(first_figure))
-    facts: list[Fact] = []
-    sentence_texts: dict[tuple[int, int], str] = {}  # figures share sentences
+    clauses = [layout.clause_span(quantity.start) for quantity in kept]
+    by_rules = []
     previous_in_sentence: tuple[tuple[int, int], str] | None = None
-    for quantity in kept:
+    for quantity, clause in zip(kept, clauses):
         sentence = sentence_of[quantity.start]
-        clause = layout.clause_span(quantity.start)
         previous_category = (
             previous_in_sentence[1] if previous_in_sentence and previous_in_sentence[0] == sentence else None
         )
@@ -135,6 +149,12 @@ def facts_from_quantities(
             quantity.start, quantity.end, quantity.unit, quantity.raw_unit, clause, sentence, previous_category
         )
         previous_in_sentence = (sentence, choice.category)
+        by_rules.append((quantity.start, quantity.unit, sentence, choice))
+    choices = categories.revise(by_rules)  # the model reads the whole document's figures at once
+    facts: list[Fact] = []
+    sentence_texts: dict[tuple[int, int], str] = {}  # figures share sentences
+    for quantity, clause, choice in zip(kept, clauses, choices):
+        sentence = sentence_of[quantity.start]
         place = places.place(quantity.start, sentence)
         sentence_text = sentence_texts.get(sentence)
         if sentence_text is None:
