@@ -28,10 +28,14 @@ def _axis(unit: str, values: pd.Series, labels: Labels, metric: str | None = Non
     return scale.divisor, scale.name
 
 
-def _hover_lines(row: dict, metric: str, unit: str, labels: Labels) -> str:
+def _bar_lines(row: dict, metric: str, unit: str, labels: Labels) -> list[str]:
+    """What a bar says when pointed at, line by line, as plain text (escaped where it is shown)."""
     amount = labels.amount(row["value"], unit, "approx" if row["approximate"] else None, metric)
-    lines = [f"<b>{safe.plotly(row['place'])}</b>", f"{safe.plotly(labels.metric(metric))}: {amount}"]
-    lines.append(f"{labels.text('exact_value')}: {labels.exact(row['value'], unit)}")
+    lines = [
+        str(row["place"]),
+        f"{labels.metric(metric)}: {amount}",
+        f"{labels.text('exact_value')}: {labels.exact(row['value'], unit)}",
+    ]
     years = labels.years(row["years"], row.get("has_undated", False))
     if years:
         lines.append(f"{labels.text('year')}: {years}")
@@ -42,7 +46,13 @@ def _hover_lines(row: dict, metric: str, unit: str, labels: Labels) -> str:
     if row["is_target"]:
         lines.append(labels.text("target"))
     lines.append(labels.text("click_for_facts"))
-    return "<br>".join(lines)
+    return lines
+
+
+def _hover_lines(row: dict, metric: str, unit: str, labels: Labels) -> str:
+    """A bar's hover text in Plotly: its place in bold, every line escaped."""
+    place, *rest = _bar_lines(row, metric, unit, labels)
+    return "<br>".join([f"<b>{safe.plotly(place)}</b>", *map(safe.plotly, rest)])
 
 
 def clickable_places(rows: pd.DataFrame) -> list[str]:
@@ -217,20 +227,8 @@ def _tick_label(value: float, step: float) -> str:
 
 
 def _bar_title(row: dict, metric: str, unit: str, labels: Labels) -> str:
-    """A bar's hover lines as plain text, each escaped, joined by line breaks (&#10;)."""
-    amount = labels.amount(row["value"], unit, "approx" if row["approximate"] else None, metric)
-    lines = [str(row["place"]), f"{labels.metric(metric)}: {amount}", f"{labels.text('exact_value')}: {labels.exact(row['value'], unit)}"]
-    years = labels.years(row["years"], row.get("has_undated", False))
-    if years:
-        lines.append(f"{labels.text('year')}: {years}")
-    if row["approximate"]:
-        lines.append(labels.text("approximate"))
-    if row["conflict"]:
-        lines.append(f"⚠ {labels.text('conflict')}")
-    if row["is_target"]:
-        lines.append(labels.text("target"))
-    lines.append(labels.text("click_for_facts"))
-    return "&#10;".join(safe.markdown(line) for line in lines)
+    """A bar's hover lines as an SVG tooltip: each escaped, joined by line breaks (&#10;)."""
+    return "&#10;".join(safe.markdown(line) for line in _bar_lines(row, metric, unit, labels))
 
 
 def metric_bar_svg(totals: pd.DataFrame, metric: str, unit: str, title: str, labels: Labels, facts_link) -> str:

@@ -77,35 +77,13 @@ def load_topic_words(path: Path = Path(__file__).parent / "data" / "topics.toml"
 class CategoryAttributor:
     """The category and metric of every figure of one document (built once per document)."""
 
-    def __init__(
-        self,
-        structure: DocumentStructure,
-        model: CategoryModel | None = None,
-        contexts: list[FigureContext] | None = None,
-    ):
+    def __init__(self, structure: DocumentStructure, model: CategoryModel | None = None):
         self.structure = structure
         self.model = model
-        self.contexts = contexts  # when given, every figure's context is added to it (to train the model)
         self.lexicon = load_lexicon()
         self.topic_words = load_topic_words()
         self._topics: dict[tuple[int, int], tuple[str, str] | None] = {}
         self._spans: dict[tuple[tuple[int, int], int], tuple] = {}  # figures share their context
-
-    def category(
-        self,
-        start: int,
-        end: int,
-        unit: str,
-        raw_unit: str,
-        clause: tuple[int, int],
-        sentence: tuple[int, int],
-        previous_category: str | None = None,
-    ) -> Choice:
-        """The keyword rules' choice (see `by_rules`); the model's comes after, in `revise`."""
-        choice = self.by_rules(start, end, unit, raw_unit, clause, sentence, previous_category)
-        if self.contexts is not None:
-            self.contexts.append(self.context(start, unit, sentence, choice))
-        return choice
 
     def revise(self, figures: list[tuple[int, str, tuple[int, int], Choice]]) -> list[Choice]:
         """The choices of all the document's figures ((start, unit, sentence, rules' choice)), with
@@ -144,7 +122,7 @@ class CategoryAttributor:
             found = self._spans[key] = (sentence, paragraph, heading if heading != title else None, title)
         return found
 
-    def by_rules(
+    def category(
         self,
         start: int,
         end: int,
@@ -154,7 +132,8 @@ class CategoryAttributor:
         sentence: tuple[int, int],
         previous_category: str | None = None,
     ) -> Choice:
-        """The keyword rules' choice, level by level (the docstring of this module)."""
+        """The keyword rules' choice, level by level (the docstring of this module); the model's
+        comes after, for the whole document at once (`revise`)."""
         structure = self.structure
         choice = self.lexicon.choose(
             structure.hits, structure.simplified, start, end, unit, raw_unit, clause, sentence, previous_category

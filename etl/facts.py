@@ -133,7 +133,7 @@ def facts_from_quantities(
     for quantity in quantities:  # sorted by start
         first_figure.setdefault(sentence_of[quantity.start][0], quantity.start)
     categories = CategoryAttributor(
-        structure, committed_model() if category_model == "committed" else category_model, contexts
+        structure, committed_model() if category_model == "committed" else category_model
     )
     places = PlaceAttributor(structure, [q.start for q in kept])
     periods = PeriodAttributor(structure, set(first_figure))
@@ -150,6 +150,8 @@ def facts_from_quantities(
         )
         previous_in_sentence = (sentence, choice.category)
         by_rules.append((quantity.start, quantity.unit, sentence, choice))
+        if contexts is not None:
+            contexts.append(categories.context(quantity.start, quantity.unit, sentence, choice))
     choices = categories.revise(by_rules)  # the model reads the whole document's figures at once
     facts: list[Fact] = []
     sentence_texts: dict[tuple[int, int], str] = {}  # figures share sentences
