@@ -5,8 +5,8 @@ the figure's whole context at once: the character pairs of its sentence, of its 
 list item), of its section heading and of the title, with its unit and what the rules chose
 (category and the level of their evidence). It is a multinomial logistic regression trained by
 `scripts/train_category_model.py` (fixed seed, cross-validated by document, which also chose how
-model and rules are joined) and committed as `etl/data/category_model.json`; reading it needs no
-library beyond ahocorasick_rs, which the rules use too.
+model and rules are joined) and committed as `etl/data/category_model.json`; reading it needs
+numpy alone.
 
 Where it disagrees with the rules and is sure enough (the committed threshold), its category
 wins, and the evidence names the pair of Chinese characters of the context that weighed most for
@@ -227,8 +227,8 @@ class CategoryModel:
 
     def _sums_by_span(self, pair_at: np.ndarray, spans: list[Span | None]) -> np.ndarray:
         """For each span, the weights of the distinct pairs that end inside it, summed, at every
-        level (span × (level, category)). Sorting and cumulative sums, no matrix product: BLAS
-        would start threads for it, which on a busy machine costs more than the sum."""
+        level (span × (level, category)). Cumulative sums, no matrix product: BLAS would start
+        threads for it, which on a busy machine costs more than the sum."""
         pairs = len(self._pairs)
         pieces = [pair_at[span[0] : span[1] - 1] if span else pair_at[:0] for span in spans]
         labels = np.repeat(np.arange(len(spans)), [len(piece) for piece in pieces])
@@ -247,17 +247,17 @@ class CategoryModel:
     def _weightiest(self, pair_at: np.ndarray, spans, category: int) -> str:
         """The pair of characters that weighs most for the category in a figure's context: of
         two Chinese characters where there is one (改造 says more to a reader than 12 or 至目)."""
-        candidates = []
-        for matrix, span in zip(self._matrices, spans):
-            present = np.flatnonzero(self._present(pair_at, span))
-            if len(present):
-                top = present[np.argmax(matrix[present, category])]
-                candidates.append((not self._worded[top], -float(matrix[top, category]), self._pairs[top]))
-                worded = present[self._worded[present]]
-                if len(worded):
-                    top = worded[np.argmax(matrix[worded, category])]
-                    candidates.append((False, -float(matrix[top, category]), self._pairs[top]))
-        return min(candidates, default=(True, 0.0, ""))[2]
+        present = [(matrix, np.flatnonzero(self._present(pair_at, span))) for matrix, span in zip(self._matrices, spans)]
+        worded = [(matrix, pairs[self._worded[pairs]]) for matrix, pairs in present]
+        if any(len(pairs) for _, pairs in worded):
+            present = worded
+        weighed = [
+            (-float(matrix[pair, category]), self._pairs[pair])
+            for matrix, pairs in present
+            if len(pairs)
+            for pair in [pairs[np.argmax(matrix[pairs, category])]]
+        ]
+        return min(weighed, default=(0.0, ""))[1]
 
     def local(self, unit: str, rule_category: str, rule_level: str) -> tuple[float, ...]:
         """The bias plus the weights of the figure's own features (few combinations: kept)."""
