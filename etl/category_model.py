@@ -133,7 +133,6 @@ class CategoryModel:
             if max(map(ord, pair)) < _BMP:
                 first, second = (self._character_number[ord(c)] for c in pair)
                 self._pair_index[first, second] = index
-        self._absent = np.zeros(len(self._pairs), dtype=bool)
         self._matrices = [
             np.array([weights.get(f"{prefix}:{pair}", self._zero) for pair in self._pairs], dtype=np.float64).reshape(
                 len(self._pairs), len(classes)
@@ -141,7 +140,7 @@ class CategoryModel:
             for prefix in LEVELS
         ]
         self._worded = np.array([all(_is_han(c) for c in pair) for pair in self._pairs], dtype=bool)
-        self._stacked = np.hstack(self._matrices)  # pair × (level, category)
+        self._by_level_and_pair = np.vstack(self._matrices)  # (level, pair) × category
         self._class_index = {name: index for index, name in enumerate(classes)}
 
     @classmethod
@@ -187,27 +186,24 @@ class CategoryModel:
         it is not sure enough to disagree.
 
         The pairs the model weighs are found in the whole text once; each distinct context
-        text (figures share sentences, paragraphs, headings) is then summed once."""
+        (a level and its span: figures share sentences, paragraphs, headings) is summed once."""
         if not figures:
             return []
-        pair_at = self._pair_at(text)
-        # every distinct span once, whatever level it serves at (a one-sentence paragraph is both)
-        row_of: dict[Span | None, int] = {}
-        rows = np.array([[row_of.setdefault(span, len(row_of)) for span in f.spans] for f in figures])
-        by_span = self._sums_by_span(pair_at, list(row_of))  # span × (level, category)
-        width = len(self.classes)
+        row_of: dict[tuple[int, Span], int] = {}  # (level, span) → its row
+        rows = np.array(
+            [[row_of.setdefault((level, span), len(row_of)) for level, span in enumerate(f.spans)] for f in figures]
+        )
+        present = self._present(self._pair_at(text), list(row_of))
         scores = np.array([self.local(f.unit, f.rule_category, f.rule_level) for f in figures])
-        for level in range(len(LEVELS)):
-            scores += by_span[rows[:, level], level * width : (level + 1) * width]
+        scores += self._sums(present, [level for level, _ in row_of])[rows].sum(axis=1)
         best = scores.argmax(axis=1)
         exponentials = np.exp(scores - scores.max(axis=1, keepdims=True))
         probability = exponentials.max(axis=1) / exponentials.sum(axis=1)
         rule = np.array([self._class_index.get(f.rule_category, -1) for f in figures])
         verdicts: list[Verdict | None] = [None] * len(figures)
         for index in np.flatnonzero((best != rule) & (probability >= self.threshold)):
-            figure = figures[index]
-            if figure.rule_level not in self.kept_levels:
-                word = self._weightiest(pair_at, figure.spans, best[index])
+            if figures[index].rule_level not in self.kept_levels:
+                word = self._weightiest(present, rows[index], best[index])
                 verdicts[index] = Verdict(self.classes[best[index]], float(probability[index]), word)
         return verdicts
 
@@ -219,43 +215,40 @@ class CategoryModel:
         numbers[codes >= _BMP] = 0
         return self._pair_index[numbers[:-1], numbers[1:]]
 
-    def _present(self, pair_at: np.ndarray, span: Span | None) -> np.ndarray:
-        """Whether each of the model's pairs ends inside the span (each counts once)."""
-        if span is None:
-            return self._absent
-        return np.bincount(pair_at[span[0] : span[1] - 1] + 1, minlength=len(self._pairs) + 1)[1:] > 0
-
-    def _sums_by_span(self, pair_at: np.ndarray, spans: list[Span | None]) -> np.ndarray:
-        """For each span, the weights of the distinct pairs that end inside it, summed, at every
-        level (span × (level, category)). Cumulative sums, no matrix product: BLAS would start
-        threads for it, which on a busy machine costs more than the sum."""
-        pairs = len(self._pairs)
-        pieces = [pair_at[span[0] : span[1] - 1] if span else pair_at[:0] for span in spans]
-        labels = np.repeat(np.arange(len(spans)), [len(piece) for piece in pieces])
+    def _present(self, pair_at: np.ndarray, contexts: list[tuple[int, Span | None]]) -> np.ndarray:
+        """Which of the model's pairs lie inside each (level, span) (context × pair, each once)."""
+        pieces = [pair_at[span[0] : span[1] - 1] if span else pair_at[:0] for _, span in contexts]
         found = np.concatenate(pieces)
-        weighed = np.flatnonzero(found >= 0)
-        labels, found = labels[weighed], found[weighed]
-        # each pair once per span: keep its last occurrence (ufunc.at applies every index in order)
-        last = np.full((len(spans), pairs), -1)
-        np.maximum.at(last, (labels, found), np.arange(len(found)))
-        kept = last[labels, found] == np.arange(len(found))
-        cumulative = np.zeros((int(kept.sum()) + 1, self._stacked.shape[1]))
-        np.cumsum(self._stacked[found[kept]], axis=0, out=cumulative[1:])
-        ends = np.cumsum(np.bincount(labels[kept], minlength=len(spans)))
+        labels = np.repeat(np.arange(len(contexts)), [len(piece) for piece in pieces])
+        weighed = found >= 0
+        present = np.zeros((len(contexts), len(self._pairs)), dtype=bool)
+        present[labels[weighed], found[weighed]] = True
+        return present
+
+    def _sums(self, present: np.ndarray, levels: list[int]) -> np.ndarray:
+        """For each context, the weights at its level of the pairs present in it, summed (context ×
+        category). Cumulative sums, no matrix product: BLAS would start threads for it, which on
+        a busy machine costs more than the sum."""
+        contexts, pairs = np.nonzero(present)  # ordered by context
+        weights = self._by_level_and_pair[np.asarray(levels)[contexts] * len(self._pairs) + pairs]
+        cumulative = np.zeros((len(weights) + 1, len(self.classes)))
+        np.cumsum(weights, axis=0, out=cumulative[1:])
+        ends = np.cumsum(np.bincount(contexts, minlength=len(present)))
         return cumulative[ends] - cumulative[np.concatenate(([0], ends[:-1]))]
 
-    def _weightiest(self, pair_at: np.ndarray, spans, category: int) -> str:
-        """The pair of characters that weighs most for the category in a figure's context: of
-        two Chinese characters where there is one (改造 says more to a reader than 12 or 至目)."""
-        present = [(matrix, np.flatnonzero(self._present(pair_at, span))) for matrix, span in zip(self._matrices, spans)]
-        worded = [(matrix, pairs[self._worded[pairs]]) for matrix, pairs in present]
-        if any(len(pairs) for _, pairs in worded):
-            present = worded
+    def _weightiest(self, present: np.ndarray, rows: np.ndarray, category: int) -> str:
+        """The pair of characters that weighs most for the category in a figure's contexts (its
+        rows of `present`, one per level): of two Chinese characters where there is one (改造
+        says more to a reader than 12 or 至目)."""
+        pairs = [np.flatnonzero(present[row]) for row in rows]
+        worded = [found[self._worded[found]] for found in pairs]
+        if any(len(found) for found in worded):
+            pairs = worded
         weighed = [
             (-float(matrix[pair, category]), self._pairs[pair])
-            for matrix, pairs in present
-            if len(pairs)
-            for pair in [pairs[np.argmax(matrix[pairs, category])]]
+            for matrix, found in zip(self._matrices, pairs)
+            if len(found)
+            for pair in [found[np.argmax(matrix[found, category])]]
         ]
         return min(weighed, default=(0.0, ""))[1]
 
