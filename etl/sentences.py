@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ahocorasick_rs
+import numpy as np
 
 HEADER_MAX_CHARS = 34
 # A sentence longer than this (the longest in our articles is under 300 characters) is cut at its
@@ -36,8 +37,8 @@ _SENTENCE_END = "。！？!?"
 # sentences (sentence punctuation, closing quotes, line breaks).
 SENTENCE_BREAK_CHARACTERS = frozenset(_SENTENCE_END + "”」\n")
 _LINE_CLOSERS = "。！？!?；;：:，,”」）)…"
-_CLAUSE_DELIMITERS = re.compile(r"[，,；;：:。！？!?\n]")
-_SENTENCE_DELIMITERS = re.compile(r"[。！？!?]+[”」]?")
+_CLAUSE_DELIMITERS = "，,；;：:。！？!?\n"
+_CLOSING_QUOTES = "”」"  # a closing quote right after a sentence's end belongs to that sentence
 
 
 def _opencc_dictionary(name: str) -> dict[str, list[str]]:
@@ -110,6 +111,43 @@ def simplified_view(text: str) -> str:
     return "".join(pieces)
 
 
+# What each character of the Basic Multilingual Plane (where every delimiter lies) delimits, as bits.
+_ENDS_CLAUSE, _ENDS_SENTENCE, _CLOSES_QUOTE = 1, 2, 4
+
+
+@functools.cache
+def _delimiter_kinds() -> np.ndarray:
+    kinds = np.zeros(0x10000, dtype=np.uint8)
+    for characters, bit in (
+        (_CLAUSE_DELIMITERS, _ENDS_CLAUSE),
+        (_SENTENCE_END, _ENDS_SENTENCE),
+        (_CLOSING_QUOTES, _CLOSES_QUOTE),
+    ):
+        for character in characters:
+            kinds[ord(character)] |= bit
+    return kinds
+
+
+def _delimiter_ends(text: str) -> tuple[list[int], list[int]]:
+    """Where each clause ends (after every clause delimiter) and where each sentence ends (after a
+    run of sentence punctuation, and the closing quote right after it), in order.
+
+    (One table lookup over the text's code points: a regex scan of Chinese text for a character
+    class costs about ten nanoseconds a character, several times this.)
+
+    >>> _delimiter_ends("好！？”他说，行。")
+    ([2, 3, 7, 9], [4, 9])
+    """
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    # (a character beyond the plane is read as U+FFFF, which delimits nothing; a 0 closes the text)
+    kinds = np.append(_delimiter_kinds()[np.minimum(codes, 0xFFFF)], np.uint8(0))
+    clause_ends = np.flatnonzero(kinds & _ENDS_CLAUSE) + 1
+    ends_sentence = (kinds & _ENDS_SENTENCE) != 0
+    sentence_ends = np.flatnonzero(ends_sentence[:-1] & ~ends_sentence[1:]) + 1  # after each run
+    sentence_ends += (kinds[sentence_ends] & _CLOSES_QUOTE) != 0
+    return clause_ends.tolist(), sentence_ends.tolist()
+
+
 def _cuts_of_long_sentences(sentence_starts: list[int], clause_ends: list[int], length: int) -> list[int]:
     """Where sentences longer than MAX_SENTENCE_CHARS are cut: at the last clause end within the
     limit, else at the limit.
@@ -146,16 +184,17 @@ class Layout:
     @classmethod
     def of(cls, text: str) -> Layout:
         line_starts, line_ends = [], []
-        position = 0
-        for line in text.split("\n"):
-            line_starts.append(position)
-            line_ends.append(position + len(line))
-            position += len(line) + 1
         headers = set()
         paragraph_starts = []
+        position = 0
         continues = False  # the previous non-empty line runs on into this one
-        for index, (start, end) in enumerate(zip(line_starts, line_ends)):
-            stripped = text[start:end].strip()
+        for index, line in enumerate(text.split("\n")):
+            start = position
+            position += len(line)
+            line_starts.append(start)
+            line_ends.append(position)
+            position += 1
+            stripped = line.strip()
             if not stripped:
                 continue
             if not continues:
@@ -163,14 +202,18 @@ class Layout:
                 if len(stripped) <= HEADER_MAX_CHARS and stripped[-1] not in _LINE_CLOSERS:
                     headers.add(index)
             continues = len(stripped) >= WRAPPED_LINE_MIN_CHARS and stripped[-1] not in _LINE_CLOSERS
+        clause_ends, sentence_ends = _delimiter_ends(text)
         sentence_starts = {0}
-        sentence_starts.update(map(re.Match.end, _SENTENCE_DELIMITERS.finditer(text)))
+        sentence_starts.update(sentence_ends)
         sentence_starts.update(paragraph_starts)
         for index in headers:  # a header is its own sentence
             sentence_starts.add(line_starts[index])
             sentence_starts.add(line_ends[index])
-        clause_ends = sorted(map(re.Match.end, _CLAUSE_DELIMITERS.finditer(text)))
-        sentence_starts.update(_cuts_of_long_sentences(sorted(sentence_starts), clause_ends, len(text)))
+        sorted_sentence_starts = sorted(sentence_starts)
+        cuts = _cuts_of_long_sentences(sorted_sentence_starts, clause_ends, len(text))
+        if cuts:
+            sentence_starts.update(cuts)
+            sorted_sentence_starts = sorted(sentence_starts)
         clause_starts = set(sentence_starts)
         clause_starts.update(clause_ends)
         return cls(
@@ -179,7 +222,7 @@ class Layout:
             tuple(line_ends),
             frozenset(headers),
             tuple(paragraph_starts),
-            tuple(sorted(sentence_starts)),
+            tuple(sorted_sentence_starts),
             tuple(sorted(clause_starts)),
         )
 

@@ -101,3 +101,23 @@ def test_a_mirrors_pinyin_is_read_through_with_the_texts_own_offsets():
         0,
         "長(zhǎng)沙街道辦(bàn)事處",
     )
+
+
+@pytest.mark.parametrize(
+    "text, figure, sentence, clause",
+    [
+        ("拆除违建3处。清理摊点5处,整改10家。", "10家", "清理摊点5处,整改10家。", "整改10家。"),
+        ("他说:“拆除违建3处!”清理摊点5处。", "5处", "清理摊点5处。", "清理摊点5处。"),
+        ("完成了吗?!完成了5处……", "5处", "完成了5处……", "完成了5处……"),
+        ("街道办事处\n拆除违建3处;整改10家", "10家", "拆除违建3处;整改10家", "整改10家"),
+        ("表情😀拆除3处。整改10家", "3处", "表情😀拆除3处。", "表情😀拆除3处。"),
+        ("共有2个网格,\n覆盖5个社区。", "5个", "覆盖5个社区。", "覆盖5个社区。"),  # a short line ends its paragraph
+        ("按照部署" * 10 + "\n共拆除5处。", "5处", "按照部署" * 10 + "\n共拆除5处。", "共拆除5处。"),  # wrapped
+    ],
+)
+def test_sentences_and_clauses_end_at_their_punctuation(text, figure, sentence, clause):
+    layout = structure_of(text).layout
+    start, end = layout.sentence_span(text.index(figure))
+    assert text[start:end] == sentence
+    start, end = layout.clause_span(text.index(figure))
+    assert text[start:end] == clause
