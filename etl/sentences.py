@@ -169,6 +169,18 @@ def _cuts_of_long_sentences(sentence_starts: list[int], clause_ends: list[int], 
     return cuts
 
 
+def _spans_by_position(starts: list[int], length: int) -> tuple[tuple[int, int], ...]:
+    """The span each position among sorted starts stands for: from 0 to the first start, from
+    each start to the next one, from the last one to the end of the text.
+
+    >>> _spans_by_position([3, 7], 10)
+    ((0, 3), (3, 7), (7, 10))
+    >>> _spans_by_position([], 10)
+    ((0, 10),)
+    """
+    return ((0, starts[0] if starts else length), *zip(starts, [*starts[1:], length]))
+
+
 @dataclass(frozen=True, slots=True)
 class Layout:
     """Sorted boundary offsets of one text's lines, paragraphs, sentences and clauses."""
@@ -180,6 +192,10 @@ class Layout:
     paragraph_starts: tuple[int, ...]
     sentence_starts: tuple[int, ...]
     clause_starts: tuple[int, ...]
+    # The span that holds an offset, by where the offset falls among the starts (bisect_right):
+    # the attributors ask tens of times per figure, so each span is built once.
+    sentence_spans: tuple[tuple[int, int], ...]
+    paragraph_spans: tuple[tuple[int, int], ...]
 
     @classmethod
     def of(cls, text: str) -> Layout:
@@ -224,14 +240,9 @@ class Layout:
             tuple(paragraph_starts),
             tuple(sorted_sentence_starts),
             tuple(sorted(clause_starts)),
+            _spans_by_position(sorted_sentence_starts, len(text)),
+            _spans_by_position(paragraph_starts, len(text)),
         )
-
-    @staticmethod
-    def _span(starts: tuple[int, ...], offset: int, length: int) -> tuple[int, int]:
-        index = bisect.bisect_right(starts, offset) - 1
-        start = starts[index] if index >= 0 else 0
-        end = starts[index + 1] if index + 1 < len(starts) else length
-        return start, end
 
     def line_index(self, offset: int) -> int:
         return bisect.bisect_right(self.line_starts, offset) - 1
@@ -243,13 +254,16 @@ class Layout:
         return self.text[self.line_starts[index] : self.line_ends[index]]
 
     def sentence_span(self, offset: int) -> tuple[int, int]:
-        return self._span(self.sentence_starts, offset, len(self.text))
+        return self.sentence_spans[bisect.bisect_right(self.sentence_starts, offset)]
 
     def clause_span(self, offset: int) -> tuple[int, int]:
-        return self._span(self.clause_starts, offset, len(self.text))
+        # (clauses outnumber the figures that ask for theirs: no table of spans here)
+        starts = self.clause_starts
+        index = bisect.bisect_right(starts, offset)
+        return (starts[index - 1] if index else 0, starts[index] if index < len(starts) else len(self.text))
 
     def paragraph_span(self, offset: int) -> tuple[int, int]:
-        return self._span(self.paragraph_starts, offset, len(self.text))
+        return self.paragraph_spans[bisect.bisect_right(self.paragraph_starts, offset)]
 
     def sentence_text(self, offset: int) -> str:
         start, end = self.sentence_span(offset)
