@@ -45,11 +45,13 @@ _TITLE_MAX_CHARS = 60
 _LINE_CLOSERS = "。！？!?；;，,：:"  # (a line ending in a colon opens what follows: a salutation)
 # The marker that opens an item of a list in running text, where a sentence or clause starts:
 # 一是 / 二是, （一）, 1. / 1、, 第一，, 其一.
-_LIST_MARKER = re.compile(
+_LIST_MARKER = (
     r"[^\S\n]*(?:[一二三四五六七八九十]{1,3}是|[（(][一二三四五六七八九十\d]{1,3}[）)]|"
     r"\d{1,2}[、.．](?!\d)|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十]{1,3}[，,、]|其[一二三四五六七八九十][，,、是])"
 )
-_LIST_MARKER_AFTER = frozenset("。；;！!？?\n")
+_LIST_MARKER_AT_START = re.compile(_LIST_MARKER)
+# (A marker holds none of the characters it follows, so one scan finds them all.)
+_LIST_MARKER_AFTER_BREAK = re.compile(r"[。；;！!？?\n]" + _LIST_MARKER)
 # A salutation (各位代表：, 总寨镇政府、各街道办事处，区政府各部门:) addresses readers; it is not the lead.
 _SALUTATION = re.compile(  # used with match(): anchored at the line's start
     r"(?=[^。！？!?\n]*(?:各|代表|同志|部门|单位|政府|办事处))(?![^\n]*(?:如下|情况为|分别为))[^。！？!?\n]{1,60}[：:]\s*$"
@@ -87,6 +89,11 @@ class DocumentStructure:
     heading_starts: list[int]  # starts of the header lines (title included), in order
     item_starts: list[int]  # where each news item of a roundup starts (its header block included)
     list_item_starts: list[int]  # where each item of a list in running text starts (一是…, （二）…)
+    # looked up for every figure, so computed once: the starts of the blocks of running text
+    # (paragraphs and list items, merged), and each header line's span and news item
+    block_starts: list[int]
+    heading_spans: list[tuple[int, int]]
+    heading_items: list[int]
     # figures share sentences: what a sentence holds is looked up once (sentence span → value)
     sentence_plan_words: dict = field(default_factory=dict, compare=False, repr=False)
     plan_headings: dict = field(default_factory=dict, compare=False, repr=False)  # heading span → is a plan
@@ -128,7 +135,13 @@ class DocumentStructure:
         lead = _lead(layout, title)
         read_spans = None
         if figure_starts is not None and reading.offsets is None:
-            read_spans = sorted({layout.sentence_span(s) for s in figure_starts})
+            sentence_starts = layout.sentence_starts
+            read_spans = [
+                layout.sentence_spans[index]
+                for index in sorted({bisect.bisect_right(sentence_starts, start) for start in figure_starts})
+            ]
+        item_starts = _item_starts(simplified, layout)
+        list_item_starts = _list_item_starts(simplified)
         return cls(
             text=text,
             simplified=simplified,
@@ -145,8 +158,11 @@ class DocumentStructure:
             title=title,
             lead=lead,
             heading_starts=heading_starts,
-            item_starts=_item_starts(simplified, layout),
-            list_item_starts=_list_item_starts(simplified, layout),
+            item_starts=item_starts,
+            list_item_starts=list_item_starts,
+            block_starts=sorted({*layout.paragraph_starts, *list_item_starts}),
+            heading_spans=[(start, layout.line_ends[layout.line_index(start)]) for start in heading_starts],
+            heading_items=[bisect.bisect_right(item_starts, start) for start in heading_starts],
         )
 
     @property
@@ -211,21 +227,15 @@ class DocumentStructure:
     def block_start(self, offset: int) -> int:
         """Where the smallest block of running text holding offset starts: its paragraph, or the
         item of a list inside the paragraph (一是…; 二是…)."""
-        paragraph_start = self.layout.paragraph_span(offset)[0]
-        index = bisect.bisect_right(self.list_item_starts, offset) - 1
-        if index >= 0 and self.list_item_starts[index] > paragraph_start:
-            return self.list_item_starts[index]
-        return paragraph_start
+        index = bisect.bisect_right(self.block_starts, offset)
+        return self.block_starts[index - 1] if index else 0
 
     def heading_at(self, offset: int) -> tuple[int, int] | None:
         """The span of the nearest header line at or above offset, within its news item."""
         index = bisect.bisect_right(self.heading_starts, offset) - 1
-        if index < 0:
+        if index < 0 or self.heading_items[index] != bisect.bisect_right(self.item_starts, offset):
             return None
-        start = self.heading_starts[index]
-        if self.item_at(start) != self.item_at(offset):
-            return None
-        return start, self.layout.line_ends[self.layout.line_index(start)]
+        return self.heading_spans[index]
 
     def label_at(self, offset: int) -> tuple[int, int] | None:
         """The span of the label that opens the paragraph holding offset (【概况】, 【进万家门】), if any."""
@@ -333,16 +343,16 @@ def _lead(layout: Layout, title: tuple[int, int] | None) -> tuple[int, int] | No
     return None
 
 
-def _list_item_starts(text: str, layout: Layout) -> list[int]:
-    """Where each item of a list in running text starts (after its marker: 一是, （二）, 3.)."""
-    starts = []
-    for start in layout.clause_starts:
-        if start and text[start - 1] not in _LIST_MARKER_AFTER:
-            continue
-        match = _LIST_MARKER.match(text, start)
-        if match:
-            starts.append(match.end())
-    return starts
+def _list_item_starts(text: str) -> list[int]:
+    """Where each item of a list in running text starts (after its marker: 一是, （二）, 3.), the
+    marker opening the text or following the end of a sentence or a line.
+
+    >>> text = "一是拆违。二是治乱；（三）绿化,3.5万平方米"
+    >>> [text[start:start + 2] for start in _list_item_starts(text)]
+    ['拆违', '治乱', '绿化']
+    """
+    at_start = _LIST_MARKER_AT_START.match(text)
+    return ([at_start.end()] if at_start else []) + [m.end() for m in _LIST_MARKER_AFTER_BREAK.finditer(text)]
 
 
 def _item_starts(text: str, layout: Layout) -> list[int]:
