@@ -16,6 +16,7 @@ title year scopes all its sections); else the publication year.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from etl.periods import PeriodMention
@@ -41,6 +42,9 @@ class PeriodAttributor:
             if not p.relative and not p.full_date and line_start in headings:
                 header_years.setdefault(line_start, p)
         self.header_years = sorted(header_years.items(), key=lambda pair: pair[0])
+        # (a header's year reaches the figures below it in its own news item: by bisection)
+        self._header_starts = [line_start for line_start, _ in self.header_years]
+        self._header_items = [structure.item_at(line_start) for line_start in self._header_starts]
         # An undated article whose lead is framed by a date or year (截止2020年9月26日, 现将2024年6月份…
         # 通报如下, 黄山市2019年实施…) is of that year throughout, unless a figure says otherwise.
         self.lead_year = structure.first_year(structure.lead) if structure.published_year is None else None
@@ -148,8 +152,8 @@ class PeriodAttributor:
 
     def header_year(self, start: int) -> int | None:
         """The year of a header above (2015年工作总结 scopes the whole report), within the same item."""
-        item = self.structure.item_at(start)
-        for line_start, mention in reversed(self.header_years):
-            if line_start <= start and self.structure.item_at(line_start) == item:
-                return mention.year
-        return None
+        # the nearest header at or above start; one further up is in the same item or an earlier one
+        index = bisect.bisect_right(self._header_starts, start) - 1
+        if index < 0 or self._header_items[index] != self.structure.item_at(start):
+            return None
+        return self.header_years[index][1].year
