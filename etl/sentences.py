@@ -138,9 +138,9 @@ def _delimiter_ends(text: str) -> tuple[list[int], list[int]]:
     >>> _delimiter_ends("好！？”他说，行。")
     ([2, 3, 7, 9], [4, 9])
     """
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    # (a character beyond the plane is read as U+FFFF, which delimits nothing; a 0 closes the text)
-    kinds = np.append(_delimiter_kinds()[np.minimum(codes, 0xFFFF)], np.uint8(0))
+    # (a character beyond the plane is read as U+FFFF, which delimits nothing; a NUL closes the text)
+    codes = np.frombuffer((text + "\0").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    kinds = _delimiter_kinds().take(codes, mode="clip")
     clause_ends = np.flatnonzero(kinds & _ENDS_CLAUSE) + 1
     ends_sentence = (kinds & _ENDS_SENTENCE) != 0
     sentence_ends = np.flatnonzero(ends_sentence[:-1] & ~ends_sentence[1:]) + 1  # after each run
