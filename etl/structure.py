@@ -31,8 +31,10 @@ from etl.places import PlaceMention, find_places, load_gazetteer
 from etl.sentences import Layout, simplified_view
 
 # A line that starts a news item: a dateline or a byline (本报讯, 本报记者 X 通讯员 Y, 河南商报见习记者 X).
-# (Whitespace within the line: the whole text is scanned at once.)
-_ITEM_START = re.compile(r"^[^\S\n]*(?:本报讯|[\u4e00-\u9fff]{0,8}记者[^\S\n]|通讯员[^\S\n])", re.MULTILINE)
+# (Whitespace within the line: the whole text is scanned at once, from line break to line break.)
+_ITEM_START = r"[^\S\n]*(?:本报讯|[\u4e00-\u9fff]{0,8}记者[^\S\n]|通讯员[^\S\n])"
+_ITEM_START_AT_START = re.compile(_ITEM_START)
+_ITEM_START_AFTER_BREAK = re.compile("\n" + _ITEM_START)
 _MAX_HEADER_BLOCK = 4
 _LONG_QUOTE = re.compile(r"“[^”\n]{10,300}”")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -358,8 +360,9 @@ def _list_item_starts(text: str) -> list[int]:
 def _item_starts(text: str, layout: Layout) -> list[int]:
     """Where each news item starts: its byline, or the header block right above it."""
     starts = set()
-    for match in _ITEM_START.finditer(text):
-        index = layout.line_index(match.start())
+    line_starts = [match.start() + 1 for match in _ITEM_START_AFTER_BREAK.finditer(text)]
+    for line_start in [0, *line_starts] if _ITEM_START_AT_START.match(text) else line_starts:
+        index = layout.line_index(line_start)
         block_start = index
         cursor = index - 1
         while cursor >= 0 and index - cursor <= _MAX_HEADER_BLOCK:
