@@ -69,36 +69,36 @@ class PeriodAttributor:
     ) -> tuple[int | None, str | None]:
         """(year, period_text) of the figure at text[start:end] (in `sentence` and `clause`)."""
         structure = self.structure
-        published = structure.published_year
-        in_sentence = self.periods_about(sentence)
+        in_sentence = self._sentence_periods.get(sentence)
+        if in_sentence is None:
+            in_sentence = self.periods_about(sentence)
         if not in_sentence:  # most figures: the period comes from the paragraph, a header or the date
             return self._from_context(start, sentence)
-        before = [p for p in in_sentence if p.end <= start]
-        same_clause_after = [p for p in in_sentence if p.start >= end and p.start < clause[1]]
-        later = [p for p in in_sentence if p.start >= sentence[1]]  # the 这是 sentence
-        # 目前 inside a sentence is an adverb of its segment (…;目前已完成土地收储;投资约4亿元的…: not the
-        # 4亿元's); at the head of the sentence it scopes the whole sentence
-        period_words = [
-            p
-            for p in before
-            if not p.in_name
-            and not (
-                p.text == "目前"
-                and structure.simplified[sentence[0] : p.start].strip()
-                and any(mark in structure.simplified[p.end : start] for mark in "；;")
-            )
-        ]
-        text_mention = (
-            period_words[-1]
-            if period_words
-            else next((p for p in same_clause_after + later if not p.in_name), None)
-        )
-        explicit = [p for p in before if not p.relative]
-        explicit_after = [p for p in same_clause_after + later if not p.relative]
-        if explicit:
-            year = explicit[-1].year
-        elif explicit_after:
-            year = explicit_after[0].year
+        # One pass over the phrases (in order): the last period word and explicit year before the
+        # figure; the first after it, in its clause or in the 这是 sentence that follows.
+        word_before = explicit_before = word_after = explicit_after = None
+        for p in in_sentence:
+            if p.end <= start:
+                # 目前 inside a sentence is an adverb of its segment (…;目前已完成土地收储;投资约4亿元的…:
+                # not the 4亿元's); at the head of the sentence it scopes the whole sentence
+                if not p.in_name and not (
+                    p.text == "目前"
+                    and structure.simplified[sentence[0] : p.start].strip()
+                    and any(mark in structure.simplified[p.end : start] for mark in "；;")
+                ):
+                    word_before = p
+                if not p.relative:
+                    explicit_before = p
+            elif end <= p.start < clause[1] or p.start >= sentence[1]:
+                if word_after is None and not p.in_name:
+                    word_after = p
+                if explicit_after is None and not p.relative:
+                    explicit_after = p
+        text_mention = word_before if word_before is not None else word_after
+        if explicit_before is not None:
+            year = explicit_before.year
+        elif explicit_after is not None:
+            year = explicit_after.year
         elif text_mention is not None and text_mention.dating:
             # 今年, 上半年: the publication year, else the year of the report's title (2020年上半年工作情况)
             year = text_mention.resolved_year(self._base_year(start))
