@@ -78,7 +78,8 @@ class FigureContext:
         return found
 
 
-@dataclass(frozen=True, slots=True)
+# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact)
+@dataclass(slots=True)
 class Verdict:
     category: str
     probability: float
@@ -88,7 +89,8 @@ class Verdict:
 Span = tuple[int, int]
 
 
-@dataclass(frozen=True, slots=True)
+# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact)
+@dataclass(slots=True)
 class Figure:
     """One figure as the model reads it: its unit, the rules' choice, and the spans of its
     context texts in the document (sentence, paragraph, heading, title; None for none)."""
