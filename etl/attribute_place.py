@@ -59,7 +59,8 @@ def load_place_rules(path: Path = Path(__file__).parent / "data" / "places.toml"
         raise ValueError(f"{path}: {error}") from error
 
 
-@dataclass(frozen=True, slots=True)
+# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact)
+@dataclass(slots=True)
 class Scope:
     """Whose figures the text is reporting at some point: the running subject of the article."""
 
@@ -83,7 +84,8 @@ class Scope:
         )
 
 
-@dataclass(frozen=True, slots=True)
+# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact)
+@dataclass(slots=True)
 class Place:
     province: str | None
     city: str | None

@@ -92,7 +92,8 @@ class Gazetteer:
     )
 
 
-@dataclass(frozen=True, slots=True)
+# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact)
+@dataclass(slots=True)
 class PlaceMention:
     """A place named in the text; `division` is None while unresolved (or absent from the table)."""
 
