@@ -64,6 +64,8 @@ _SUMMARY = re.compile(r"总结|工作情况|回顾|小结|述职")
 _LABEL = re.compile(r"\s*【([^】\n]{1,20})】")
 # A photo's credit line (新华社记者陈钢摄, 图/张三): the paragraph above it is a caption.
 _PHOTO_CREDIT = re.compile(r"^\s*(?:[^。，,\n]{0,20}摄\s*(?:影)?|图[/／:：][^。\n]{0,20}|[（(]?图片来源[^\n]{0,20})\s*$")
+# Every photo credit line holds one of these: only such lines are tried.
+_PHOTO_CREDIT_MARKS = "摄图"
 # Lines of a page's furniture, between a title and its text: dates, sources, bylines, index fields.
 _FURNITURE = re.compile(
     r"^\s*(?:[•·\-*]\s*)?(?:发布时间|发布日期|发布|来源|信息来源|作者|编辑|责任编辑|时间|日期|索引号|主题分类|公开主体|"
@@ -84,6 +86,7 @@ class DocumentStructure:
     periods: list[PeriodMention]
     period_starts: list[int]
     quotes: list[tuple[int, int]]
+    quote_starts: list[int]
     quoted_digits: list[tuple[int, int, str]]  # quoted labels with digits (“232”) and where they are
     published_year: int | None
     title: tuple[int, int] | None  # the headline, when the text opens with one
@@ -155,6 +158,7 @@ class DocumentStructure:
             periods=periods,
             period_starts=[p.start for p in periods],
             quotes=quotes,
+            quote_starts=quote_starts,
             quoted_digits=[q for q in quoted_digits if q[2]],
             published_year=published_year,
             title=title,
@@ -193,7 +197,8 @@ class DocumentStructure:
     def _caption_paragraphs(self) -> frozenset[int]:
         """Starts of the paragraphs right above a photo credit line (新华社记者陈钢摄)."""
         layout, starts = self.layout, set()
-        for index, (start, end) in enumerate(zip(layout.line_starts, layout.line_ends)):
+        for index in _lines_holding(layout, _PHOTO_CREDIT_MARKS):
+            start, end = layout.line_starts[index], layout.line_ends[index]
             if index and 0 < end - start <= 40 and _PHOTO_CREDIT.match(layout.line_text(index)):
                 previous = index - 1
                 while previous >= 0 and not layout.line_text(previous).strip():
@@ -267,7 +272,7 @@ class DocumentStructure:
         ]
 
     def in_quotes(self, start: int, end: int) -> bool:
-        index = bisect.bisect_right(self.quotes, (start, float("inf"))) - 1
+        index = bisect.bisect_right(self.quote_starts, start) - 1
         return index >= 0 and self.quotes[index][0] < start and end < self.quotes[index][1]
 
 
@@ -317,6 +322,21 @@ class _Reading:
 def _within(spans: list[tuple[int, int]], starts: list[int], offset: int) -> bool:
     index = bisect.bisect_right(starts, offset) - 1
     return index >= 0 and offset < spans[index][1]
+
+
+def _lines_holding(layout: Layout, characters: str) -> list[int]:
+    """Indexes of the lines that hold any of the characters, in order.
+
+    >>> _lines_holding(Layout.of("新华社记者摄\\n正文\\n图/张三"), "摄图")
+    [0, 2]
+    """
+    text, lines = layout.text, set()
+    for character in characters:
+        position = text.find(character)
+        while position >= 0:
+            lines.add(layout.line_index(position))
+            position = text.find(character, position + 1)
+    return sorted(lines)
 
 
 def _title(layout: Layout) -> tuple[int, int] | None:
