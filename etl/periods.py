@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from etl.wordlist import trie_pattern
@@ -46,8 +47,7 @@ _RELATIVE_WORDS = (
 _RELATIVE_YEAR = dict(_RELATIVE_WORDS)
 
 _EXPLICIT_PREFIXES = ("截至", "截止", "自", "从")
-# Every period phrase starts with one of these characters: the lookahead lets the regex engine skip
-# to them instead of trying the whole alternation at every offset.
+# Every period phrase starts with one of these characters: _PERIOD_SCAN skips from one to the next.
 _FIRST_CHARACTERS = sorted(
     {w[0] for w, _ in _RELATIVE_WORDS}
     | {p[0] for p in _EXPLICIT_PREFIXES}
@@ -60,7 +60,7 @@ _YEARLESS_WORDS = ("截至日前", "截止日前", "全年")
 # A year in Chinese numerals, digit by digit (二〇二〇年, 二○二〇年, 二零一九年).
 _CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 _PERIOD = re.compile(
-    "(?=[" + "".join(_FIRST_CHARACTERS) + "])(?:"
+    "(?:"
     r"(?P<explicit>"
     r"(?:截至|截止到?|自|从)?"
     r"(?P<year>(?:19|20)\d\d|一九[〇○零一二三四五六七八九]{2}|二[〇○零][〇○零一二三四五六七八九]{2})\s*年"
@@ -74,6 +74,13 @@ _PERIOD = re.compile(
     r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:\s*[-—–~至到]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3}))?\s*月(?:份)?"
     r"(?:\s*\d{1,2}\s*日)?(?:底|末|初|中旬|上旬|下旬|晚|以来)?"
     r"|" + trie_pattern(_YEARLESS_WORDS) + r"))"
+)
+# The engine skips ahead only in a pattern that opens with a character class (a lookahead in front
+# still has it try every offset): the scan consumes a phrase's first character and reads the phrase
+# from there, in a lookahead set behind that character. A phrase found inside the one before it is
+# dropped: a scan of whole phrases resumes after each (tests/test_periods.py: both find the same).
+_PERIOD_SCAN = re.compile(
+    "[" + "".join(_FIRST_CHARACTERS) + "]" + "(?<=(?=(?P<phrase>" + _PERIOD.pattern + ")).)"
 )
 # 活动开展以来 (a line break may fall anywhere in it): found from its verb, then extended back.
 _SINCE = re.compile(r"(?:开\s*展|实\s*施|启\s*动)\s*以\s*来")
@@ -114,14 +121,26 @@ def _month_out_of_range(written: str) -> bool:
     return any(n < 1 or n > 12 for n in numbers)
 
 
+def _phrases(text: str) -> Iterator[re.Match]:
+    """The period phrases of the text as _PERIOD.finditer finds them, each as a match of
+    _PERIOD_SCAN (the phrase is its group "phrase")."""
+    resume = 0
+    for match in _PERIOD_SCAN.finditer(text):
+        start, end = match.span("phrase")
+        if start >= resume:
+            resume = end
+            yield match
+
+
 def find_periods(text: str) -> list[PeriodMention]:
     """Every period phrase of the text, in order."""
     found = []
-    for match in _PERIOD.finditer(text):
-        written = match.group()
+    for match in _phrases(text):
+        start, end = match.span("phrase")
+        written = match["phrase"]
         if match["explicit"]:
-            before = text[max(0, match.start() - 3) : match.start()]
-            after = text[match.end() : match.end() + 2]
+            before = text[max(0, start - 3) : start]
+            after = text[end : end + 2]
             written = re.sub(r"\s+", "", written)
             prefixed = written[:2] in ("截至", "截止") or written[0] in "自从"
             baseline = (
@@ -132,8 +151,8 @@ def find_periods(text: str) -> list[PeriodMention]:
             in_name = not prefixed and bool(_NAME_BEFORE.search(before)) or full_date
             found.append(
                 PeriodMention(
-                    match.start(),
-                    match.end(),
+                    start,
+                    end,
                     written,
                     int(match["year"].translate(_CHINESE_DIGITS)),
                     False,
@@ -146,17 +165,17 @@ def find_periods(text: str) -> list[PeriodMention]:
         elif match["yearless"]:
             if _month_out_of_range(written) or _FULL_DATE.search(written):
                 continue  # (9月17日 dates an event: not the period of what is reported)
-            if written == "全年" and _PLAN_NOUN_AFTER.match(text, match.end()):
+            if written == "全年" and _PLAN_NOUN_AFTER.match(text, end):
                 continue  # 全年目标任务 names a quota, not a period
             found.append(
-                PeriodMention(match.start(), match.end(), re.sub(r"\s+", "", written), None, True, dating=False)
+                PeriodMention(start, end, re.sub(r"\s+", "", written), None, True, dating=False)
             )
         else:
             # 较去年同期, 比去年: the year a figure is compared with, not its own
-            before = text[max(0, match.start() - 2) : match.start()]
-            baseline = before.endswith(("比", "较", "同比")) or text.startswith("同期", match.end())
+            before = text[max(0, start - 2) : start]
+            baseline = before.endswith(("比", "较", "同比")) or text.startswith("同期", end)
             found.append(
-                PeriodMention(match.start(), match.end(), written, None, True, _RELATIVE_YEAR[written], baseline)
+                PeriodMention(start, end, written, None, True, _RELATIVE_YEAR[written], baseline)
             )
     for match in _SINCE.finditer(text):
         subject = _SINCE_SUBJECT.search(text, max(0, match.start() - 12), match.start())

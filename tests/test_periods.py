@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from etl.periods import find_periods
+from etl.periods import _PERIOD, _RELATIVE_WORDS, _YEARLESS_WORDS, _phrases, find_periods
 
 
 @pytest.mark.parametrize(
@@ -61,3 +63,23 @@ def test_baselines_and_names(text, baseline, in_name):
 )
 def test_relative_words_take_the_publication_year(word, published_year, year):
     assert find_periods(word)[0].resolved_year(published_year) == year
+
+
+# What period phrases are made of (every character the pattern names, its words, whole phrases),
+# with punctuation, spaces and filler.
+_PIECES = sorted(
+    {c for c in _PERIOD.pattern if ord(c) > 0x7F}
+    | {w for w, _ in _RELATIVE_WORDS}
+    | set(_YEARLESS_WORDS)
+    | set("0123456789 \n\t-~.,，。")
+    | {"2019年", "二〇二〇年", "截至2013年4月底", "自2009年来", "截止到2020年底", "至10月", "1至10月", "1-11月"}
+    | {"6月份", "12个月", "9月17日", "全年目标", "开展以来", "比", "较", "市", "街道"}
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_the_scan_that_skips_ahead_finds_what_a_scan_of_whole_phrases_finds(text):
+    whole = [(m.span(), m.groupdict()) for m in _PERIOD.finditer(text)]
+    skipping = [(m.span("phrase"), m.groupdict()) for m in _phrases(text)]
+    assert [(span, {k: v for k, v in groups.items() if k != "phrase"}) for span, groups in skipping] == whole
