@@ -132,8 +132,8 @@ def _delimiter_ends(text: str) -> tuple[list[int], list[int]]:
     """Where each clause ends (after every clause delimiter) and where each sentence ends (after a
     run of sentence punctuation, and the closing quote right after it), in order.
 
-    (One table lookup over the text's code points: a regex scan of Chinese text for a character
-    class costs about ten nanoseconds a character, several times this.)
+    (One table lookup over the text's code points, in place of two regex scans that test a
+    character class at every offset and build a match object per delimiter.)
 
     >>> _delimiter_ends("好！？”他说，行。")
     ([2, 3, 7, 9], [4, 9])
