@@ -19,7 +19,9 @@ import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick_rs
 
@@ -92,8 +94,9 @@ class Gazetteer:
     # finds the suffixes a name can stand before (a one-character one, 区, after a character of
     # last_before_suffix only)
     suffixes: re.Pattern
-    # (the characters up to a suffix, the suffix) → the mentions they name, filled as texts are read
-    suffix_mentions: dict[tuple[str, str], tuple[PlaceMention, ...]] = field(
+    # (the characters up to a suffix, the suffix) → the names they hold (start and end in those
+    # characters), filled as texts are read
+    suffix_mentions: dict[tuple[str, str], tuple[tuple[int, int, _Name], ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -110,6 +113,30 @@ class PlaceMention:
     candidates: tuple[Division, ...] = ()
     division: Division | None = None
     in_header: bool = False
+
+
+class _Name(NamedTuple):
+    """A name found in the text before its division is picked, with what the vote on namesakes
+    asks of it worked out once (the windows' cache keeps it): a mention is its offsets and this."""
+
+    kind: str
+    surface: str
+    canonical: str
+    candidates: tuple[Division, ...]
+    votes: tuple[str, ...]  # the codes it votes for: of each candidate, its own, its district's, its city's
+    share: float  # the weight of each vote: the candidates share one
+    one_unit: bool  # whether the candidates are a single unit (its code)
+
+
+def _name(kind: str, surface: str, canonical: str, candidates: tuple[Division, ...] = ()) -> _Name:
+    votes = tuple(
+        code
+        for division in candidates
+        for code in dict.fromkeys((division.code, division.district_code, division.city_code))
+        if code
+    )
+    share = 1.0 / len(candidates) if candidates else 0.0
+    return _Name(kind, surface, canonical, candidates, votes, share, len({d.code for d in candidates}) == 1)
 
 
 @functools.cache
@@ -261,7 +288,8 @@ def _suffix_pattern(last_before_suffix: dict[str, frozenset[str]]) -> re.Pattern
         before = last_before_suffix.get(suffix)
         if before:  # (the lookbehind after the suffix keeps it first, for the engine's prefix scan)
             lookahead = _STREET_NOT_SUFFIX if suffix == "街" else ""
-            alternatives.append(f"{suffix}(?<=[{''.join(map(re.escape, sorted(before)))}]{suffix}){lookahead}")
+            characters = "".join(map(re.escape, sorted(before)))
+            alternatives.append(f"{suffix}(?<=[{characters}]{suffix}){lookahead}")
     return re.compile("|".join(alternatives))
 
 
@@ -276,8 +304,9 @@ def _stems_before(text: str, end: int) -> list[str]:
     return [text[s:end] for s in range(run.start(), end - 1)]
 
 
-def _raw_mentions(text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
-    mentions: list[PlaceMention] = []
+def _raw_mentions(text: str, gazetteer: Gazetteer) -> list[tuple[int, int, _Name]]:
+    """Every name in the text, as (start, end, name), in order of start."""
+    mentions: list[tuple[int, int, _Name]] = []
     known = gazetteer.suffix_mentions
     for match in gazetteer.suffixes.finditer(text):
         start, end = match.span()
@@ -290,32 +319,25 @@ def _raw_mentions(text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
             if len(known) >= _MAX_CACHED_WINDOWS:
                 known.clear()
             found = known[key] = tuple(_mentions_ending_with(key[0], start - window_start, key[1], gazetteer))
-        for mention in found:
-            mentions.append(
-                PlaceMention(
-                    mention.start + window_start,
-                    mention.end + window_start,
-                    mention.kind,
-                    mention.surface,
-                    mention.canonical,
-                    mention.candidates,
-                )
-            )
+        for name_start, name_end, name in found:
+            mentions.append((name_start + window_start, name_end + window_start, name))
     for _, start, end in gazetteer.city_short_names.find_matches_as_indexes(text):
         if text.startswith("市", end):
             continue  # the full name was found above
         name = text[start:end]
         found = gazetteer.city_short[name]
-        mentions.append(PlaceMention(start, end, "city", name, found[0].name, tuple(found)))
-    mentions.sort(key=lambda m: m.start)
+        mentions.append((start, end, _name("city", name, found[0].name, tuple(found))))
+    mentions.sort(key=itemgetter(0))  # stable: at one start, the suffix's names come first
     return mentions
 
 
-def _mentions_ending_with(text: str, start: int, suffix: str, gazetteer: Gazetteer) -> list[PlaceMention]:
-    """The place named by the characters before the suffix at text[start:] (offsets in text);
-    the caller has checked that some name can end right before a one-character suffix."""
+def _mentions_ending_with(
+    text: str, start: int, suffix: str, gazetteer: Gazetteer
+) -> list[tuple[int, int, _Name]]:
+    """The place named by the characters before the suffix at text[start:], as (start, end, name)
+    in text; the caller has checked that some name can end right before a one-character suffix."""
     end = start + len(suffix)
-    mentions: list[PlaceMention] = []
+    mentions: list[tuple[int, int, _Name]] = []
     stems = _stems_before(text, start)
     if suffix == "社区":
         name = ""
@@ -324,7 +346,7 @@ def _mentions_ending_with(text: str, start: int, suffix: str, gazetteer: Gazette
                 break
             name = char + name
         if len(name) >= 2:
-            mentions.append(PlaceMention(start - len(name), end, "community", name + suffix, name + suffix))
+            mentions.append((start - len(name), end, _name("community", name + suffix, name + suffix)))
         return mentions
     for stem in stems:
         if suffix in ("街道办事处", "街道", "办事处", "镇", "乡", *_SHORT_FORMS):
@@ -350,41 +372,20 @@ def _mentions_ending_with(text: str, start: int, suffix: str, gazetteer: Gazette
                 if not found:
                     continue
                 mentions.append(
-                    PlaceMention(
-                        start - len(stem),
-                        end,
-                        "township",
-                        stem + suffix,
-                        canonical,
-                        tuple(found),
-                    )
+                    (start - len(stem), end, _name("township", stem + suffix, canonical, tuple(found)))
                 )
                 break
         else:
             found = gazetteer.districts.get(stem + suffix) if suffix in "区县市旗" else None
             if found:
                 mentions.append(
-                    PlaceMention(
-                        start - len(stem),
-                        end,
-                        "district",
-                        stem + suffix,
-                        found[0].name,
-                        tuple(found),
-                    )
+                    (start - len(stem), end, _name("district", stem + suffix, found[0].name, tuple(found)))
                 )
                 break
             found = gazetteer.cities.get(stem + suffix)
             if found:
                 mentions.append(
-                    PlaceMention(
-                        start - len(stem),
-                        end,
-                        "city",
-                        stem + suffix,
-                        found[0].name,
-                        tuple(found),
-                    )
+                    (start - len(stem), end, _name("city", stem + suffix, found[0].name, tuple(found)))
                 )
                 break
     else:
@@ -394,26 +395,21 @@ def _mentions_ending_with(text: str, start: int, suffix: str, gazetteer: Gazette
     return mentions
 
 
-def _unlisted_subdistrict(start, end, suffix, stems, gazetteer) -> list[PlaceMention]:
+def _unlisted_subdistrict(start, end, suffix, stems, gazetteer) -> list[tuple[int, int, _Name]]:
     stem = stems[0] if stems else ""
     for cut in range(len(stem) - 2, 1, -1):  # the name is 2-4 characters after a district's name
         head, name = stem[:cut], stem[cut:]
         if len(name) <= 4 and any(head[s:] in gazetteer.districts for s in range(len(head) - 1)):
-            return [PlaceMention(start - len(name), end, "township", name + suffix, name + "街道")]
+            return [(start - len(name), end, _name("township", name + suffix, name + "街道"))]
     return []
 
 
-def _resolve(mentions: list[PlaceMention], text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
+def _resolve(mentions: list[tuple[int, int, _Name]], text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
     """Pick each mention's division by the votes of the other names in the document."""
     votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for mention in mentions:
-        if not mention.candidates:
-            continue
-        share = 1.0 / len(mention.candidates)
-        for division in mention.candidates:
-            for code in {division.code, division.district_code, division.city_code}:
-                if code:
-                    votes[code][mention.canonical] += share
+    for _, _, name in mentions:
+        for code in name.votes:
+            votes[code][name.canonical] += name.share
     totals = {code: sum(by_name.values()) for code, by_name in votes.items()}
 
     def others(code: str, name: str) -> float:
@@ -424,87 +420,93 @@ def _resolve(mentions: list[PlaceMention], text: str, gazetteer: Gazetteer) -> l
     # Whether the text names districts or cities at all: then a 街道 none of them holds is not the
     # table's only namesake elsewhere in China but a unit the table lacks (renamed, or older than 2023).
     # (a bare short name, 泰安 of 泰安路 or 郑州 of 郑州电缆, is too often part of another name to count)
-    placed_elsewhere = any(m.kind == "district" or (m.kind == "city" and m.surface == m.canonical) for m in mentions)
-    context_scores: dict[str, list[float]] = {}  # the same name scores the same all through the text
+    placed_elsewhere = any(
+        name.kind == "district" or (name.kind == "city" and name.surface == name.canonical)
+        for _, _, name in mentions
+    )
+    # the same name scores the same all through the text: (its candidates, their scores, the best
+    # of them where no parent is written right before it)
+    context_scores: dict[str, tuple[tuple[Division, ...], list[float], Division | None]] = {}
     resolved = []
-    for index, mention in enumerate(mentions):
-        if not mention.candidates:
-            resolved.append(mention)
+    for index, (start, end, name) in enumerate(mentions):
+        if not name.candidates:
+            resolved.append(PlaceMention(start, end, name.kind, name.surface, name.canonical))
             continue
-        scores = context_scores.get(mention.canonical)
-        if scores is None:
+        context = context_scores.get(name.canonical)
+        if context is None:
             scores = []
-            for division in mention.candidates:
+            for division in name.candidates:
                 score = 0.0
                 for code, weight in ((division.district_code, 2.0), (division.city_code, 1.0)):
                     if code and code != division.code:
-                        score += weight * others(code, mention.canonical)
+                        score += weight * others(code, name.canonical)
                 if division.level == "district":
-                    score += others(division.code, mention.canonical)  # townships named under it
+                    score += others(division.code, name.canonical)  # townships named under it
                 scores.append(score)
-            context_scores[mention.canonical] = scores
+            context = context_scores[name.canonical] = (
+                name.candidates,
+                scores,
+                _best_scored(name.candidates, scores, ()),
+            )
         previous = mentions[index - 1] if index else None
-        adjacent_parent = previous.candidates if previous and previous.end == mention.start else ()
+        adjacent_parent = previous[2].candidates if previous and previous[1] == start else ()
         if (
-            mention.surface.endswith(_SHORT_FORMS)
+            name.surface.endswith(_SHORT_FORMS)
             and not adjacent_parent
-            and mention.start > 0
-            and text[mention.start - 1] not in _CLAUSE_OPENERS
+            and start > 0
+            and text[start - 1] not in _CLAUSE_OPENERS
         ):
             continue  # 中兴街 in a list of roads: a short form stands for a 街道 where a clause opens with it
-        best, best_score = None, 0.0
-        for division, score in zip(mention.candidates, scores):
-            if adjacent_parent and any(
-                p.code in (division.district_code, division.city_code) for p in adjacent_parent
-            ):
-                score += 100.0
-            if score > best_score:
-                best, best_score = division, score
+        candidates, scores, best = context
+        if adjacent_parent or name.candidates != candidates:
+            # (a namesake list of another length, 郑州 of 郑州市, is scored by the first one's scores)
+            best = _best_scored(name.candidates, scores, adjacent_parent)
         if (
             best is None
-            and mention.kind == "township"
-            and len({d.code for d in mention.candidates}) == 1
-            and mention.surface.endswith(("街道", "办事处"))
+            and name.kind == "township"
+            and name.one_unit
+            and name.surface.endswith(("街道", "办事处"))
             and not placed_elsewhere
         ):
-            best = mention.candidates[
-                0
-            ]  # a unique 街道 name needs no context, unless the text is set elsewhere
+            best = name.candidates[0]  # a unique 街道 name needs no context, unless the text is set elsewhere
         if (
             best is None
-            and mention.kind == "township"
-            and len({d.code for d in mention.candidates}) == 1
+            and name.kind == "township"
+            and name.one_unit
             and not placed_elsewhere
-            and not mention.surface.endswith(_SHORT_FORMS)
-            and (mention.start == 0 or text[mention.start - 1] in "\n\r\t \u3000")
+            and not name.surface.endswith(_SHORT_FORMS)
+            and (start == 0 or text[start - 1] in "\n\r\t \u3000")
         ):
             # 刁家乡2018年工作总结: a unique 镇/乡 name that opens a line (a report's title) is the
             # unit itself, not a word that happens to end in 镇 or 乡
-            best = mention.candidates[0]
+            best = name.candidates[0]
         following = mentions[index + 1] if index + 1 < len(mentions) else None
-        if best is None and mention.kind == "district" and following and following.start == mention.end:
-            if following.kind == "township" and len(mention.candidates) == 1:
-                best = mention.candidates[0]  # 中原区幸福里街道: a district written as a township's prefix
-        if best is None and mention.kind in ("district", "city"):
+        if best is None and name.kind == "district" and following and following[0] == end:
+            if following[2].kind == "township" and len(name.candidates) == 1:
+                best = name.candidates[0]  # 中原区幸福里街道: a district written as a township's prefix
+        if best is None and name.kind in ("district", "city"):
             continue  # 老城区 in 改造老城区 is a word, not 洛阳's district: unsupported names are dropped
-        if best is None and mention.kind == "township" and mention.surface.endswith(("镇", "乡", *_SHORT_FORMS)):
+        if best is None and name.kind == "township" and name.surface.endswith(("镇", "乡", *_SHORT_FORMS)):
             continue  # a short form (棠景街) stands for a 街道 only where the text places it
-        resolved.append(_with_division(mention, best))
+        canonical = best.name if best else name.canonical
+        resolved.append(PlaceMention(start, end, name.kind, name.surface, canonical, name.candidates, best))
     return resolved
 
 
-def _with_division(mention: PlaceMention, division: Division | None) -> PlaceMention:
-    canonical = division.name if division else mention.canonical
-    return PlaceMention(
-        mention.start,
-        mention.end,
-        mention.kind,
-        mention.surface,
-        canonical,
-        mention.candidates,
-        division,
-        mention.in_header,
-    )
+def _best_scored(
+    candidates: tuple[Division, ...], scores: list[float], adjacent_parent: tuple[Division, ...]
+) -> Division | None:
+    """The first candidate of the highest positive score; one whose district or city is written
+    right before it (adjacent_parent: 中原区 of 中原区林山寨街道) scores 100 more."""
+    best, best_score = None, 0.0
+    for division, score in zip(candidates, scores):
+        if adjacent_parent and any(
+            p.code in (division.district_code, division.city_code) for p in adjacent_parent
+        ):
+            score += 100.0
+        if score > best_score:
+            best, best_score = division, score
+    return best
 
 
 def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMention]:
