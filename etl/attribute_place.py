@@ -59,7 +59,9 @@ def load_place_rules(path: Path = Path(__file__).parent / "data" / "places.toml"
         raise ValueError(f"{path}: {error}") from error
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: the timeline makes one per place mention, and a frozen dataclass's __init__ costs
+# five times as much (each PlaceAttributor has its own; nothing changes one once made).
+@dataclass(slots=True)
 class Scope:
     """Whose figures the text is reporting at some point: the running subject of the article."""
 

@@ -101,7 +101,9 @@ class Gazetteer:
     )
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a document makes dozens, and a frozen dataclass's __init__ costs five times as much
+# (each document has its own: the cache of windows holds _Name records, never a PlaceMention).
+@dataclass(slots=True)
 class PlaceMention:
     """A place named in the text; `division` is None while unresolved (or absent from the table)."""
 
