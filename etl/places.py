@@ -125,20 +125,22 @@ class _Name(NamedTuple):
     surface: str
     canonical: str
     candidates: tuple[Division, ...]
-    votes: tuple[str, ...]  # the codes it votes for: of each candidate, its own, its district's, its city's
+    # the codes it votes for (of each candidate: its own, its district's, its city's), each with how
+    # many of its candidates lie in it, in the order the candidates name them
+    votes: tuple[tuple[str, int], ...]
     share: float  # the weight of each vote: the candidates share one
     one_unit: bool  # whether the candidates are a single unit (its code)
 
 
 def _name(kind: str, surface: str, canonical: str, candidates: tuple[Division, ...] = ()) -> _Name:
-    votes = tuple(
-        code
-        for division in candidates
-        for code in dict.fromkeys((division.code, division.district_code, division.city_code))
-        if code
-    )
+    votes: dict[str, int] = {}
+    for division in candidates:
+        for code in dict.fromkeys((division.code, division.district_code, division.city_code)):
+            if code:
+                votes[code] = votes.get(code, 0) + 1
     share = 1.0 / len(candidates) if candidates else 0.0
-    return _Name(kind, surface, canonical, candidates, votes, share, len({d.code for d in candidates}) == 1)
+    one_unit = len({d.code for d in candidates}) == 1
+    return _Name(kind, surface, canonical, candidates, tuple(votes.items()), share, one_unit)
 
 
 @functools.cache
@@ -408,10 +410,7 @@ def _unlisted_subdistrict(start, end, suffix, stems, gazetteer) -> list[tuple[in
 
 def _resolve(mentions: list[tuple[int, int, _Name]], text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
     """Pick each mention's division by the votes of the other names in the document."""
-    votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for _, _, name in mentions:
-        for code in name.votes:
-            votes[code][name.canonical] += name.share
+    votes = _votes([name for _, _, name in mentions])
     totals = {code: sum(by_name.values()) for code, by_name in votes.items()}
 
     def others(code: str, name: str) -> float:
@@ -493,6 +492,54 @@ def _resolve(mentions: list[tuple[int, int, _Name]], text: str, gazetteer: Gazet
         canonical = best.name if best else name.canonical
         resolved.append(PlaceMention(start, end, name.kind, name.surface, canonical, name.candidates, best))
     return resolved
+
+
+def _votes(names: list[_Name]) -> dict[str, dict[str, float]]:
+    """votes[code][canonical name]: the share of each mention of the name for each of its
+    candidates that lies in the unit of that code, the shares added one by one in the text's order.
+
+    >>> linshanzhai = _name("township", "林山寨街道", "林山寨街道", tuple(load_gazetteer().townships["林山寨"]))
+    >>> votes = _votes([linshanzhai, linshanzhai])
+    >>> votes["410102000000"], votes["410100000000"]
+    ({'林山寨街道': 2.0}, {'林山寨街道': 2.0})
+    """
+    # 新城街道, with thirty namesakes, named ten times: a name all of whose mentions vote alike
+    # votes once, at its first mention, with its share added as many times as they would add it
+    # (the same float: floating-point sums depend on their order)
+    mentions_of: dict[str, list] = {}  # canonical name → [its first name, its mentions, all alike]
+    for name in names:
+        if name.votes:
+            seen = mentions_of.get(name.canonical)
+            if seen is None:
+                mentions_of[name.canonical] = [name, 1, True]
+            else:
+                seen[1] += 1
+                if seen[2] and (name.votes != seen[0].votes or name.share != seen[0].share):
+                    seen[2] = False  # (郑州 and 郑州市: one canonical name, two namesake lists)
+    votes: dict[str, dict[str, float]] = defaultdict(dict)
+    sums: dict[tuple[float, int], float] = {}  # (share, n) → the share added n times
+    for name in names:
+        if not name.votes:
+            continue
+        first, mentioned, alike = mentions_of[name.canonical]
+        if not alike:
+            for code, times in name.votes:
+                by_name = votes[code]
+                by_name[name.canonical] = _added(by_name.get(name.canonical, 0.0), name.share, times)
+        elif name is first:
+            mentions_of[name.canonical][0] = None  # its other mentions have voted with it
+            for code, times in name.votes:
+                key = (name.share, times * mentioned)
+                if key not in sums:
+                    sums[key] = _added(0.0, *key)
+                votes[code][name.canonical] = sums[key]
+    return votes
+
+
+def _added(total: float, share: float, times: int) -> float:
+    for _ in range(times):
+        total += share
+    return total
 
 
 def _best_scored(
