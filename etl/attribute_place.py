@@ -21,6 +21,7 @@ import functools
 import re
 import tomllib
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from etl.places import Division, PlaceMention, find_referents, load_gazetteer
@@ -318,7 +319,7 @@ def _scope_timeline(
         events.append((offset, 3, "referent", None))
     for offset in layout.paragraph_starts:
         events.append((offset, -1, "paragraph", None))
-    events.sort(key=lambda e: (e[0], e[1]))
+    events.sort(key=itemgetter(0, 1))
 
     positions, scopes = [], []
     scope = frame = Scope()  # frame: the subject set by the title, the lead or a heading
@@ -371,8 +372,11 @@ def _scope_timeline(
                     counts[stem] = counts.get(stem, 0) + 1
             if kind in ("title", "heading", "lead"):
                 frame = scope
-        positions.append(offset)
-        scopes.append(scope)
+        if not scopes or scope is not scopes[-1]:
+            # an event that keeps the scope adds no step: the figures after it share the scope's
+            # place (PlaceAttributor.place works it out once per step)
+            positions.append(offset)
+            scopes.append(scope)
     community_items = frozenset(
         item
         for item, counts in community_counts.items()
