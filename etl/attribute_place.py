@@ -23,6 +23,7 @@ import tomllib
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from etl.places import Division, PlaceMention, find_referents, load_gazetteer
 from etl.structure import DocumentStructure
@@ -86,8 +87,10 @@ class Scope:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(NamedTuple):
+    """The unit a figure is about. Immutable, as the figures under one scope share one; a named
+    tuple, as a document makes dozens and a frozen dataclass costs twice as much to build."""
+
     province: str | None
     city: str | None
     district: str | None
