@@ -107,7 +107,6 @@ class PlaceAttributor:
         self.structure = structure
         self.rules = load_place_rules()
         self.figure_starts = sorted(figure_starts)
-        self.document_year = structure.document_year
         # the sentence of each unit named, looked up once
         sentence_of = {m.start: structure.layout.sentence_span(m.start) for m in structure.places if m.kind == "township"}
         self.passing = _passing_mentions(structure, self.rules, sentence_of)
@@ -117,6 +116,12 @@ class PlaceAttributor:
         )
         self._sentence_places: dict[tuple[int, int], tuple[list, list]] = {}
         self._scope_places: dict[tuple[int, bool], Place] = {}
+
+    @property
+    def document_year(self) -> int | None:
+        """The article's year (DocumentStructure.document_year), worked out only when a renamed
+        unit asks for it: most texts name none."""
+        return self.structure.document_year
 
     def scope_at(self, offset: int) -> Scope:
         index = bisect.bisect_right(self.scope_positions, offset) - 1
@@ -137,7 +142,8 @@ class PlaceAttributor:
 
     def place(self, start: int, sentence: tuple[int, int]) -> Place:
         """The most specific unit the text makes the figure at `start` (in `sentence`) about."""
-        townships, districts = self.townships_and_districts_in(sentence)
+        # (the sentence's units looked up here, not by a call: this runs for every figure)
+        townships, districts = self._sentence_places.get(sentence) or self.townships_and_districts_in(sentence)
         if townships or districts:
             return self._place(start, sentence, townships, districts)
         # most figures name no unit: their place is their scope's, worked out once per scope
@@ -303,6 +309,7 @@ def _scope_timeline(
         events.append((offset, 0, "reset", None))
     title_start = structure.title[0] if structure.title else None
     lead = structure.lead
+    line_starts, header_lines = layout.line_starts, layout.header_lines
     for mention in structure.places:
         if mention.start in passing or (
             mention.kind == "township" and sentence_of[mention.start][0] in list_sentences
@@ -311,8 +318,8 @@ def _scope_timeline(
             # tells which district the text is in
             events.append((mention.end, 2, "district of", mention))
             continue
-        line = layout.line_index(mention.start)
-        if layout.is_header_line(line) or layout.line_starts[line] == title_start:
+        line = bisect.bisect_right(line_starts, mention.start) - 1  # layout.line_index, inline
+        if line in header_lines or line_starts[line] == title_start:
             origin = "title" if layout.line_starts[line] == title_start else "heading"
             events.append((layout.line_starts[line], 1, origin, mention))
         else:
