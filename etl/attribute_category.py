@@ -16,6 +16,8 @@ which word decided it and at which level (`Choice.evidence`: `clause:拆除`, `h
 
 from __future__ import annotations
 
+import bisect
+
 import functools
 import tomllib
 from collections import Counter
@@ -83,7 +85,7 @@ class CategoryAttributor:
         self.lexicon = load_lexicon()
         self.topic_words = load_topic_words()
         self._topics: dict[tuple[int, int], tuple[str, str] | None] = {}
-        self._spans: dict[tuple[tuple[int, int], int], tuple] = {}  # figures share their context
+        self._spans: dict[tuple[int, int], tuple | bool] = {}  # sentence → its figures' context spans
 
     def revise(self, figures: list[tuple[int, str, tuple[int, int], Choice]]) -> list[Choice]:
         """The choices of all the document's figures ((start, unit, sentence, rules' choice)), with
@@ -112,15 +114,23 @@ class CategoryAttributor:
 
     def _context_spans(self, start: int, sentence: tuple[int, int]):
         """The figure's sentence, paragraph (or list item), section heading and title (None for none)."""
-        structure = self.structure
-        key = (sentence, structure.block_start(start))
-        found = self._spans.get(key)
+        found = self._spans.get(sentence)
         if found is None:
-            heading = structure.heading_at(start)
-            title = structure.title
-            paragraph = (key[1], structure.layout.paragraph_span(start)[1])
-            found = self._spans[key] = (sentence, paragraph, heading if heading != title else None, title)
-        return found
+            # the same for every figure of the sentence, unless a list item or news item starts inside it
+            structure = self.structure
+            inside = any(
+                (index := bisect.bisect_right(starts, sentence[0])) < len(starts) and starts[index] < sentence[1]
+                for starts in (structure.list_item_starts, structure.item_starts)
+            )
+            found = self._spans[sentence] = False if inside else self._spans_at(sentence[0], sentence)
+        return found or self._spans_at(start, sentence)
+
+    def _spans_at(self, offset: int, sentence: tuple[int, int]):
+        structure = self.structure
+        heading = structure.heading_at(offset)
+        title = structure.title
+        paragraph = (structure.block_start(offset), structure.layout.paragraph_span(offset)[1])
+        return (sentence, paragraph, heading if heading != title else None, title)
 
     def category(
         self,

@@ -23,7 +23,6 @@ import tomllib
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
 
 from etl.places import Division, PlaceMention, find_referents, load_gazetteer
 from etl.structure import DocumentStructure
@@ -61,8 +60,8 @@ def load_place_rules(path: Path = Path(__file__).parent / "data" / "places.toml"
         raise ValueError(f"{path}: {error}") from error
 
 
-# Not frozen: the timeline makes one per place mention, and a frozen dataclass's __init__ costs
-# five times as much (each PlaceAttributor has its own; nothing changes one once made).
+# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact); each
+# PlaceAttributor has its own
 @dataclass(slots=True)
 class Scope:
     """Whose figures the text is reporting at some point: the running subject of the article."""
@@ -87,10 +86,10 @@ class Scope:
         )
 
 
-class Place(NamedTuple):
-    """The unit a figure is about. Immutable, as the figures under one scope share one; a named
-    tuple, as a document makes dozens and a frozen dataclass costs twice as much to build."""
-
+# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact); the figures
+# under one scope share one, read only
+@dataclass(slots=True)
+class Place:
     province: str | None
     city: str | None
     district: str | None

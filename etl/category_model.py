@@ -78,7 +78,8 @@ class FigureContext:
         return found
 
 
-@dataclass(frozen=True, slots=True)
+# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact)
+@dataclass(slots=True)
 class Verdict:
     category: str
     probability: float
@@ -88,7 +89,8 @@ class Verdict:
 Span = tuple[int, int]
 
 
-@dataclass(frozen=True, slots=True)
+# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact)
+@dataclass(slots=True)
 class Figure:
     """One figure as the model reads it: its unit, the rules' choice, and the spans of its
     context texts in the document (sentence, paragraph, heading, title; None for none)."""
@@ -190,9 +192,10 @@ class CategoryModel:
         if not figures:
             return []
         row_of: dict[tuple[int, Span], int] = {}  # (level, span) → its row
-        rows = np.array(
-            [[row_of.setdefault((level, span), len(row_of)) for level, span in enumerate(f.spans)] for f in figures]
-        )
+        rows_of: dict[tuple, list[int]] = {}  # figures of one sentence share their spans
+        for spans in {f.spans: None for f in figures}:
+            rows_of[spans] = [row_of.setdefault((level, span), len(row_of)) for level, span in enumerate(spans)]
+        rows = np.array([rows_of[f.spans] for f in figures])
         present = self._present(self._pair_at(text), list(row_of))
         scores = np.array([self.local(f.unit, f.rule_category, f.rule_level) for f in figures])
         scores += self._sums(present, [level for level, _ in row_of])[rows].sum(axis=1)

@@ -59,7 +59,8 @@ class Rule:
         return self.after is None or bool(self.after.search(following))
 
 
-@dataclass(frozen=True, slots=True)
+# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact)
+@dataclass(slots=True)
 class Choice:
     """What a figure counts, and why: the keyword that decided it and the level it stands at
     (noun: the noun the figure counts; clause; sentence; previous figure), None for none."""

@@ -88,7 +88,8 @@ _PLAN_NOUN_AFTER = re.compile(r"(?:的)?(?:目标|任务|计划)")
 _FULL_DATE = re.compile(r"月\s*\d{1,2}\s*日")
 
 
-@dataclass(frozen=True, slots=True)
+# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact)
+@dataclass(slots=True)
 class PeriodMention:
     start: int
     end: int

@@ -101,8 +101,8 @@ class Gazetteer:
     )
 
 
-# Not frozen: a document makes dozens, and a frozen dataclass's __init__ costs five times as much
-# (each document has its own: the cache of windows holds _Name records, never a PlaceMention).
+# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact); each
+# document has its own (the cache of windows keeps _Name records, never a PlaceMention)
 @dataclass(slots=True)
 class PlaceMention:
     """A place named in the text; `division` is None while unresolved (or absent from the table)."""

@@ -71,8 +71,9 @@ def fact_id(doc_id: str, char_start: int, char_end: int, source: str = "") -> st
 class Fact:
     """One reported figure: one row of facts.parquet (columns as in FACTS.md).
 
-    (Not frozen: a frozen dataclass of this width takes 3.7 µs to build against 0.8, a tenth of
-    the fact stage. Rows are still treated as values: stages copy with dataclasses.replace.)"""
+    (Not frozen, like the other records built per figure or mention: a frozen dataclass pays
+    about 0.1 µs a field to be built, and this one took 3.7 µs against 0.8, a tenth of the fact
+    stage. Records are still treated as values: stages copy them with dataclasses.replace.)"""
 
     fact_id: str
     doc_id: str
