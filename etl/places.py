@@ -312,12 +312,11 @@ def _raw_mentions(text: str, gazetteer: Gazetteer) -> list[tuple[int, int, _Name
     """Every name in the text, as (start, end, name), in order of start."""
     mentions: list[tuple[int, int, _Name]] = []
     known = gazetteer.suffix_mentions
-    for match in gazetteer.suffixes.finditer(text):
-        start, end = match.span()
-        suffix = match.group()
-        window_start = max(0, start - _MAX_STEM)
+    # (this loop runs for every suffix of the text: spans by map, no method looked up per match)
+    for start, end in map(re.Match.span, gazetteer.suffixes.finditer(text)):
+        window_start = start - _MAX_STEM if start > _MAX_STEM else 0
         # what a suffix names depends only on the few characters before it: look each window up once
-        key = (text[window_start:end], suffix)
+        key = (text[window_start:end], text[start:end])
         found = known.get(key)
         if found is None:
             if len(known) >= _MAX_CACHED_WINDOWS:
