@@ -142,7 +142,8 @@ class PlaceAttributor:
     def place(self, start: int, sentence: tuple[int, int]) -> Place:
         """The most specific unit the text makes the figure at `start` (in `sentence`) about."""
         # (the sentence's units looked up here, not by a call: this runs for every figure)
-        townships, districts = self._sentence_places.get(sentence) or self.townships_and_districts_in(sentence)
+        found = self._sentence_places.get(sentence)
+        townships, districts = found or self.townships_and_districts_in(sentence)
         if townships or districts:
             return self._place(start, sentence, townships, districts)
         # most figures name no unit: their place is their scope's, worked out once per scope
