@@ -513,8 +513,10 @@ def _votes(names: list[_Name]) -> dict[str, dict[str, float]]:
                 mentions_of[name.canonical] = [name, 1, True]
             else:
                 seen[1] += 1
-                if seen[2] and (name.votes != seen[0].votes or name.share != seen[0].share):
-                    seen[2] = False  # (郑州 and 郑州市: one canonical name, two namesake lists)
+                # (the same candidates, the same votes: the tuples hold the gazetteer's own divisions,
+                # so comparing them compares pointers, where the votes' (code, count) pairs are new)
+                if seen[2] and name is not seen[0] and name.candidates != seen[0].candidates:
+                    seen[2] = False  # (高新区 and 石家庄高新区: one canonical name, two namesake lists)
     votes: dict[str, dict[str, float]] = defaultdict(dict)
     sums: dict[tuple[float, int], float] = {}  # (share, n) → the share added n times
     for name in names:
