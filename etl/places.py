@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
+import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -27,6 +28,7 @@ import ahocorasick_rs
 
 DIVISIONS_CSV = Path(__file__).parent / "data" / "divisions.csv"
 FORMER_NAMES_CSV = Path(__file__).parent / "data" / "former_names.csv"
+PLACES_TOML = Path(__file__).parent / "data" / "places.toml"
 
 # City rows that are not cities: municipalities' 市辖区/县 and 省直辖县级行政区划.
 _PSEUDO_CITIES = re.compile(r"^(市辖区|县|省直辖县级行政区划|自治区直辖县级行政区划)$")
@@ -50,6 +52,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LONG_SUFFIXES = ("街道办事处", "街道", "街办", "办事处", "社区")
 _ONE_CHARACTER_SUFFIXES = "街镇乡区县市旗州盟"
 _STREET_NOT_SUFFIX = "(?![道办巷口头面区路景坊市容心])"
+_DISTRICT_NOT_SUFFIX = "(?!域)"  # 古城区域, 滨江区域: an area, not a district
 _SHORT_FORMS = ("街", "街办")
 _CLAUSE_OPENERS = frozenset("，,。；;：:！？!?\n\r\t \u3000（(“")
 # A community's name stops at these: 各社区, 该社区, 19个社区, 的社区 are not names.
@@ -291,7 +294,7 @@ def _suffix_pattern(last_before_suffix: dict[str, frozenset[str]]) -> re.Pattern
     for suffix in _ONE_CHARACTER_SUFFIXES:
         before = last_before_suffix.get(suffix)
         if before:  # (the lookbehind after the suffix keeps it first, for the engine's prefix scan)
-            lookahead = _STREET_NOT_SUFFIX if suffix == "街" else ""
+            lookahead = {"街": _STREET_NOT_SUFFIX, "区": _DISTRICT_NOT_SUFFIX}.get(suffix, "")
             characters = "".join(map(re.escape, sorted(before)))
             alternatives.append(f"{suffix}(?<=[{characters}]{suffix}){lookahead}")
     return re.compile("|".join(alternatives))
@@ -484,6 +487,8 @@ def _resolve(mentions: list[tuple[int, int, _Name]], text: str, gazetteer: Gazet
         if best is None and name.kind == "district" and following and following[0] == end:
             if following[2].kind == "township" and len(name.candidates) == 1:
                 best = name.candidates[0]  # 中原区幸福里街道: a district written as a township's prefix
+        if best is None and name.kind == "district" and name.one_unit and name.surface not in word_districts():
+            best = name.candidates[0]  # 荷塘区已启动…: a district name the table lists once needs no context
         if best is None and name.kind in ("district", "city"):
             continue  # 老城区 in 改造老城区 is a word, not 洛阳's district: unsupported names are dropped
         if best is None and name.kind == "township" and name.surface.endswith(("镇", "乡", *_SHORT_FORMS)):
@@ -491,6 +496,16 @@ def _resolve(mentions: list[tuple[int, int, _Name]], text: str, gazetteer: Gazet
         canonical = best.name if best else name.canonical
         resolved.append(PlaceMention(start, end, name.kind, name.surface, canonical, name.candidates, best))
     return resolved
+
+
+@functools.cache
+def word_districts(path: Path = PLACES_TOML) -> frozenset[str]:
+    """District names that are also words of running text (places.toml, [names])."""
+    try:
+        with path.open("rb") as handle:
+            return frozenset(tomllib.load(handle)["names"]["word_districts"])
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+        raise ValueError(f"{path}: no list of district names that are words ([names] word_districts): {error}") from error
 
 
 def _votes(names: list[_Name]) -> dict[str, dict[str, float]]:

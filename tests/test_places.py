@@ -37,6 +37,8 @@ def resolved(text: str):
         ),
         ("大学路办事处", [("township", "大学路街道", "410103007000")]),  # a unique name needs no context
         ("改造老城区,拆除违章建筑", []),  # 老城区 (洛阳) with nothing around it is a word
+        ("加快滨江区域开发", []),  # 区域 is an area, not the district 滨江区
+        ("荷塘区已启动征地拆迁项目", [("district", "荷塘区", "430202000000")]),  # listed once: the district
         (
             "中原区幸福里街道",
             [("district", "中原区", "410102000000"), ("township", "幸福里街道", None)],
