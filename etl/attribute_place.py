@@ -199,15 +199,16 @@ class PlaceAttributor:
 
     def _whole_place(self, start: int, word: str) -> Place:
         """The place of a figure of the whole district or city (全区, 我县, 我市) the text is set in:
-        a city's when the word says 市 and the text's district is no county-level city."""
+        a city's when the word says 市, the city is known and the text's district is no county-level
+        city (a 市 of unknown rank stays at district level, as a county-level city's would)."""
         scope = self.scope_at(start)
         subdistrict = scope.subdistrict.division if scope.subdistrict is not None else None
         district = scope.district or _division_of(subdistrict, "district")
         if district is None:  # 全区共…,其中林山寨街道…: the district of the units the sentence lists
             district = _common_district(self.townships_and_districts_in(self.structure.layout.sentence_span(start))[0])
-        if word.endswith("市") and not (district is not None and district.name.endswith("市")):
-            unit = scope.city or _division_of(district or subdistrict, "city")
-            level, district_name = "city", None
+        city = scope.city or _division_of(district or subdistrict, "city")
+        if word.endswith("市") and city is not None and not (district is not None and district.name.endswith("市")):
+            unit, level, district_name = city, "city", None
         else:
             unit, level = district, "district"
             district_name = district.name if district is not None else None

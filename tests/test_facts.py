@@ -373,8 +373,8 @@ SECTIONS = (
             "1200处",
             None,
             None,
-            "city",
-        ),  # a photo caption names units in passing (and 全市 is the whole city)
+            "district",
+        ),  # a photo caption names units in passing (全市 of a city unknown: a county-level city's rank)
         (
             "金水区今年新开工项目105个。\n在丰产路街道,新建学校3所。花园路街道,新建公园2个。\n全区新增就业1200人。",
             "1200人",
