@@ -362,6 +362,7 @@ class FactRules:
     rank_after: re.Pattern
     slogan_nouns: tuple[str, ...]
     article_one_units: frozenset[str]
+    last_one_before: re.Pattern
     class_units: frozenset[str]
     quotes: re.Pattern
     slogan_noun: re.Pattern
@@ -443,6 +444,8 @@ class FactRules:
         numeral = raw_text[: len(raw_text) - len(raw_unit)] if raw_text.endswith(raw_unit) else raw_text
         if chinese and numeral == "一" and raw_unit in self.article_one_units:
             return "the article 一 (a), not a count"
+        if chinese and numeral == "一" and self.last_one_before.search(before):
+            return "the last one (最后一公里), not a count"
         if chinese and raw_unit in self.class_units:
             return "a class or phase name (三大, 三类, 一期)"
         if unit == "item" and self.slogan_noun.match(_LEADING_NUMERAL.sub("", raw_text) + after):
@@ -500,6 +503,7 @@ def load_fact_rules(path: Path = DATA / "facts.toml") -> FactRules:
             rank_after=re.compile(nonfact["rank_after"]),
             slogan_nouns=tuple(nonfact["slogan_nouns"]),
             article_one_units=frozenset(nonfact["article_one_units"]),
+            last_one_before=re.compile(nonfact["last_one_before"]),
             class_units=frozenset(nonfact["class_units"]),
             quotes=quotes,
             frequency_before=re.compile(nonfact["frequency_before"]),
