@@ -21,6 +21,7 @@ import functools
 import re
 import tomllib
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from etl.places import Division, PlaceMention, find_referents, load_gazetteer
@@ -41,6 +42,11 @@ class PlaceRules:
     ranking: re.Pattern
     list_closers: re.Pattern
     respectively: re.Pattern
+    whole: re.Pattern  # 全区, 我市: the whole district or city
+    whole_opens_clause: re.Pattern
+    whole_not_after: re.Pattern
+    back_to_unit: re.Pattern
+    breakdown: re.Pattern
 
 
 @functools.cache
@@ -54,12 +60,18 @@ def load_place_rules(path: Path = Path(__file__).parent / "data" / "places.toml"
             ranking=re.compile(data["passing"]["ranking"]),
             list_closers=re.compile(data["list"]["closers"]),
             respectively=re.compile(data["list"]["respectively"]),
+            whole=re.compile(data["whole"]["words"]),
+            whole_opens_clause=re.compile(data["whole"]["opens_clause"]),
+            whole_not_after=re.compile(data["whole"]["not_after"]),
+            back_to_unit=re.compile(data["whole"]["back_to_unit"]),
+            breakdown=re.compile(data["whole"]["breakdown"]),
         )
     except (KeyError, re.error) as error:
         raise ValueError(f"{path}: {error}") from error
 
 
-# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact)
+# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact); each
+# PlaceAttributor has its own
 @dataclass(slots=True)
 class Scope:
     """Whose figures the text is reporting at some point: the running subject of the article."""
@@ -84,7 +96,8 @@ class Scope:
         )
 
 
-# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact)
+# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact); the figures
+# under one scope share one, read only
 @dataclass(slots=True)
 class Place:
     province: str | None
@@ -103,7 +116,6 @@ class PlaceAttributor:
         self.structure = structure
         self.rules = load_place_rules()
         self.figure_starts = sorted(figure_starts)
-        self.document_year = structure.document_year
         # the sentence of each unit named, looked up once
         sentence_of = {m.start: structure.layout.sentence_span(m.start) for m in structure.places if m.kind == "township"}
         self.passing = _passing_mentions(structure, self.rules, sentence_of)
@@ -113,6 +125,13 @@ class PlaceAttributor:
         )
         self._sentence_places: dict[tuple[int, int], tuple[list, list]] = {}
         self._scope_places: dict[tuple[int, bool], Place] = {}
+        self._wholes: dict[tuple[int, int], list[tuple[int, str]]] = {}  # sentence → its 全区, 我市
+
+    @property
+    def document_year(self) -> int | None:
+        """The article's year (DocumentStructure.document_year), worked out only when a renamed
+        unit asks for it: most texts name none."""
+        return self.structure.document_year
 
     def scope_at(self, offset: int) -> Scope:
         index = bisect.bisect_right(self.scope_positions, offset) - 1
@@ -133,7 +152,21 @@ class PlaceAttributor:
 
     def place(self, start: int, sentence: tuple[int, int]) -> Place:
         """The most specific unit the text makes the figure at `start` (in `sentence`) about."""
-        townships, districts = self.townships_and_districts_in(sentence)
+        # (the sentence's units looked up here, not by a call: this runs for every figure)
+        found = self._sentence_places.get(sentence)
+        townships, districts = found or self.townships_and_districts_in(sentence)
+        whole = self._wholes.get(sentence)
+        if whole is None:
+            whole = self._wholes[sentence] = self._whole_words(sentence)
+        if whole:
+            # 全区共拆除…: the whole district or city, unless a unit is named after the word
+            before = [(offset, word) for offset, word in whole if offset < start]
+            if (
+                before
+                and not any(before[-1][0] < m.start < start for m in (*townships, *districts))
+                and not self.rules.back_to_unit.search(self.structure.simplified, before[-1][0], start)
+            ):
+                return self._whole_place(start, before[-1][1])
         if townships or districts:
             return self._place(start, sentence, townships, districts)
         # most figures name no unit: their place is their scope's, worked out once per scope
@@ -144,6 +177,50 @@ class PlaceAttributor:
         if found is None:
             found = self._scope_places[key] = self._place(start, sentence, townships, districts)
         return found
+
+    def _whole_words(self, sentence: tuple[int, int]) -> list[tuple[int, str]]:
+        """The words of the sentence that name a whole district or city (全区, 我市) as the subject
+        of a clause, with their offsets (places.toml, [whole])."""
+        rules, text = self.rules, self.structure.simplified
+        return [
+            (match.start(), match.group())
+            for match in rules.whole.finditer(text, *sentence)
+            if rules.whole_opens_clause.search(text, max(0, match.start() - 9), match.start())
+            and not rules.whole_not_after.match(text, match.end())
+        ]
+
+    def _total_before_breakdown(self, start: int, townships: list, districts: list) -> bool:
+        """Whether the figure is a district's total that the sentence breaks down by unit after it
+        (二七区拆除违建500处,其中长江路街道120处)."""
+        if any(m.start < start for m in townships) or not any(m.start < start for m in districts):
+            return False
+        following = min(m.start for m in townships)
+        return bool(self.rules.breakdown.search(self.structure.simplified, start, following))
+
+    def _whole_place(self, start: int, word: str) -> Place:
+        """The place of a figure of the whole district or city (全区, 我县, 我市) the text is set in:
+        a city's when the word says 市, the city is known and the text's district is no county-level
+        city (a 市 of unknown rank stays at district level, as a county-level city's would)."""
+        scope = self.scope_at(start)
+        subdistrict = scope.subdistrict.division if scope.subdistrict is not None else None
+        district = scope.district or _division_of(subdistrict, "district")
+        if district is None:  # 全区共…,其中林山寨街道…: the district of the units the sentence lists
+            district = _common_district(self.townships_and_districts_in(self.structure.layout.sentence_span(start))[0])
+        city = scope.city or _division_of(district or subdistrict, "city")
+        if word.endswith("市") and city is not None and not (district is not None and district.name.endswith("市")):
+            unit, level, district_name = city, "city", None
+        else:
+            unit, level = district, "district"
+            district_name = district.name if district is not None else None
+        return Place(
+            province=unit.province if unit else None,
+            city=unit.city if unit else None,
+            district=district_name,
+            subdistrict=None,
+            admin_code=unit.current_code if unit else None,
+            level=level,
+            evidence=f"sentence:{word}",
+        )
 
     def _place(self, start: int, sentence: tuple[int, int], townships: list, districts: list) -> Place:
         scope = self.scope_at(start)
@@ -159,12 +236,14 @@ class PlaceAttributor:
             else:
                 district = _division_of(subdistrict.division, "district") or district
                 evidence = f"sentence:{subdistrict.surface}"
-        elif townships:
+        elif townships and not self._total_before_breakdown(start, townships, districts):
             before = [m for m in townships if m.start < start]
             subdistrict = before[-1] if before else townships[0]
             district = _division_of(subdistrict.division, "district") or district
             evidence = f"sentence:{subdistrict.surface}"
-        elif districts and (scope.district is None or districts[-1].division.code != scope.district.code):
+        elif districts and (
+            townships or scope.district is None or districts[-1].division.code != scope.district.code
+        ):
             before = [m for m in districts if m.start < start]
             mention = before[-1] if before else districts[0]
             district = mention.division
@@ -299,6 +378,7 @@ def _scope_timeline(
         events.append((offset, 0, "reset", None))
     title_start = structure.title[0] if structure.title else None
     lead = structure.lead
+    line_starts, header_lines = layout.line_starts, layout.header_lines
     for mention in structure.places:
         if mention.start in passing or (
             mention.kind == "township" and sentence_of[mention.start][0] in list_sentences
@@ -307,8 +387,8 @@ def _scope_timeline(
             # tells which district the text is in
             events.append((mention.end, 2, "district of", mention))
             continue
-        line = layout.line_index(mention.start)
-        if layout.is_header_line(line) or layout.line_starts[line] == title_start:
+        line = bisect.bisect_right(line_starts, mention.start) - 1  # layout.line_index, inline
+        if line in header_lines or line_starts[line] == title_start:
             origin = "title" if layout.line_starts[line] == title_start else "heading"
             events.append((layout.line_starts[line], 1, origin, mention))
         else:
@@ -318,7 +398,7 @@ def _scope_timeline(
         events.append((offset, 3, "referent", None))
     for offset in layout.paragraph_starts:
         events.append((offset, -1, "paragraph", None))
-    events.sort(key=lambda e: (e[0], e[1]))
+    events.sort(key=itemgetter(0, 1))
 
     positions, scopes = [], []
     scope = frame = Scope()  # frame: the subject set by the title, the lead or a heading
@@ -371,8 +451,11 @@ def _scope_timeline(
                     counts[stem] = counts.get(stem, 0) + 1
             if kind in ("title", "heading", "lead"):
                 frame = scope
-        positions.append(offset)
-        scopes.append(scope)
+        if not scopes or scope is not scopes[-1]:
+            # an event that keeps the scope adds no step: the figures after it share the scope's
+            # place (PlaceAttributor.place works it out once per step)
+            positions.append(offset)
+            scopes.append(scope)
     community_items = frozenset(
         item
         for item, counts in community_counts.items()
@@ -386,4 +469,6 @@ def _division_of(division: Division | None, level: str) -> Division | None:
         return None
     if level == "district" and division.district_code:
         return load_gazetteer().by_code.get(division.district_code)
+    if level == "city" and division.city_code:
+        return load_gazetteer().by_code.get(division.city_code)
     return None

@@ -17,14 +17,18 @@ from __future__ import annotations
 import csv
 import functools
 import re
+import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick_rs
 
 DIVISIONS_CSV = Path(__file__).parent / "data" / "divisions.csv"
 FORMER_NAMES_CSV = Path(__file__).parent / "data" / "former_names.csv"
+PLACES_TOML = Path(__file__).parent / "data" / "places.toml"
 
 # City rows that are not cities: municipalities' 市辖区/县 and 省直辖县级行政区划.
 _PSEUDO_CITIES = re.compile(r"^(市辖区|县|省直辖县级行政区划|自治区直辖县级行政区划)$")
@@ -43,8 +47,12 @@ _ZONE_ALIASES = (
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
-# 棠景街 and 东大街办 are short forms of 棠景街道 and 东大街道 (a road, 中山大街 or 解放街口, is not).
-_SUFFIX = re.compile(r"街道办事处|街道|街办|办事处|社区|街(?![道办巷口头面区路景坊市容心])|[镇乡区县市旗州盟]")
+# The suffixes a place name ends with (Gazetteer.suffixes finds them). 棠景街 and 东大街办 are short
+# forms of 棠景街道 and 东大街道 (a road, 中山大街 or 解放街口, is not).
+_LONG_SUFFIXES = ("街道办事处", "街道", "街办", "办事处", "社区")
+_ONE_CHARACTER_SUFFIXES = "街镇乡区县市旗州盟"
+_STREET_NOT_SUFFIX = "(?![道办巷口头面区路景坊市容心])"
+_DISTRICT_NOT_SUFFIX = "(?!域)"  # 古城区域, 滨江区域: an area, not a district
 _SHORT_FORMS = ("街", "街办")
 _CLAUSE_OPENERS = frozenset("，,。；;：:！？!?\n\r\t \u3000（(“")
 # A community's name stops at these: 各社区, 该社区, 19个社区, 的社区 are not names.
@@ -86,13 +94,18 @@ class Gazetteer:
     former_forms: dict[str, list[Division]]
     # (that former name, the code of the unit it became) → the last year the table had the name
     renamed_until: dict[tuple[str, str], int]
-    # (the characters up to a suffix, the suffix) → the mentions they name, filled as texts are read
-    suffix_mentions: dict[tuple[str, str], tuple[PlaceMention, ...]] = field(
+    # finds the suffixes a name can stand before (a one-character one, 区, after a character of
+    # last_before_suffix only)
+    suffixes: re.Pattern
+    # (the characters up to a suffix, the suffix) → the names they hold (start and end in those
+    # characters), filled as texts are read
+    suffix_mentions: dict[tuple[str, str], tuple[tuple[int, int, _Name], ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
 
-# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact)
+# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact); each
+# document has its own (the cache of windows keeps _Name records, never a PlaceMention)
 @dataclass(slots=True)
 class PlaceMention:
     """A place named in the text; `division` is None while unresolved (or absent from the table)."""
@@ -105,6 +118,32 @@ class PlaceMention:
     candidates: tuple[Division, ...] = ()
     division: Division | None = None
     in_header: bool = False
+
+
+class _Name(NamedTuple):
+    """A name found in the text before its division is picked, with what the vote on namesakes
+    asks of it worked out once (the windows' cache keeps it): a mention is its offsets and this."""
+
+    kind: str
+    surface: str
+    canonical: str
+    candidates: tuple[Division, ...]
+    # the codes it votes for (of each candidate: its own, its district's, its city's), each with how
+    # many of its candidates lie in it, in the order the candidates name them
+    votes: tuple[tuple[str, int], ...]
+    share: float  # the weight of each vote: the candidates share one
+    one_unit: bool  # whether the candidates are a single unit (its code)
+
+
+def _name(kind: str, surface: str, canonical: str, candidates: tuple[Division, ...] = ()) -> _Name:
+    votes: dict[str, int] = {}
+    for division in candidates:
+        for code in dict.fromkeys((division.code, division.district_code, division.city_code)):
+            if code:
+                votes[code] = votes.get(code, 0) + 1
+    share = 1.0 / len(candidates) if candidates else 0.0
+    one_unit = len({d.code for d in candidates}) == 1
+    return _Name(kind, surface, canonical, candidates, tuple(votes.items()), share, one_unit)
 
 
 @functools.cache
@@ -156,8 +195,11 @@ def load_gazetteer(path: Path = DIVISIONS_CSV) -> Gazetteer:
             if len(short) >= 2 and short != division.name:
                 city_short[short].append(division)
     former_forms, renamed_until = _add_former_names(by_code, townships, districts, cities)
+    # a DFA: a few hundred short names make a small one, and it scans twice as fast as the NFA
     short_names = ahocorasick_rs.AhoCorasick(
-        list(city_short), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+        list(city_short),
+        matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+        implementation=ahocorasick_rs.Implementation.DFA,
     )
     last: dict[str, set[str]] = defaultdict(set)
     for stem, divisions in townships.items():
@@ -180,6 +222,7 @@ def load_gazetteer(path: Path = DIVISIONS_CSV) -> Gazetteer:
         frozen,
         former_forms,
         renamed_until,
+        _suffix_pattern(frozen),
     )
 
 
@@ -238,6 +281,25 @@ def _district_aliases(name: str) -> set[str]:
     return aliases
 
 
+def _suffix_pattern(last_before_suffix: dict[str, frozenset[str]]) -> re.Pattern:
+    """The suffixes of place names; a one-character suffix only after a character that some name
+    of the table ends with (全区, 城市, 乡镇 are not names): most 区, 市, 镇 of a text follow none,
+    and the regex engine skips them faster than a test of each match would.
+
+    >>> pattern = _suffix_pattern({"区": frozenset("原")})
+    >>> [m.group() for m in pattern.finditer("中原区全区街道")]
+    ['区', '街道']
+    """
+    alternatives = list(_LONG_SUFFIXES)  # the longest first: 街道办事处, not 街道
+    for suffix in _ONE_CHARACTER_SUFFIXES:
+        before = last_before_suffix.get(suffix)
+        if before:  # (the lookbehind after the suffix keeps it first, for the engine's prefix scan)
+            lookahead = {"街": _STREET_NOT_SUFFIX, "区": _DISTRICT_NOT_SUFFIX}.get(suffix, "")
+            characters = "".join(map(re.escape, sorted(before)))
+            alternatives.append(f"{suffix}(?<=[{characters}]{suffix}){lookahead}")
+    return re.compile("|".join(alternatives))
+
+
 _HAN_RUN_END = re.compile(r"[\u4e00-\u9fff]+$")
 
 
@@ -249,49 +311,39 @@ def _stems_before(text: str, end: int) -> list[str]:
     return [text[s:end] for s in range(run.start(), end - 1)]
 
 
-def _raw_mentions(text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
-    mentions: list[PlaceMention] = []
+def _raw_mentions(text: str, gazetteer: Gazetteer) -> list[tuple[int, int, _Name]]:
+    """Every name in the text, as (start, end, name), in order of start."""
+    mentions: list[tuple[int, int, _Name]] = []
     known = gazetteer.suffix_mentions
-    last_before = gazetteer.last_before_suffix
-    for match in _SUFFIX.finditer(text):
-        start, end = match.span()
-        suffix = match.group()
-        if len(suffix) == 1 and (start == 0 or text[start - 1] not in last_before.get(suffix, ())):
-            continue  # no name in the table ends here (全区, 城市, 乡镇 …)
-        window_start = max(0, start - _MAX_STEM)
+    # (this loop runs for every suffix of the text: spans by map, no method looked up per match)
+    for start, end in map(re.Match.span, gazetteer.suffixes.finditer(text)):
+        window_start = start - _MAX_STEM if start > _MAX_STEM else 0
         # what a suffix names depends only on the few characters before it: look each window up once
-        key = (text[window_start:end], suffix)
+        key = (text[window_start:end], text[start:end])
         found = known.get(key)
         if found is None:
             if len(known) >= _MAX_CACHED_WINDOWS:
                 known.clear()
             found = known[key] = tuple(_mentions_ending_with(key[0], start - window_start, key[1], gazetteer))
-        for mention in found:
-            mentions.append(
-                PlaceMention(
-                    mention.start + window_start,
-                    mention.end + window_start,
-                    mention.kind,
-                    mention.surface,
-                    mention.canonical,
-                    mention.candidates,
-                )
-            )
+        for name_start, name_end, name in found:
+            mentions.append((name_start + window_start, name_end + window_start, name))
     for _, start, end in gazetteer.city_short_names.find_matches_as_indexes(text):
         if text.startswith("市", end):
             continue  # the full name was found above
         name = text[start:end]
         found = gazetteer.city_short[name]
-        mentions.append(PlaceMention(start, end, "city", name, found[0].name, tuple(found)))
-    mentions.sort(key=lambda m: m.start)
+        mentions.append((start, end, _name("city", name, found[0].name, tuple(found))))
+    mentions.sort(key=itemgetter(0))  # stable: at one start, the suffix's names come first
     return mentions
 
 
-def _mentions_ending_with(text: str, start: int, suffix: str, gazetteer: Gazetteer) -> list[PlaceMention]:
-    """The place named by the characters before the suffix at text[start:] (offsets in text);
-    the caller has checked that some name can end right before a one-character suffix."""
+def _mentions_ending_with(
+    text: str, start: int, suffix: str, gazetteer: Gazetteer
+) -> list[tuple[int, int, _Name]]:
+    """The place named by the characters before the suffix at text[start:], as (start, end, name)
+    in text; the caller has checked that some name can end right before a one-character suffix."""
     end = start + len(suffix)
-    mentions: list[PlaceMention] = []
+    mentions: list[tuple[int, int, _Name]] = []
     stems = _stems_before(text, start)
     if suffix == "社区":
         name = ""
@@ -300,7 +352,7 @@ def _mentions_ending_with(text: str, start: int, suffix: str, gazetteer: Gazette
                 break
             name = char + name
         if len(name) >= 2:
-            mentions.append(PlaceMention(start - len(name), end, "community", name + suffix, name + suffix))
+            mentions.append((start - len(name), end, _name("community", name + suffix, name + suffix)))
         return mentions
     for stem in stems:
         if suffix in ("街道办事处", "街道", "办事处", "镇", "乡", *_SHORT_FORMS):
@@ -326,41 +378,20 @@ def _mentions_ending_with(text: str, start: int, suffix: str, gazetteer: Gazette
                 if not found:
                     continue
                 mentions.append(
-                    PlaceMention(
-                        start - len(stem),
-                        end,
-                        "township",
-                        stem + suffix,
-                        canonical,
-                        tuple(found),
-                    )
+                    (start - len(stem), end, _name("township", stem + suffix, canonical, tuple(found)))
                 )
                 break
         else:
             found = gazetteer.districts.get(stem + suffix) if suffix in "区县市旗" else None
             if found:
                 mentions.append(
-                    PlaceMention(
-                        start - len(stem),
-                        end,
-                        "district",
-                        stem + suffix,
-                        found[0].name,
-                        tuple(found),
-                    )
+                    (start - len(stem), end, _name("district", stem + suffix, found[0].name, tuple(found)))
                 )
                 break
             found = gazetteer.cities.get(stem + suffix)
             if found:
                 mentions.append(
-                    PlaceMention(
-                        start - len(stem),
-                        end,
-                        "city",
-                        stem + suffix,
-                        found[0].name,
-                        tuple(found),
-                    )
+                    (start - len(stem), end, _name("city", stem + suffix, found[0].name, tuple(found)))
                 )
                 break
     else:
@@ -370,26 +401,18 @@ def _mentions_ending_with(text: str, start: int, suffix: str, gazetteer: Gazette
     return mentions
 
 
-def _unlisted_subdistrict(start, end, suffix, stems, gazetteer) -> list[PlaceMention]:
+def _unlisted_subdistrict(start, end, suffix, stems, gazetteer) -> list[tuple[int, int, _Name]]:
     stem = stems[0] if stems else ""
     for cut in range(len(stem) - 2, 1, -1):  # the name is 2-4 characters after a district's name
         head, name = stem[:cut], stem[cut:]
         if len(name) <= 4 and any(head[s:] in gazetteer.districts for s in range(len(head) - 1)):
-            return [PlaceMention(start - len(name), end, "township", name + suffix, name + "街道")]
+            return [(start - len(name), end, _name("township", name + suffix, name + "街道"))]
     return []
 
 
-def _resolve(mentions: list[PlaceMention], text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
+def _resolve(mentions: list[tuple[int, int, _Name]], text: str, gazetteer: Gazetteer) -> list[PlaceMention]:
     """Pick each mention's division by the votes of the other names in the document."""
-    votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for mention in mentions:
-        if not mention.candidates:
-            continue
-        share = 1.0 / len(mention.candidates)
-        for division in mention.candidates:
-            for code in {division.code, division.district_code, division.city_code}:
-                if code:
-                    votes[code][mention.canonical] += share
+    votes = _votes([name for _, _, name in mentions])
     totals = {code: sum(by_name.values()) for code, by_name in votes.items()}
 
     def others(code: str, name: str) -> float:
@@ -400,87 +423,155 @@ def _resolve(mentions: list[PlaceMention], text: str, gazetteer: Gazetteer) -> l
     # Whether the text names districts or cities at all: then a 街道 none of them holds is not the
     # table's only namesake elsewhere in China but a unit the table lacks (renamed, or older than 2023).
     # (a bare short name, 泰安 of 泰安路 or 郑州 of 郑州电缆, is too often part of another name to count)
-    placed_elsewhere = any(m.kind == "district" or (m.kind == "city" and m.surface == m.canonical) for m in mentions)
-    context_scores: dict[str, list[float]] = {}  # the same name scores the same all through the text
+    placed_elsewhere = any(
+        name.kind == "district" or (name.kind == "city" and name.surface == name.canonical)
+        for _, _, name in mentions
+    )
+    # the same name scores the same all through the text: (its candidates, their scores, the best
+    # of them where no parent is written right before it)
+    context_scores: dict[str, tuple[tuple[Division, ...], list[float], Division | None]] = {}
     resolved = []
-    for index, mention in enumerate(mentions):
-        if not mention.candidates:
-            resolved.append(mention)
+    for index, (start, end, name) in enumerate(mentions):
+        if not name.candidates:
+            resolved.append(PlaceMention(start, end, name.kind, name.surface, name.canonical))
             continue
-        scores = context_scores.get(mention.canonical)
-        if scores is None:
+        context = context_scores.get(name.canonical)
+        if context is None:
             scores = []
-            for division in mention.candidates:
+            for division in name.candidates:
                 score = 0.0
                 for code, weight in ((division.district_code, 2.0), (division.city_code, 1.0)):
                     if code and code != division.code:
-                        score += weight * others(code, mention.canonical)
+                        score += weight * others(code, name.canonical)
                 if division.level == "district":
-                    score += others(division.code, mention.canonical)  # townships named under it
+                    score += others(division.code, name.canonical)  # townships named under it
                 scores.append(score)
-            context_scores[mention.canonical] = scores
+            context = context_scores[name.canonical] = (
+                name.candidates,
+                scores,
+                _best_scored(name.candidates, scores, ()),
+            )
         previous = mentions[index - 1] if index else None
-        adjacent_parent = previous.candidates if previous and previous.end == mention.start else ()
+        adjacent_parent = previous[2].candidates if previous and previous[1] == start else ()
         if (
-            mention.surface.endswith(_SHORT_FORMS)
+            name.surface.endswith(_SHORT_FORMS)
             and not adjacent_parent
-            and mention.start > 0
-            and text[mention.start - 1] not in _CLAUSE_OPENERS
+            and start > 0
+            and text[start - 1] not in _CLAUSE_OPENERS
         ):
             continue  # 中兴街 in a list of roads: a short form stands for a 街道 where a clause opens with it
-        best, best_score = None, 0.0
-        for division, score in zip(mention.candidates, scores):
-            if adjacent_parent and any(
-                p.code in (division.district_code, division.city_code) for p in adjacent_parent
-            ):
-                score += 100.0
-            if score > best_score:
-                best, best_score = division, score
+        candidates, scores, best = context
+        if adjacent_parent or name.candidates != candidates:
+            # (a namesake list of another length, 郑州 of 郑州市, is scored by the first one's scores)
+            best = _best_scored(name.candidates, scores, adjacent_parent)
         if (
             best is None
-            and mention.kind == "township"
-            and len({d.code for d in mention.candidates}) == 1
-            and mention.surface.endswith(("街道", "办事处"))
+            and name.kind == "township"
+            and name.one_unit
+            and name.surface.endswith(("街道", "办事处"))
             and not placed_elsewhere
         ):
-            best = mention.candidates[
-                0
-            ]  # a unique 街道 name needs no context, unless the text is set elsewhere
+            best = name.candidates[0]  # a unique 街道 name needs no context, unless the text is set elsewhere
         if (
             best is None
-            and mention.kind == "township"
-            and len({d.code for d in mention.candidates}) == 1
+            and name.kind == "township"
+            and name.one_unit
             and not placed_elsewhere
-            and not mention.surface.endswith(_SHORT_FORMS)
-            and (mention.start == 0 or text[mention.start - 1] in "\n\r\t \u3000")
+            and not name.surface.endswith(_SHORT_FORMS)
+            and (start == 0 or text[start - 1] in "\n\r\t \u3000")
         ):
             # 刁家乡2018年工作总结: a unique 镇/乡 name that opens a line (a report's title) is the
             # unit itself, not a word that happens to end in 镇 or 乡
-            best = mention.candidates[0]
+            best = name.candidates[0]
         following = mentions[index + 1] if index + 1 < len(mentions) else None
-        if best is None and mention.kind == "district" and following and following.start == mention.end:
-            if following.kind == "township" and len(mention.candidates) == 1:
-                best = mention.candidates[0]  # 中原区幸福里街道: a district written as a township's prefix
-        if best is None and mention.kind in ("district", "city"):
+        if best is None and name.kind == "district" and following and following[0] == end:
+            if following[2].kind == "township" and len(name.candidates) == 1:
+                best = name.candidates[0]  # 中原区幸福里街道: a district written as a township's prefix
+        if best is None and name.kind == "district" and name.one_unit and name.surface not in word_districts():
+            best = name.candidates[0]  # 荷塘区已启动…: a district name the table lists once needs no context
+        if best is None and name.kind in ("district", "city"):
             continue  # 老城区 in 改造老城区 is a word, not 洛阳's district: unsupported names are dropped
-        if best is None and mention.kind == "township" and mention.surface.endswith(("镇", "乡", *_SHORT_FORMS)):
+        if best is None and name.kind == "township" and name.surface.endswith(("镇", "乡", *_SHORT_FORMS)):
             continue  # a short form (棠景街) stands for a 街道 only where the text places it
-        resolved.append(_with_division(mention, best))
+        canonical = best.name if best else name.canonical
+        resolved.append(PlaceMention(start, end, name.kind, name.surface, canonical, name.candidates, best))
     return resolved
 
 
-def _with_division(mention: PlaceMention, division: Division | None) -> PlaceMention:
-    canonical = division.name if division else mention.canonical
-    return PlaceMention(
-        mention.start,
-        mention.end,
-        mention.kind,
-        mention.surface,
-        canonical,
-        mention.candidates,
-        division,
-        mention.in_header,
-    )
+@functools.cache
+def word_districts(path: Path = PLACES_TOML) -> frozenset[str]:
+    """District names that are also words of running text (places.toml, [names])."""
+    try:
+        with path.open("rb") as handle:
+            return frozenset(tomllib.load(handle)["names"]["word_districts"])
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+        raise ValueError(f"{path}: no list of district names that are words ([names] word_districts): {error}") from error
+
+
+def _votes(names: list[_Name]) -> dict[str, dict[str, float]]:
+    """votes[code][canonical name]: the share of each mention of the name for each of its
+    candidates that lies in the unit of that code, the shares added one by one in the text's order.
+
+    >>> linshanzhai = _name("township", "林山寨街道", "林山寨街道", tuple(load_gazetteer().townships["林山寨"]))
+    >>> votes = _votes([linshanzhai, linshanzhai])
+    >>> votes["410102000000"], votes["410100000000"]
+    ({'林山寨街道': 2.0}, {'林山寨街道': 2.0})
+    """
+    # 新城街道, with thirty namesakes, named ten times: a name all of whose mentions vote alike
+    # votes once, at its first mention, with its share added as many times as they would add it
+    # (the same float: floating-point sums depend on their order)
+    mentions_of: dict[str, list] = {}  # canonical name → [its first name, its mentions, all alike]
+    for name in names:
+        if name.votes:
+            seen = mentions_of.get(name.canonical)
+            if seen is None:
+                mentions_of[name.canonical] = [name, 1, True]
+            else:
+                seen[1] += 1
+                # (the same candidates, the same votes: the tuples hold the gazetteer's own divisions,
+                # so comparing them compares pointers, where the votes' (code, count) pairs are new)
+                if seen[2] and name is not seen[0] and name.candidates != seen[0].candidates:
+                    seen[2] = False  # (高新区 and 石家庄高新区: one canonical name, two namesake lists)
+    votes: dict[str, dict[str, float]] = defaultdict(dict)
+    sums: dict[tuple[float, int], float] = {}  # (share, n) → the share added n times
+    for name in names:
+        if not name.votes:
+            continue
+        first, mentioned, alike = mentions_of[name.canonical]
+        if not alike:
+            for code, times in name.votes:
+                by_name = votes[code]
+                by_name[name.canonical] = _added(by_name.get(name.canonical, 0.0), name.share, times)
+        elif name is first:
+            mentions_of[name.canonical][0] = None  # its other mentions have voted with it
+            for code, times in name.votes:
+                key = (name.share, times * mentioned)
+                if key not in sums:
+                    sums[key] = _added(0.0, *key)
+                votes[code][name.canonical] = sums[key]
+    return votes
+
+
+def _added(total: float, share: float, times: int) -> float:
+    for _ in range(times):
+        total += share
+    return total
+
+
+def _best_scored(
+    candidates: tuple[Division, ...], scores: list[float], adjacent_parent: tuple[Division, ...]
+) -> Division | None:
+    """The first candidate of the highest positive score; one whose district or city is written
+    right before it (adjacent_parent: 中原区 of 中原区林山寨街道) scores 100 more."""
+    best, best_score = None, 0.0
+    for division, score in zip(candidates, scores):
+        if adjacent_parent and any(
+            p.code in (division.district_code, division.city_code) for p in adjacent_parent
+        ):
+            score += 100.0
+        if score > best_score:
+            best, best_score = division, score
+    return best
 
 
 def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMention]:

@@ -76,6 +76,8 @@ FLOORS = {
             "qualifier": 0.99,
             "is_target": 0.98,
             "metric_named": 0.85,
+            "district": 0.82,
+            "level": 0.91,
         },
     ),
 }

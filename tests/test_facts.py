@@ -374,7 +374,7 @@ SECTIONS = (
             None,
             None,
             "district",
-        ),  # a photo caption names units in passing
+        ),  # a photo caption names units in passing (全市 of a city unknown: a county-level city's rank)
         (
             "金水区今年新开工项目105个。\n在丰产路街道,新建学校3所。花园路街道,新建公园2个。\n全区新增就业1200人。",
             "1200人",
@@ -384,6 +384,22 @@ SECTIONS = (
         ),  # a paragraph that runs through several units scopes only itself
         ("玉山县冰溪镇2017年引进项目5个。", "5个", "冰溪镇", "玉山县", "township"),  # the name of its day
         ("2020年,上虞区崧厦镇拆除违建1.2万平方米。", "1.2万平方米", "崧厦街道", "上虞区", "subdistrict"),
+        # the whole district or city as the subject of a clause: its figure, not the subdistrict's
+        ("中原区林山寨街道今年拆除违建120处。\n全区共拆除违建500处。", "500处", None, "中原区", "district"),
+        ("林山寨街道拆除违建120处。1-6月份,我区累计拆除违建500处。", "500处", None, "中原区", "district"),
+        ("林山寨街道拆除违建120处。\n全市共拆除违建3000处。", "3000处", None, None, "city"),
+        ("慈溪市浒山街道新增就业300人。今年,我市新增就业1.2万人。", "1.2万人", None, "慈溪市", "district"),
+        ("林山寨街道拆除违建120处,占全区的24%。", "24%", "林山寨街道", "中原区", "subdistrict"),  # a share of it
+        ("按照全区统一部署,林山寨街道拆除违建120处。", "120处", "林山寨街道", "中原区", "subdistrict"),
+        ("林山寨街道抽调干部30人。全区共拆除违建500处,我街道拆除120处。", "120处", "林山寨街道", "中原区", "subdistrict"),
+        ("全区共拆除违建500处,其中林山寨街道120处。", "500处", None, "中原区", "district"),  # its units after it
+        # a district's total broken down by unit after it (其中)
+        ("二七区今年拆除违建500处,其中长江路街道120处。", "500处", None, "二七区", "district"),
+        ("二七区今年拆除违建500处,其中长江路街道120处。", "120处", "长江路街道", "二七区", "subdistrict"),
+        # a district the table lists once needs no context; a name that is also a word does
+        ("截至10月底,荷塘区已启动征地拆迁项目41个。", "41个", None, "荷塘区", "district"),
+        ("桐梓县今年完成棚户区改造安置房1024套。", "1024套", None, "桐梓县", "district"),
+        ("今年实施老城区改造,完成投资3亿元。", "3亿元", None, None, "district"),
     ],
 )
 def test_scopes(text, raw_text, subdistrict, district, level):

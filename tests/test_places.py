@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
-from etl.places import DIVISIONS_CSV, FORMER_NAMES_CSV, find_places, load_gazetteer
+from etl.places import DIVISIONS_CSV, FORMER_NAMES_CSV, _raw_mentions, _votes, find_places, load_gazetteer
 
 
 def resolved(text: str):
@@ -35,6 +37,8 @@ def resolved(text: str):
         ),
         ("大学路办事处", [("township", "大学路街道", "410103007000")]),  # a unique name needs no context
         ("改造老城区,拆除违章建筑", []),  # 老城区 (洛阳) with nothing around it is a word
+        ("加快滨江区域开发", []),  # 区域 is an area, not the district 滨江区
+        ("荷塘区已启动征地拆迁项目", [("district", "荷塘区", "430202000000")]),  # listed once: the district
         (
             "中原区幸福里街道",
             [("district", "中原区", "410102000000"), ("township", "幸福里街道", None)],
@@ -103,6 +107,33 @@ def test_a_unique_township_opening_a_title_is_the_unit(text, code):
 def test_a_namesake_without_context_stays_unresolved():
     townships = [m for m in find_places("新城街道办事处完成税收5.39亿元") if m.kind == "township"]
     assert [(m.canonical, m.division) for m in townships] == [("新城街道", None)]
+
+
+def one_by_one_votes(names):
+    """The votes as first written: each mention adds its share once per candidate in each code."""
+    votes = defaultdict(lambda: defaultdict(float))
+    for name in names:
+        for division in name.candidates:
+            for code in {division.code, division.district_code, division.city_code}:
+                if code:
+                    votes[code][name.canonical] += 1.0 / len(name.candidates)
+    return votes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "新城街道办事处完成税收5.39亿元。新城街道、新城街道",  # 59 namesakes, named three times
+        "高新区，石家庄高新区，高新区",  # one canonical name, two namesake lists (26 units, 1 unit)
+        "郑州市管城区，郑州的管城回族区",
+        (Path(__file__).parent.parent / "seeds" / "002_da0759cfda38d731.txt").read_text(encoding="utf-8"),
+    ],
+)
+def test_votes_are_the_one_by_one_sums_to_the_bit(text):
+    """Namesakes vote once per name (etl.places._votes) for the very floats of one vote per mention."""
+    names = [name for _, _, name in _raw_mentions(text, load_gazetteer())]
+    expected = {code: list(by_name.items()) for code, by_name in one_by_one_votes(names).items()}
+    assert {code: list(by_name.items()) for code, by_name in _votes(names).items()} == expected
 
 
 def test_division_names_and_parents():
