@@ -23,6 +23,7 @@ import tomllib
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from etl.places import Division, PlaceMention, find_referents, load_gazetteer
 from etl.structure import DocumentStructure
@@ -96,10 +97,10 @@ class Scope:
         )
 
 
-# not frozen: built per figure or mention (the cost of frozen: etl/schema.py, Fact); the figures
-# under one scope share one, read only
-@dataclass(slots=True)
-class Place:
+class Place(NamedTuple):
+    """Where a figure is (the figures under one scope share one: immutable, and a named tuple is
+    cheaper to build than a frozen dataclass)."""
+
     province: str | None
     city: str | None
     district: str | None
