@@ -29,6 +29,7 @@ from etl.places import Division, PlaceMention, find_referents, load_gazetteer
 from etl.structure import DocumentStructure
 
 _COMPOUND = re.compile(r"\d+号院")
+_DIGIT = re.compile(r"\d")
 _COUNTY_LEVEL = re.compile(r"[区市县]")
 # Between a unit and the value that is its own in a list: a few characters, no delimiter.
 # Two units joined into one subject (五里堡街道与大学路街道, A、B).
@@ -346,17 +347,26 @@ def _passing_mentions(structure: DocumentStructure, rules: PlaceRules, sentence_
         sentence = sentence_of[mention.start]
         in_passing = sentence_verdicts.get(sentence)
         if in_passing is None:
-            in_passing = sentence_verdicts[sentence] = bool(
-                rules.anecdote.search(text, *sentence) or rules.ranking.search(text, *sentence)
-            )
+            in_passing = sentence_verdicts[sentence] = bool(rules.anecdote.search(text, *sentence))
         if (
             in_passing
+            or _ranked_in_passing(text, rules.ranking, mention, sentence)
             or rules.boundary.search(text, *layout.clause_span(mention.start))
             or structure.is_salutation(mention.start)
             or structure.is_caption(mention.start)
         ):
             passing.add(mention.start)
     return frozenset(passing)
+
+
+def _ranked_in_passing(text: str, ranking: re.Pattern, mention: PlaceMention, sentence: tuple[int, int]) -> bool:
+    """Whether the sentence ranks the unit rather than reports on it: a ranking word before it
+    (排名前三的是林山寨街道、…), or after it with no figure of its own between (林山寨街道位列第一);
+    林山寨街道拆除违建120处,位列全区第一 reports its figure, then ranks it."""
+    if ranking.search(text, sentence[0], mention.start):
+        return True
+    after = ranking.search(text, mention.end, sentence[1])
+    return after is not None and not _DIGIT.search(text, mention.end, after.start())
 
 
 def _list_sentences(structure: DocumentStructure, passing: frozenset[int], sentence_of: dict) -> frozenset[int]:
