@@ -67,6 +67,7 @@ _PHOTO_CREDIT = re.compile(r"^\s*(?:[^。，,\n]{0,20}摄\s*(?:影)?|图[/／:�
 # Every photo credit line holds one of these: only such lines are tried.
 _PHOTO_CREDIT_MARKS = "摄图"
 # Lines of a page's furniture, between a title and its text: dates, sources, bylines, index fields.
+_RUNNING_TEXT = re.compile(r"[，,。；;！!？?]")  # furniture lines are fields, not clauses
 _FURNITURE = re.compile(
     r"^\s*(?:[•·\-*]\s*)?(?:发布时间|发布日期|发布|来源|信息来源|作者|编辑|责任编辑|时间|日期|索引号|主题分类|公开主体|"
     r"发文字号|成文日期|浏览次数|字号|分享到|【?\s*字体|\d{4}[-年/.]\d{1,2})"
@@ -132,7 +133,7 @@ class DocumentStructure:
         heading_starts = sorted(
             layout.line_starts[i]
             for i in layout.header_lines
-            if not _FURNITURE.match(layout.line_text(i)) and not _PHOTO_CREDIT.match(layout.line_text(i))
+            if not _is_furniture(layout.line_text(i)) and not _PHOTO_CREDIT.match(layout.line_text(i))
         )
         title = _title(layout)
         if title is not None and title[0] not in heading_starts:
@@ -339,6 +340,16 @@ def _lines_holding(layout: Layout, characters: str) -> list[int]:
     return sorted(lines)
 
 
+def _is_furniture(line: str) -> bool:
+    """Whether the line is the page's furniture (发布时间：…, 来源：…, a date line), not running text
+    that opens with a date (2017年3月,共办理热线工单2495件。).
+
+    >>> _is_furniture("发布日期：2021-02-27  浏览次数：35"), _is_furniture("2017年3月,共办理热线工单2495件。")
+    (True, False)
+    """
+    return bool(_FURNITURE.match(line)) and not _RUNNING_TEXT.search(line)
+
+
 def _title(layout: Layout) -> tuple[int, int] | None:
     """The first non-empty line, when it reads as a headline (no closing punctuation)."""
     for index, start in enumerate(layout.line_starts):
@@ -359,7 +370,7 @@ def _lead(layout: Layout, title: tuple[int, int] | None) -> tuple[int, int] | No
             continue
         index = layout.line_index(start)
         line = layout.line_text(index)
-        if layout.is_header_line(index) or _FURNITURE.match(line) or _SALUTATION.match(line) or not line.strip():
+        if layout.is_header_line(index) or _is_furniture(line) or _SALUTATION.match(line) or not line.strip():
             continue
         return layout.paragraph_span(start)
     return None

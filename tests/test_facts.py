@@ -586,6 +586,13 @@ def test_namesakes_resolve_by_the_documents_own_context():
         ),  # its year from the title
         ("3月2日,启动征迁工作,组成13个小组。", "13个", dt.date(2019, 3, 5), 2019, None),  # an event's date
         (
+            "热线工作情况通报\n一、基本情况\n2017年3月,共办理热线工单2495件。\n二、回访情况\n群众满意率均为100%。",
+            "100%",
+            None,
+            2017,
+            None,
+        ),  # a lead that opens with its date is running text, not a page's date line
+        (
             "城南街道2021年工作总结\n\n一是治违。自2019年起,累计拆除违建1.2万平方米。二是治乱。清理占道摊点560处。",
             "560处",
             None,
