@@ -42,7 +42,7 @@ def nonfact_reason(structure: DocumentStructure, quantity: Quantity, previous: Q
         text,
         quantity.start,
         quantity.end,
-        structure.text[quantity.start : quantity.end],
+        text[quantity.start : quantity.end],  # (the rules are written in simplified characters)
         quantity.raw_unit,
         quantity.unit,
     )

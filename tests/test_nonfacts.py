@@ -38,6 +38,11 @@ NOT_FACTS = [
     ("严格落实四个最严,抽检食品320批次", "四个", "320批次"),
     # the article 一 before a measure word
     ("清理垃圾一堆,清运杂物12车次", "一堆", "12车次"),
+    # the article 一 in traditional characters, as a mirror site writes it
+    ("其中一處違法建設的飯店已經拆除,拆違總面積300平方米", "一處", "300平方米"),
+    # a page's counters and an address
+    ("发布日期:2015-12-08 阅读:1092次\n拆除新增违法建设15处", "1092次", "15处"),
+    ("对民族路595号2幢两处违章搭建进行了拆除", "2幢", "两处"),
     # "the last one": a place in a sequence, or a slogan
     ("打通服务群众的最后一公里,全年新增网格员30人", "一公里", "30人"),
     ("随着最后一户签约,该项目共签约163户", "一户", "163户"),
