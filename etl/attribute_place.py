@@ -127,7 +127,8 @@ class PlaceAttributor:
         )
         self._sentence_places: dict[tuple[int, int], tuple[list, list]] = {}
         self._scope_places: dict[tuple[int, bool], Place] = {}
-        self._wholes: dict[tuple[int, int], list[tuple[int, str]]] = {}  # sentence → its 全区, 我市
+        self._wholes = _whole_words(structure.simplified, self.rules)  # (offset, 全区 / 我市), in order
+        self._whole_starts = [offset for offset, _ in self._wholes]
 
     @property
     def document_year(self) -> int | None:
@@ -157,18 +158,14 @@ class PlaceAttributor:
         # (the sentence's units looked up here, not by a call: this runs for every figure)
         found = self._sentence_places.get(sentence)
         townships, districts = found or self.townships_and_districts_in(sentence)
-        whole = self._wholes.get(sentence)
-        if whole is None:
-            whole = self._wholes[sentence] = self._whole_words(sentence)
-        if whole:
+        index = bisect.bisect_left(self._whole_starts, start) - 1
+        if index >= 0 and self._whole_starts[index] >= sentence[0]:
             # 全区共拆除…: the whole district or city, unless a unit is named after the word
-            before = [(offset, word) for offset, word in whole if offset < start]
-            if (
-                before
-                and not any(before[-1][0] < m.start < start for m in (*townships, *districts))
-                and not self.rules.back_to_unit.search(self.structure.simplified, before[-1][0], start)
+            offset, word = self._wholes[index]
+            if not any(offset < m.start < start for m in (*townships, *districts)) and not (
+                self.rules.back_to_unit.search(self.structure.simplified, offset, start)
             ):
-                return self._whole_place(start, before[-1][1])
+                return self._whole_place(start, word)
         if townships or districts:
             return self._place(start, sentence, townships, districts)
         # most figures name no unit: their place is their scope's, worked out once per scope
@@ -179,17 +176,6 @@ class PlaceAttributor:
         if found is None:
             found = self._scope_places[key] = self._place(start, sentence, townships, districts)
         return found
-
-    def _whole_words(self, sentence: tuple[int, int]) -> list[tuple[int, str]]:
-        """The words of the sentence that name a whole district or city (全区, 我市) as the subject
-        of a clause, with their offsets (places.toml, [whole])."""
-        rules, text = self.rules, self.structure.simplified
-        return [
-            (match.start(), match.group())
-            for match in rules.whole.finditer(text, *sentence)
-            if rules.whole_opens_clause.search(text, max(0, match.start() - 9), match.start())
-            and not rules.whole_not_after.match(text, match.end())
-        ]
 
     def _total_before_breakdown(self, start: int, townships: list, districts: list) -> bool:
         """Whether the figure is a district's total that the sentence breaks down by unit after it
@@ -357,6 +343,17 @@ def _passing_mentions(structure: DocumentStructure, rules: PlaceRules, sentence_
         ):
             passing.add(mention.start)
     return frozenset(passing)
+
+
+def _whole_words(text: str, rules: PlaceRules) -> list[tuple[int, str]]:
+    """The words of the text that name a whole district or city (全区, 我市) as the subject of a
+    clause, with their offsets (places.toml, [whole])."""
+    return [
+        (match.start(), match.group())
+        for match in rules.whole.finditer(text)
+        if rules.whole_opens_clause.search(text, max(0, match.start() - 9), match.start())
+        and not rules.whole_not_after.match(text, match.end())
+    ]
 
 
 def _ranked_in_passing(text: str, ranking: re.Pattern, mention: PlaceMention, sentence: tuple[int, int]) -> bool:
