@@ -165,7 +165,7 @@ class PlaceAttributor:
             if not any(offset < m.start < start for m in (*townships, *districts)) and not (
                 self.rules.back_to_unit.search(self.structure.simplified, offset, start)
             ):
-                return self._whole_place(start, word)
+                return self._whole_place(start, word, townships)
         if townships or districts:
             return self._place(start, sentence, townships, districts)
         # most figures name no unit: their place is their scope's, worked out once per scope
@@ -185,7 +185,7 @@ class PlaceAttributor:
         following = min(m.start for m in townships)
         return bool(self.rules.breakdown.search(self.structure.simplified, start, following))
 
-    def _whole_place(self, start: int, word: str) -> Place:
+    def _whole_place(self, start: int, word: str, townships: list) -> Place:
         """The place of a figure of the whole district or city (全区, 我县, 我市) the text is set in:
         a city's when the word says 市, the city is known and the text's district is no county-level
         city (a 市 of unknown rank stays at district level, as a county-level city's would)."""
@@ -193,7 +193,7 @@ class PlaceAttributor:
         subdistrict = scope.subdistrict.division if scope.subdistrict is not None else None
         district = scope.district or _division_of(subdistrict, "district")
         if district is None:  # 全区共…,其中林山寨街道…: the district of the units the sentence lists
-            district = _common_district(self.townships_and_districts_in(self.structure.layout.sentence_span(start))[0])
+            district = _common_district(townships)
         city = scope.city or _division_of(district or subdistrict, "city")
         if word.endswith("市") and city is not None and not (district is not None and district.name.endswith("市")):
             unit, level, district_name = city, "city", None
