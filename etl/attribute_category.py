@@ -17,7 +17,6 @@ which word decided it and at which level (`Choice.evidence`: `clause:拆除`, `h
 from __future__ import annotations
 
 import bisect
-
 import functools
 import tomllib
 from collections import Counter
